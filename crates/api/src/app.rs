@@ -1,0 +1,116 @@
+//! Assembling the router: routes with their OpenAPI document, docs UI, middleware, serving.
+
+use std::{future::Future, net::SocketAddr};
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Request},
+    http::HeaderName,
+    middleware,
+    response::IntoResponse,
+};
+use tokio::net::TcpListener;
+use tower::{Layer, ServiceBuilder, util::MapRequestLayer};
+use tower_http::request_id::PropagateRequestIdLayer;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    error::ApiError,
+    middleware::{REQUEST_ID, ensure_request_id, log_and_measure, trim_trailing_slash},
+    routes::{auth, health, organizations, setup, teams, users},
+    state::AppState,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Switchyard API", description = "Multi-tenant work orchestration engine.", version = env!("CARGO_PKG_VERSION")),
+    modifiers(&BearerAuth),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every API route, registered together with its OpenAPI description.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(setup::setup))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::register))
+        .routes(routes!(organizations::list))
+        .routes(routes!(organizations::get, organizations::update, organizations::delete))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::me))
+        .routes(routes!(users::get, users::update, users::delete))
+        .routes(routes!(teams::list, teams::create))
+        .routes(routes!(teams::get, teams::update, teams::delete))
+        .routes(routes!(health::live))
+        .routes(routes!(health::ready))
+        .routes(routes!(health::metrics))
+}
+
+/// The OpenAPI document of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().split_for_parts().1
+}
+
+async fn not_found() -> impl IntoResponse {
+    ApiError::NotFound
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    ApiError::MethodNotAllowed
+}
+
+/// The application router with all middleware, ready to serve.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.body_limit;
+    let (api, doc) = api_routes().split_for_parts();
+    let request_id = HeaderName::from_static(REQUEST_ID);
+    api.merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(log_and_measure))
+        .layer(
+            ServiceBuilder::new()
+                .layer(MapRequestLayer::new(ensure_request_id))
+                .layer(PropagateRequestIdLayer::new(request_id)),
+        )
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then drains in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // Trailing slashes are trimmed before routing, so this wraps the router from outside.
+    let app = MapRequestLayer::new(trim_trailing_slash).layer(router);
+    let service = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,193 @@
+//! The one error type of the HTTP layer and its JSON body (`detail`, `code`, `errors`).
+
+use std::collections::BTreeMap;
+
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use switchyard_store::{Conflict, StoreError};
+use utoipa::ToSchema;
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// A human sentence.
+    pub detail: String,
+    /// A stable snake_case machine code.
+    pub code: String,
+    /// Field validation errors, when the request had invalid fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// An error answered to the client. Internal failures carry their cause for the log only.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: validation or business rule.
+    BadRequest {
+        code: &'static str,
+        detail: String,
+        errors: Option<BTreeMap<String, Vec<String>>>,
+    },
+    /// 401: missing or bad credentials.
+    Unauthorized { code: &'static str, detail: String },
+    /// 403: authenticated but not allowed.
+    Forbidden(String),
+    /// 404: missing, or another organization's.
+    NotFound,
+    /// 404 with a specific sentence (pagination).
+    NotFoundDetail(String),
+    /// 405.
+    MethodNotAllowed,
+    /// 409: conflict with the current state.
+    Conflict { code: &'static str, detail: String },
+    /// 413.
+    PayloadTooLarge,
+    /// 415.
+    UnsupportedMediaType,
+    /// 429 with seconds to wait.
+    RateLimited { retry_after: u64 },
+    /// 503: a dependency is down.
+    Unavailable(String),
+    /// 500: a bug or an outage; the cause is logged, never sent.
+    Internal(String),
+}
+
+/// Result of a handler or service.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// A 400 with a code and sentence.
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            code,
+            detail: detail.into(),
+            errors: None,
+        }
+    }
+
+    /// A 400 about one field.
+    pub fn field(field: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let mut errors = BTreeMap::new();
+        errors.insert(field.to_string(), vec![detail.clone()]);
+        ApiError::BadRequest {
+            code: "invalid",
+            detail,
+            errors: Some(errors),
+        }
+    }
+
+    /// A 403 with the default sentence.
+    pub fn forbidden() -> Self {
+        ApiError::Forbidden("You do not have permission to perform this action.".into())
+    }
+
+    /// A 409 with a code and sentence.
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// 401 for a token that fails verification.
+    pub fn bad_token() -> Self {
+        ApiError::Unauthorized {
+            code: "token_not_valid",
+            detail: "Given token not valid for any token type".into(),
+        }
+    }
+
+    fn parts(&self) -> (StatusCode, &str, String) {
+        match self {
+            ApiError::BadRequest { code, detail, .. } => (StatusCode::BAD_REQUEST, code, detail.clone()),
+            ApiError::Unauthorized { code, detail } => (StatusCode::UNAUTHORIZED, code, detail.clone()),
+            ApiError::Forbidden(d) => (StatusCode::FORBIDDEN, "permission_denied", d.clone()),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found.".into()),
+            ApiError::NotFoundDetail(d) => (StatusCode::NOT_FOUND, "not_found", d.clone()),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed.".into(),
+            ),
+            ApiError::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail.clone()),
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Request body is too large.".into(),
+            ),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type: send a JSON body with Content-Type: application/json.".into(),
+            ),
+            ApiError::RateLimited { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "throttled",
+                format!("Request was throttled. Expected available in {retry_after} seconds."),
+            ),
+            ApiError::Unavailable(d) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", d.clone()),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "Internal server error.".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(cause = %cause, "internal error");
+        }
+        let (status, code, detail) = self.parts();
+        let errors = match &self {
+            ApiError::BadRequest { errors, .. } => errors.clone(),
+            _ => None,
+        };
+        let body = ErrorBody {
+            detail,
+            code: code.to_string(),
+            errors,
+        };
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::RateLimited { retry_after } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict(c) => {
+                let (code, detail) = match c {
+                    Conflict::OrganizationSlug => ("slug_taken", "An organization with this slug already exists."),
+                    Conflict::Username => ("username_taken", "A user with that username already exists."),
+                    Conflict::TeamName => ("team_name_taken", "A team with this name already exists."),
+                    Conflict::WorkflowName => ("workflow_name_taken", "A workflow with this name already exists."),
+                    Conflict::DefaultWorkflow => ("default_workflow_conflict", "Another default workflow was set at the same time; retry."),
+                    Conflict::TransitionRule => ("duplicate_rule", "A transition rule for these states already exists in this workflow."),
+                    Conflict::TaskKey => ("task_key_conflict", "Task key already exists."),
+                    Conflict::Other => ("conflict", "The request conflicts with existing data."),
+                };
+                ApiError::conflict(code, detail)
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<switchyard_domain::validate::Invalid> for ApiError {
+    fn from(err: switchyard_domain::validate::Invalid) -> Self {
+        ApiError::bad_request("invalid", err.0)
+    }
+}

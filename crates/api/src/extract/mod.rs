@@ -1,0 +1,11 @@
+//! Request extractors whose rejections speak the API's JSON error format.
+
+mod json;
+pub mod pagination;
+mod path;
+mod query;
+
+pub use json::ApiJson;
+pub use pagination::{PageQuery, Paginated};
+pub use path::IdPath;
+pub use query::ApiQuery;

@@ -1,0 +1,30 @@
+//! HTTP handlers, one module per resource. Each handler parses, calls one service
+//! function and maps the result.
+
+pub mod auth;
+pub mod health;
+pub mod organizations;
+pub mod setup;
+pub mod teams;
+pub mod users;
+
+use serde::{Deserialize, Deserializer};
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub(crate) fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+/// The tag names of the OpenAPI document.
+pub mod tags {
+    pub const SETUP: &str = "setup";
+    pub const AUTH: &str = "auth";
+    pub const ORGANIZATIONS: &str = "organizations";
+    pub const USERS: &str = "users";
+    pub const TEAMS: &str = "teams";
+    pub const OPERATIONS: &str = "operations";
+}

@@ -1,0 +1,101 @@
+//! `/api/v1/organizations/`.
+
+use axum::{Json, extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use switchyard_store::organizations::OrgRow;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    auth::Member,
+    error::{ApiResult, ErrorBody},
+    extract::{ApiJson, IdPath, PageQuery, Paginated, pagination::PageParams},
+    routes::tags,
+    services::organizations::{self, OrgPatch},
+    state::AppState,
+};
+
+/// An organization and its configured vocabularies.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationOut {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub allowed_roles: Vec<String>,
+    pub allowed_priorities: Vec<String>,
+    pub allowed_task_types: Vec<String>,
+    pub member_count: i64,
+    pub team_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<OrgRow> for OrganizationOut {
+    fn from(o: OrgRow) -> Self {
+        OrganizationOut {
+            id: o.id,
+            name: o.name,
+            slug: o.slug,
+            allowed_roles: o.allowed_roles.0,
+            allowed_priorities: o.allowed_priorities.0,
+            allowed_task_types: o.allowed_task_types.0,
+            member_count: o.member_count,
+            team_count: o.team_count,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateOrganizationRequest {
+    pub name: Option<String>,
+    pub allowed_roles: Option<Vec<String>>,
+    pub allowed_priorities: Option<Vec<String>>,
+    pub allowed_task_types: Option<Vec<String>>,
+}
+
+/// The caller's organization (never anyone else's).
+#[utoipa::path(get, path = "/api/v1/organizations", tag = tags::ORGANIZATIONS, params(PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Paginated<OrganizationOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, member: Member, page: PageQuery) -> ApiResult<Json<Paginated<OrganizationOut>>> {
+    let org = organizations::mine(&state, &member).await?;
+    let rows: Vec<OrganizationOut> = if page.page.number == 1 { vec![org.into()] } else { Vec::new() };
+    Ok(Json(page.wrap(rows, 1)?))
+}
+
+/// The caller's organization by id (admins only).
+#[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = tags::ORGANIZATIONS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = OrganizationOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, member: Member, IdPath(id): IdPath) -> ApiResult<Json<OrganizationOut>> {
+    Ok(Json(organizations::get(&state, &member, id).await?.into()))
+}
+
+/// Changes the name or the configured lists (admins only); a value still in use cannot be
+/// removed (409).
+#[utoipa::path(patch, path = "/api/v1/organizations/{id}", tag = tags::ORGANIZATIONS, params(("id" = Uuid, Path)),
+    request_body = UpdateOrganizationRequest, security(("bearer" = [])),
+    responses((status = 200, body = OrganizationOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<UpdateOrganizationRequest>,
+) -> ApiResult<Json<OrganizationOut>> {
+    let patch = OrgPatch {
+        name: req.name,
+        allowed_roles: req.allowed_roles,
+        allowed_priorities: req.allowed_priorities,
+        allowed_task_types: req.allowed_task_types,
+    };
+    Ok(Json(organizations::update(&state, &member, id, patch).await?.into()))
+}
+
+/// Deletes the organization and everything it owns (admins only).
+#[utoipa::path(delete, path = "/api/v1/organizations/{id}", tag = tags::ORGANIZATIONS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(State(state): State<AppState>, member: Member, IdPath(id): IdPath) -> ApiResult<StatusCode> {
+    organizations::delete(&state, &member, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,147 @@
+//! `/api/v1/teams/`.
+
+use axum::{Json, extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use switchyard_store::{teams::Team, users};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    auth::Member,
+    error::{ApiResult, ErrorBody},
+    extract::{ApiJson, IdPath, PageQuery, Paginated, pagination::PageParams},
+    routes::{double_option, tags, users::UserOut},
+    services::teams::{self, TeamInput},
+    state::AppState,
+};
+
+/// A team with its lead and members.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamOut {
+    pub id: Uuid,
+    pub name: String,
+    pub organization: Uuid,
+    pub lead: Option<Uuid>,
+    pub lead_detail: Option<UserOut>,
+    pub members: Vec<Uuid>,
+    pub member_count: usize,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateTeamRequest {
+    pub name: String,
+    pub lead: Option<Uuid>,
+    #[serde(default)]
+    pub members: Vec<Uuid>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateTeamRequest {
+    pub name: Option<String>,
+    /// A member's id, or null to clear the lead.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub lead: Option<Option<Uuid>>,
+    pub members: Option<Vec<Uuid>>,
+}
+
+/// Renders teams with their leads loaded in one query.
+async fn render(state: &AppState, member: &Member, teams: Vec<Team>) -> ApiResult<Vec<TeamOut>> {
+    let lead_ids: Vec<Uuid> = teams.iter().filter_map(|t| t.lead_id).collect();
+    let leads = users::get_many(state.db.conn(), member.tenant, &lead_ids).await?;
+    Ok(teams
+        .into_iter()
+        .map(|t| TeamOut {
+            lead_detail: t
+                .lead_id
+                .and_then(|id| leads.iter().find(|u| u.id == id).cloned())
+                .map(Into::into),
+            id: t.id,
+            name: t.name,
+            organization: t.organization_id,
+            lead: t.lead_id,
+            member_count: t.members.len(),
+            members: t.members,
+            created_at: t.created_at,
+        })
+        .collect())
+}
+
+async fn render_one(state: &AppState, member: &Member, team: Team) -> ApiResult<TeamOut> {
+    render(state, member, vec![team])
+        .await?
+        .pop()
+        .ok_or(crate::error::ApiError::NotFound)
+}
+
+/// Teams of the caller's organization, by name.
+#[utoipa::path(get, path = "/api/v1/teams", tag = tags::TEAMS, params(PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Paginated<TeamOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, member: Member, page: PageQuery) -> ApiResult<Json<Paginated<TeamOut>>> {
+    let (rows, count) = teams::list(&state, &member, page.page).await?;
+    let out = render(&state, &member, rows).await?;
+    Ok(Json(page.wrap(out, count)?))
+}
+
+/// One team.
+#[utoipa::path(get, path = "/api/v1/teams/{id}", tag = tags::TEAMS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = TeamOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, member: Member, IdPath(id): IdPath) -> ApiResult<Json<TeamOut>> {
+    let team = teams::get(&state, &member, id).await?;
+    Ok(Json(render_one(&state, &member, team).await?))
+}
+
+/// Creates a team (manager+); lead and members must belong to the organization.
+#[utoipa::path(post, path = "/api/v1/teams", tag = tags::TEAMS, request_body = CreateTeamRequest, security(("bearer" = [])),
+    responses((status = 201, body = TeamOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    ApiJson(req): ApiJson<CreateTeamRequest>,
+) -> ApiResult<(StatusCode, Json<TeamOut>)> {
+    let team = teams::create(
+        &state,
+        &member,
+        TeamInput {
+            name: Some(req.name),
+            lead: Some(req.lead),
+            members: Some(req.members),
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(render_one(&state, &member, team).await?)))
+}
+
+/// Changes a team (manager+).
+#[utoipa::path(patch, path = "/api/v1/teams/{id}", tag = tags::TEAMS, params(("id" = Uuid, Path)), request_body = UpdateTeamRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = TeamOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<UpdateTeamRequest>,
+) -> ApiResult<Json<TeamOut>> {
+    let team = teams::update(
+        &state,
+        &member,
+        id,
+        TeamInput {
+            name: req.name,
+            lead: req.lead,
+            members: req.members,
+        },
+    )
+    .await?;
+    Ok(Json(render_one(&state, &member, team).await?))
+}
+
+/// Deletes a team (manager+).
+#[utoipa::path(delete, path = "/api/v1/teams/{id}", tag = tags::TEAMS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(State(state): State<AppState>, member: Member, IdPath(id): IdPath) -> ApiResult<StatusCode> {
+    teams::delete(&state, &member, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

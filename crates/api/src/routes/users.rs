@@ -1,0 +1,150 @@
+//! `/api/v1/users/`.
+
+use axum::{Json, extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use switchyard_store::users::UserRow;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    auth::{Caller, Member},
+    error::{ApiResult, ErrorBody},
+    extract::{ApiJson, IdPath, PageQuery, Paginated, pagination::PageParams},
+    routes::tags,
+    services::users::{self, MemberPatch, NewMember},
+    state::AppState,
+};
+
+/// A person as seen within the caller's organization.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: Uuid,
+    pub username: String,
+    pub email: String,
+    /// The role in the organization (null for an account without one).
+    pub role: Option<String>,
+    /// The organization's id (null for an account without one).
+    pub organization: Option<Uuid>,
+    pub skills: Vec<String>,
+    pub max_concurrent_tasks: i32,
+    /// Assigned tasks not in a final state of their workflow.
+    pub active_task_count: i64,
+    pub date_joined: DateTime<Utc>,
+}
+
+impl From<UserRow> for UserOut {
+    fn from(u: UserRow) -> Self {
+        UserOut {
+            id: u.id,
+            username: u.username,
+            email: u.email,
+            role: u.role,
+            organization: u.organization_id,
+            skills: u.skills.0,
+            max_concurrent_tasks: u.max_concurrent_tasks.unwrap_or(5),
+            active_task_count: u.active_task_count,
+            date_joined: u.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateUserRequest {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub email: String,
+    /// One of the organization's roles (default: its first worker-level role).
+    pub role: Option<String>,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    pub max_concurrent_tasks: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateUserRequest {
+    pub email: Option<String>,
+    pub skills: Option<Vec<String>>,
+    pub max_concurrent_tasks: Option<i64>,
+    pub role: Option<String>,
+}
+
+/// Members of the caller's organization, by username.
+#[utoipa::path(get, path = "/api/v1/users", tag = tags::USERS, params(PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Paginated<UserOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, member: Member, page: PageQuery) -> ApiResult<Json<Paginated<UserOut>>> {
+    let (rows, count) = users::list(&state, &member, page.page).await?;
+    Ok(Json(page.wrap(rows.into_iter().map(Into::into).collect(), count)?))
+}
+
+/// The caller's own account (works without an organization too).
+#[utoipa::path(get, path = "/api/v1/users/me", tag = tags::USERS, security(("bearer" = [])),
+    responses((status = 200, body = UserOut), (status = 401, body = ErrorBody)))]
+pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<UserOut>> {
+    Ok(Json(users::me(&state, &caller).await?.into()))
+}
+
+/// One member of the caller's organization.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = tags::USERS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = UserOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, member: Member, IdPath(id): IdPath) -> ApiResult<Json<UserOut>> {
+    Ok(Json(users::get(&state, &member, id).await?.into()))
+}
+
+/// Creates a member (manager+; only admins create admins).
+#[utoipa::path(post, path = "/api/v1/users", tag = tags::USERS, request_body = CreateUserRequest, security(("bearer" = [])),
+    responses((status = 201, body = UserOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    ApiJson(req): ApiJson<CreateUserRequest>,
+) -> ApiResult<(StatusCode, Json<UserOut>)> {
+    let row = users::create(
+        &state,
+        &member,
+        NewMember {
+            username: req.username,
+            password: req.password,
+            email: req.email,
+            role: req.role,
+            skills: req.skills,
+            max_concurrent_tasks: req.max_concurrent_tasks,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(row.into())))
+}
+
+/// Updates a member: their own profile for anyone; others, and roles, for managers+.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = tags::USERS, params(("id" = Uuid, Path)), request_body = UpdateUserRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = UserOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<UpdateUserRequest>,
+) -> ApiResult<Json<UserOut>> {
+    let row = users::update(
+        &state,
+        &member,
+        id,
+        MemberPatch {
+            email: req.email,
+            skills: req.skills,
+            max_concurrent_tasks: req.max_concurrent_tasks,
+            role: req.role,
+        },
+    )
+    .await?;
+    Ok(Json(row.into()))
+}
+
+/// Removes a member (admin only); their tasks become unassigned.
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = tags::USERS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn delete(State(state): State<AppState>, member: Member, IdPath(id): IdPath) -> ApiResult<StatusCode> {
+    users::delete(&state, &member, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,72 @@
+//! The demo organization "Sunshine Corporation", seeded into an empty database.
+
+use switchyard_store::{commit, organizations_count, teams, users};
+
+use crate::{
+    auth::password,
+    error::{ApiError, ApiResult},
+    services::setup::{self, SetupInput},
+    state::AppState,
+};
+
+/// Password of every demo login.
+pub const DEMO_PASSWORD: &str = "testpass123";
+
+/// The demo logins: username, role, skills.
+pub const DEMO_USERS: [(&str, &str, &[&str]); 5] = [
+    ("admin_user", "admin", &[]),
+    ("manager_user", "manager", &[]),
+    ("dev_alice", "engineer", &["python", "django", "aws"]),
+    ("dev_bob", "engineer", &["javascript", "react", "node"]),
+    ("viewer_user", "viewer", &[]),
+];
+
+/// Seeds the demo organization; returns `false` (and does nothing) when the database
+/// already holds an organization.
+pub async fn seed(state: &AppState) -> ApiResult<bool> {
+    if organizations_count(state.db.conn()).await? > 0 {
+        return Ok(false);
+    }
+    let out = setup::run(
+        state,
+        SetupInput {
+            org_name: "Sunshine Corporation".into(),
+            org_slug: "sunshine".into(),
+            admin_username: "admin_user".into(),
+            admin_password: DEMO_PASSWORD.into(),
+            admin_email: "admin@sunshine.example".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let tenant = out.created.tenant;
+    let hash = password::hash(DEMO_PASSWORD.to_string()).await?;
+    let tx = state.db.begin_write().await?;
+    let mut ids = std::collections::HashMap::new();
+    for (username, role, skills) in DEMO_USERS.iter().skip(1) {
+        let id = users::create(
+            &tx,
+            users::NewUser {
+                username: username.to_string(),
+                email: format!("{username}@sunshine.example"),
+                password_hash: hash.clone(),
+                skills: skills.iter().map(|s| s.to_string()).collect(),
+                is_superuser: false,
+            },
+        )
+        .await?;
+        users::add_membership(&tx, tenant, id, role, 5).await?;
+        ids.insert(*username, id);
+    }
+    let lead = ids.get("manager_user").copied();
+    let members: Vec<_> = ["dev_alice", "dev_bob"]
+        .iter()
+        .filter_map(|u| ids.get(u).copied())
+        .collect();
+    if lead.is_none() || members.len() != 2 {
+        return Err(ApiError::Internal("demo users missing".into()));
+    }
+    teams::create(&tx, tenant, "Backend Team", lead, &members).await?;
+    commit(tx).await?;
+    Ok(true)
+}

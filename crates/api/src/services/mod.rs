@@ -1,0 +1,9 @@
+//! Services: load what a rule needs, ask the domain, write the outcome in one transaction.
+//! Handlers call exactly one service function.
+
+pub mod auth;
+pub mod demo;
+pub mod organizations;
+pub mod setup;
+pub mod teams;
+pub mod users;

@@ -1,0 +1,114 @@
+//! Reading and changing the caller's organization and its vocabularies.
+
+use switchyard_domain::{access, validate};
+use switchyard_store::{commit, organizations, organizations::OrgRow};
+use uuid::Uuid;
+
+use crate::{
+    auth::Member,
+    error::{ApiError, ApiResult},
+    state::AppState,
+};
+
+/// Only the caller's own organization exists for them; managing it is for its admins.
+fn own(member: &Member, id: Uuid) -> ApiResult<()> {
+    if member.tenant.id() != id {
+        return Err(ApiError::NotFound);
+    }
+    member.require_admin()
+}
+
+/// The caller's organization (any member may list it).
+pub async fn mine(state: &AppState, member: &Member) -> ApiResult<OrgRow> {
+    organizations::get(state.db.conn(), member.tenant)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// One organization by id: the caller's own, for its admins.
+pub async fn get(state: &AppState, member: &Member, id: Uuid) -> ApiResult<OrgRow> {
+    own(member, id)?;
+    mine(state, member).await
+}
+
+/// Requested changes; absent fields stay as they are.
+#[derive(Debug, Default)]
+pub struct OrgPatch {
+    pub name: Option<String>,
+    pub allowed_roles: Option<Vec<String>>,
+    pub allowed_priorities: Option<Vec<String>>,
+    pub allowed_task_types: Option<Vec<String>>,
+}
+
+fn removed<'a>(old: &'a [String], new: &[String]) -> Vec<&'a String> {
+    old.iter().filter(|v| !new.contains(v)).collect()
+}
+
+/// Applies a patch, refusing to remove a value still in use.
+pub async fn update(state: &AppState, member: &Member, id: Uuid, patch: OrgPatch) -> ApiResult<OrgRow> {
+    own(member, id)?;
+    let tx = state.db.begin_write().await?;
+    let current = organizations::get(&tx, member.tenant).await?.ok_or(ApiError::NotFound)?;
+    let name = patch.name.unwrap_or(current.name.clone());
+    validate::name("name", &name)?;
+    let roles = patch
+        .allowed_roles
+        .map(access::normalize_roles)
+        .unwrap_or(current.allowed_roles.0.clone());
+    let priorities = patch.allowed_priorities.unwrap_or(current.allowed_priorities.0.clone());
+    let types = patch.allowed_task_types.unwrap_or(current.allowed_task_types.0.clone());
+    validate::config_list("allowed_roles", &roles)?;
+    validate::config_list("allowed_priorities", &priorities)?;
+    validate::config_list("allowed_task_types", &types)?;
+    for role in removed(&current.allowed_roles.0, &roles) {
+        let users = organizations::role_usage(&tx, member.tenant, role).await?;
+        let rules = organizations::rule_role_usage(&tx, member.tenant, role).await?;
+        if users + rules > 0 {
+            return Err(ApiError::conflict(
+                "value_in_use",
+                format!("Cannot remove role '{role}': it is used by {users} user(s) and {rules} transition rule(s)."),
+            ));
+        }
+    }
+    for p in removed(&current.allowed_priorities.0, &priorities) {
+        let n = organizations::priority_usage(&tx, member.tenant, p).await?;
+        if n > 0 {
+            return Err(ApiError::conflict(
+                "value_in_use",
+                format!("Cannot remove priority '{p}': it is used by {n} task(s)."),
+            ));
+        }
+    }
+    for t in removed(&current.allowed_task_types.0, &types) {
+        let n = organizations::task_type_usage(&tx, member.tenant, t).await?;
+        if n > 0 {
+            return Err(ApiError::conflict(
+                "value_in_use",
+                format!("Cannot remove task type '{t}': it is used by {n} task(s)."),
+            ));
+        }
+    }
+    organizations::update(
+        &tx,
+        member.tenant,
+        organizations::OrgUpdate {
+            name,
+            allowed_roles: roles,
+            allowed_priorities: priorities,
+            allowed_task_types: types,
+        },
+    )
+    .await?;
+    let row = organizations::get(&tx, member.tenant).await?.ok_or(ApiError::NotFound)?;
+    commit(tx).await?;
+    Ok(row)
+}
+
+/// Deletes the caller's organization with everything it owns.
+pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ApiResult<()> {
+    own(member, id)?;
+    let tx = state.db.begin_write().await?;
+    organizations::delete(&tx, member.tenant).await?;
+    commit(tx).await?;
+    Ok(())
+}

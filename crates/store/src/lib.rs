@@ -1,0 +1,51 @@
+//! Switchyard persistence for PostgreSQL and SQLite from one code base.
+//!
+//! Every statement is written once in portable SQL (`$N` parameters, standard DDL with a few
+//! type tokens) and executed through SeaORM's connection, which dispatches to sqlx's
+//! PostgreSQL or SQLite driver. Functions touching tenant data take a [`Tenant`], which only
+//! this crate can create after confirming a membership, so a query cannot forget its
+//! organization.
+
+mod db;
+mod error;
+mod migrate;
+mod sql;
+mod tenant;
+
+
+pub mod organizations;
+pub mod principal;
+pub mod setup;
+pub mod superuser;
+pub mod teams;
+pub mod tokens;
+pub mod users;
+pub mod workflows;
+
+pub use db::{Backend, Db};
+pub use error::{Conflict, StoreError};
+pub use migrate::migrate;
+pub use sea_orm::{ConnectionTrait, DatabaseTransaction};
+pub use sql::{Page, StrList};
+pub use tenant::Tenant;
+
+/// Result of store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The current time at the precision both backends store (microseconds).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{DurationRound, TimeDelta, Utc};
+    let now = Utc::now();
+    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+}
+
+/// Commits a write transaction.
+pub async fn commit(tx: DatabaseTransaction) -> Result<()> {
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How many organizations exist (the demo seed only goes into an empty database).
+pub async fn organizations_count<C: ConnectionTrait>(c: &C) -> Result<u64> {
+    sql::count(c, "SELECT COUNT(*) FROM organizations", vec![]).await
+}

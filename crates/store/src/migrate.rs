@@ -1,0 +1,100 @@
+//! Applies the schema migrations, written once, to either backend.
+//!
+//! Each file in `migrations/` is one step; type tokens are replaced per backend and
+//! PostgreSQL-only blocks (triggers) are dropped on SQLite. Applied versions are recorded in
+//! `schema_migrations`; on PostgreSQL an advisory lock keeps concurrently starting instances
+//! from migrating twice.
+
+use sea_orm::{ConnectionTrait, Value};
+
+use crate::{Backend, Db, Result, sql};
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+
+/// Advisory lock key for migrations ("SWYD" in ASCII).
+const MIGRATION_LOCK: i64 = 0x5357_5944;
+
+fn render(source: &str, backend: Backend) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut pg_only = false;
+    for line in source.lines() {
+        match line.trim() {
+            "-- @postgres" => pg_only = true,
+            "-- @end" => pg_only = false,
+            _ if pg_only && backend == Backend::Sqlite => {}
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    let types: [(&str, &str); 5] = match backend {
+        Backend::Postgres => [
+            ("{uuid}", "UUID"),
+            ("{ts}", "TIMESTAMPTZ"),
+            ("{json}", "JSONB"),
+            ("{bool}", "BOOLEAN"),
+            ("{float}", "DOUBLE PRECISION"),
+        ],
+        Backend::Sqlite => [
+            ("{uuid}", "BLOB"),
+            ("{ts}", "TEXT"),
+            ("{json}", "TEXT"),
+            ("{bool}", "BOOLEAN"),
+            ("{float}", "REAL"),
+        ],
+    };
+    types
+        .iter()
+        .fold(out, |acc, (token, ty)| acc.replace(token, ty))
+}
+
+/// Brings the schema up to date; returns how many migrations were applied.
+pub async fn migrate(db: &Db) -> Result<usize> {
+    let tx = db.begin_write().await?;
+    if db.backend() == Backend::Postgres {
+        sql::exec(&tx, "SELECT pg_advisory_xact_lock($1)", vec![MIGRATION_LOCK.into()]).await?;
+    }
+    tx.execute_unprepared(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",
+    )
+    .await?;
+    let mut applied = 0;
+    for (version, name, source) in MIGRATIONS {
+        let done = sql::count(
+            &tx,
+            "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
+            vec![Value::from(*version)],
+        )
+        .await?;
+        if done > 0 {
+            continue;
+        }
+        tracing::info!(version, name, "applying migration");
+        tx.execute_unprepared(&render(source, db.backend())).await?;
+        sql::exec(
+            &tx,
+            "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+            vec![(*version).into(), (*name).into()],
+        )
+        .await?;
+        applied += 1;
+    }
+    tx.commit().await?;
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_render_drops_postgres_blocks_and_tokens() {
+        let sql = render(MIGRATIONS[0].2, Backend::Sqlite);
+        assert!(!sql.contains("plpgsql"));
+        assert!(!sql.contains('{'));
+        let pg = render(MIGRATIONS[0].2, Backend::Postgres);
+        assert!(pg.contains("audit_logs_append_only"));
+        assert!(pg.contains("JSONB"));
+    }
+}

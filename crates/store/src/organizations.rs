@@ -1,0 +1,117 @@
+//! Organizations: the tenant itself and its configured vocabularies.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use uuid::Uuid;
+
+use crate::{Result, StrList, Tenant, now, sql};
+
+/// An organization with its member and team counts.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct OrgRow {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub allowed_roles: StrList,
+    pub allowed_priorities: StrList,
+    pub allowed_task_types: StrList,
+    pub member_count: i64,
+    pub team_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const SELECT: &str = "SELECT o.id, o.name, o.slug, o.allowed_roles, o.allowed_priorities, \
+    o.allowed_task_types, o.created_at, o.updated_at, \
+    (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS member_count, \
+    (SELECT COUNT(*) FROM teams t WHERE t.organization_id = o.id) AS team_count \
+    FROM organizations o";
+
+/// The caller's organization.
+pub async fn get<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Option<OrgRow>> {
+    sql::one(c, &format!("{SELECT} WHERE o.id = $1"), vec![tenant.id().into()]).await
+}
+
+/// Whether a slug is taken.
+pub async fn slug_exists<C: ConnectionTrait>(c: &C, slug: &str) -> Result<bool> {
+    Ok(sql::count(c, "SELECT COUNT(*) FROM organizations WHERE slug = $1", vec![slug.into()]).await? > 0)
+}
+
+/// New values for the editable fields.
+#[derive(Debug, Clone)]
+pub struct OrgUpdate {
+    pub name: String,
+    pub allowed_roles: Vec<String>,
+    pub allowed_priorities: Vec<String>,
+    pub allowed_task_types: Vec<String>,
+}
+
+/// Writes the editable fields of the caller's organization.
+pub async fn update<C: ConnectionTrait>(c: &C, tenant: Tenant, u: OrgUpdate) -> Result<()> {
+    sql::exec(
+        c,
+        "UPDATE organizations SET name = $2, allowed_roles = $3, allowed_priorities = $4, \
+         allowed_task_types = $5, updated_at = $6 WHERE id = $1",
+        vec![
+            tenant.id().into(),
+            u.name.into(),
+            StrList(u.allowed_roles).into(),
+            StrList(u.allowed_priorities).into(),
+            StrList(u.allowed_task_types).into(),
+            now().into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes the caller's organization and everything it owns.
+pub async fn delete<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<()> {
+    sql::exec(c, "DELETE FROM organizations WHERE id = $1", vec![tenant.id().into()]).await?;
+    Ok(())
+}
+
+/// How many members hold `role`.
+pub async fn role_usage<C: ConnectionTrait>(c: &C, tenant: Tenant, role: &str) -> Result<u64> {
+    sql::count(
+        c,
+        "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = $2",
+        vec![tenant.id().into(), role.into()],
+    )
+    .await
+}
+
+/// How many tasks use `priority`.
+pub async fn priority_usage<C: ConnectionTrait>(c: &C, tenant: Tenant, value: &str) -> Result<u64> {
+    sql::count(
+        c,
+        "SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND priority = $2",
+        vec![tenant.id().into(), value.into()],
+    )
+    .await
+}
+
+/// How many tasks use `task_type`.
+pub async fn task_type_usage<C: ConnectionTrait>(c: &C, tenant: Tenant, value: &str) -> Result<u64> {
+    sql::count(
+        c,
+        "SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND task_type = $2",
+        vec![tenant.id().into(), value.into()],
+    )
+    .await
+}
+
+/// How many transition rules name `role`; rules store roles as JSON, so this loads them.
+pub async fn rule_role_usage<C: ConnectionTrait>(c: &C, tenant: Tenant, role: &str) -> Result<u64> {
+    #[derive(FromQueryResult)]
+    struct R {
+        allowed_roles: StrList,
+    }
+    let rows: Vec<R> = sql::all(
+        c,
+        "SELECT allowed_roles FROM transition_rules WHERE organization_id = $1",
+        vec![tenant.id().into()],
+    )
+    .await?;
+    Ok(rows.iter().filter(|r| r.allowed_roles.0.iter().any(|x| x == role)).count() as u64)
+}

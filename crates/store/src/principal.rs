@@ -1,0 +1,71 @@
+//! Resolving an authenticated caller: the user, their membership, and the [`Tenant`].
+
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use uuid::Uuid;
+
+use crate::{Result, StrList, Tenant, sql};
+
+/// The caller behind a verified access token.
+#[derive(Debug, Clone)]
+pub struct PrincipalRecord {
+    pub user_id: Uuid,
+    pub username: String,
+    /// The organization the token acts in, when the user is (still) a member of it.
+    pub membership: Option<Membership>,
+}
+
+/// The caller's place in the organization their token acts in.
+#[derive(Debug, Clone)]
+pub struct Membership {
+    pub tenant: Tenant,
+    pub role: String,
+    pub org_roles: Vec<String>,
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    id: Uuid,
+    username: String,
+    is_active: bool,
+    revoked: i64,
+    role: Option<String>,
+    allowed_roles: Option<StrList>,
+}
+
+/// Loads the caller in one query. `None` when the user is gone or deactivated, or the token
+/// id is revoked.
+pub async fn load<C: ConnectionTrait>(
+    c: &C,
+    user_id: Uuid,
+    organization_id: Option<Uuid>,
+    jti: Uuid,
+) -> Result<Option<PrincipalRecord>> {
+    let row: Option<Row> = sql::one(
+        c,
+        "SELECT u.id, u.username, u.is_active, m.role, o.allowed_roles, \
+           (SELECT COUNT(*) FROM revoked_tokens r WHERE r.jti = $3) AS revoked \
+         FROM users u \
+         LEFT JOIN memberships m ON m.user_id = u.id AND m.organization_id = $2 \
+         LEFT JOIN organizations o ON o.id = m.organization_id \
+         WHERE u.id = $1",
+        vec![user_id.into(), organization_id.into(), jti.into()],
+    )
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    if !row.is_active || row.revoked > 0 {
+        return Ok(None);
+    }
+    let membership = match (organization_id, row.role, row.allowed_roles) {
+        (Some(org), Some(role), Some(roles)) => Some(Membership {
+            tenant: Tenant::new(org),
+            role,
+            org_roles: roles.0,
+        }),
+        _ => None,
+    };
+    Ok(Some(PrincipalRecord {
+        user_id: row.id,
+        username: row.username,
+        membership,
+    }))
+}

@@ -1,0 +1,70 @@
+//! Creating a working organization in one transaction (`POST /setup/`, the demo seed).
+
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use crate::{Result, StrList, Tenant, now, sql, teams, users, workflows};
+
+/// Everything a new organization starts with; validated by the caller.
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    pub name: String,
+    pub slug: String,
+    pub roles: Vec<String>,
+    pub priorities: Vec<String>,
+    pub task_types: Vec<String>,
+    pub admin: users::NewUser,
+    pub workflow: workflows::NewWorkflow,
+    pub rules: Vec<(String, String, Vec<String>)>,
+    pub team_name: Option<String>,
+}
+
+/// Ids of what was created.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub tenant: Tenant,
+    pub admin_id: Uuid,
+    pub workflow_id: Uuid,
+    pub team_id: Option<Uuid>,
+}
+
+/// Creates the organization, its admin, default workflow, rules and optional team. Run it
+/// inside a transaction: a failure leaves nothing behind.
+pub async fn create_organization<C: ConnectionTrait>(c: &C, o: NewOrganization) -> Result<Created> {
+    let id = Uuid::new_v4();
+    let ts = now();
+    sql::exec(
+        c,
+        "INSERT INTO organizations (id, name, slug, allowed_roles, allowed_priorities, allowed_task_types, task_seq, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7)",
+        vec![
+            id.into(),
+            o.name.into(),
+            o.slug.into(),
+            StrList(o.roles.clone()).into(),
+            StrList(o.priorities).into(),
+            StrList(o.task_types).into(),
+            ts.into(),
+        ],
+    )
+    .await?;
+    let tenant = Tenant::new(id);
+    let admin_id = users::create(c, o.admin).await?;
+    let admin_role = o.roles.first().cloned().unwrap_or_else(|| "admin".into());
+    users::add_membership(c, tenant, admin_id, &admin_role, 5).await?;
+    let workflow_id = workflows::create(c, tenant, o.workflow).await?;
+    for (from, to, roles) in o.rules {
+        workflows::create_rule(c, tenant, workflow_id, &from, &to, roles).await?;
+    }
+    let team_id = match o.team_name {
+        Some(name) => Some(teams::create(c, tenant, &name, Some(admin_id), &[admin_id]).await?),
+        None => None,
+    };
+    Ok(Created {
+        tenant,
+        admin_id,
+        workflow_id,
+        team_id,
+    })
+}
+

@@ -1,0 +1,88 @@
+//! Small helpers to run portable SQL with positional `$N` parameters on either backend.
+
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement, TryGetableFromJson, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::Result;
+
+/// A list of strings stored as a JSON array (jsonb on PostgreSQL, TEXT on SQLite).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StrList(pub Vec<String>);
+
+impl TryGetableFromJson for StrList {}
+
+impl From<StrList> for Value {
+    fn from(list: StrList) -> Value {
+        json_value(&list.0)
+    }
+}
+
+/// Binds a serialisable value as JSON.
+pub(crate) fn json_value<T: Serialize>(v: &T) -> Value {
+    Value::Json(Some(Box::new(
+        serde_json::to_value(v).unwrap_or(serde_json::Value::Null),
+    )))
+}
+
+/// A page request: 1-based page number and page size.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub number: u64,
+    pub size: u64,
+}
+
+impl Page {
+    pub(crate) fn offset(self) -> u64 {
+        (self.number.saturating_sub(1)).saturating_mul(self.size)
+    }
+}
+
+fn stmt<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Statement {
+    Statement::from_sql_and_values(c.get_database_backend(), sql, values)
+}
+
+/// Runs a query and decodes every row.
+pub(crate) async fn all<T: FromQueryResult, C: ConnectionTrait>(
+    c: &C,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<T>> {
+    let rows = c.query_all_raw(stmt(c, sql, values)).await?;
+    rows.iter()
+        .map(|r| T::from_query_result(r, "").map_err(Into::into))
+        .collect()
+}
+
+/// Runs a query and decodes the first row, if any.
+pub(crate) async fn one<T: FromQueryResult, C: ConnectionTrait>(
+    c: &C,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Option<T>> {
+    match c.query_one_raw(stmt(c, sql, values)).await? {
+        Some(r) => Ok(Some(T::from_query_result(&r, "")?)),
+        None => Ok(None),
+    }
+}
+
+/// Runs a query returning a single integer (a count).
+pub(crate) async fn count<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<u64> {
+    let row = c.query_one_raw(stmt(c, sql, values)).await?;
+    let n: i64 = match row {
+        Some(r) => r.try_get_by_index(0)?,
+        None => 0,
+    };
+    Ok(n.max(0) as u64)
+}
+
+/// Executes a statement and returns the number of rows it changed.
+pub(crate) async fn exec<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<u64> {
+    Ok(c.execute_raw(stmt(c, sql, values)).await?.rows_affected())
+}
+
+/// Builds `($k, $k+1, …)` for an IN list starting at parameter `first`.
+pub(crate) fn in_list(first: usize, n: usize) -> String {
+    let items: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
+    format!("({})", items.join(", "))
+}

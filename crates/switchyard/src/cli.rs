@@ -1,0 +1,60 @@
+//! Command-line interface: subcommands, flags and their environment fallbacks.
+
+use clap::{Args, Parser, Subcommand};
+
+/// Default database: a SQLite file in the working directory, created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://switchyard.db?mode=rwc";
+
+#[derive(Debug, Parser)]
+#[command(name = "switchyard", version, about = "Multi-tenant work orchestration engine")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (migrations are applied first).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DbArgs),
+    /// Seed the demo organization "Sunshine Corporation" into an empty database.
+    SeedDemo(DbArgs),
+    /// Create a superuser account, optionally as admin of an organization.
+    CreateSuperuser(SuperuserArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DbArgs {
+    /// Database URL: postgres://… or sqlite://path?mode=rwc.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SWITCHYARD_ADDR", default_value = "127.0.0.1:8000")]
+    pub addr: String,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Seed the demo organization when the database is empty and print its logins.
+    #[arg(long, env = "SWITCHYARD_DEMO")]
+    pub demo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SuperuserArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long)]
+    pub username: String,
+    #[arg(long, default_value = "")]
+    pub email: String,
+    /// The password (or set SWITCHYARD_SUPERUSER_PASSWORD).
+    #[arg(long, env = "SWITCHYARD_SUPERUSER_PASSWORD", hide_env_values = true)]
+    pub password: String,
+    /// Make the account an admin of the organization with this slug.
+    #[arg(long)]
+    pub org: Option<String>,
+}

@@ -1,0 +1,148 @@
+//! What each subcommand does.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use switchyard_api::{AppState, services::demo, telemetry};
+use switchyard_store::{Db, migrate};
+
+use crate::{
+    cli::{Cli, Command, DbArgs, ServeArgs, SuperuserArgs},
+    secret, settings,
+};
+
+/// Runs the chosen subcommand.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(args) => {
+            let db = connect(&args).await?;
+            let n = migrate(&db).await?;
+            println!("{n} migration(s) applied; the schema is up to date.");
+            Ok(())
+        }
+        Command::SeedDemo(args) => {
+            let db = connect(&args).await?;
+            let state = state(db, &args.database_url, true)?;
+            if demo::seed(&state).await.map_err(api_err)? {
+                print_demo_logins(None);
+            } else {
+                bail!("the database already holds organizations; the demo is only seeded into an empty database");
+            }
+            Ok(())
+        }
+        Command::CreateSuperuser(args) => create_superuser(args).await,
+    }
+}
+
+fn api_err(e: switchyard_api::error::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{e:?}")
+}
+
+async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
+    let max = if args.database_url.starts_with("sqlite:") { 8 } else { 20 };
+    let db = Db::connect(&args.database_url, max)
+        .await
+        .with_context(|| "connecting to the database")?;
+    migrate(&db).await.context("applying migrations")?;
+    Ok(db)
+}
+
+fn state(db: Db, database_url: &str, demo: bool) -> anyhow::Result<AppState> {
+    let secret = secret::resolve(database_url)?;
+    let config = settings::api_config(secret, demo)?;
+    Ok(AppState::new(db, config, telemetry::metrics_handle()))
+}
+
+fn print_demo_logins(addr: Option<&str>) {
+    if let Some(addr) = addr {
+        println!("\n  Switchyard is running at http://{addr}/");
+        println!("  API docs: http://{addr}/api/docs/\n");
+    }
+    println!("  Demo organization: Sunshine Corporation (slug: sunshine)");
+    println!("  Logins (password: {}):", demo::DEMO_PASSWORD);
+    for (user, role, _) in demo::DEMO_USERS {
+        println!("    {user:<14} {role}");
+    }
+    println!();
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let db = connect(&args.db).await?;
+    let state = state(db.clone(), &args.db.database_url, args.demo)?;
+    if args.demo {
+        let seeded = demo::seed(&state).await.map_err(api_err)?;
+        tracing::info!(seeded, "demo organization checked");
+    }
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .with_context(|| format!("binding {}", args.addr))?;
+    let addr = listener.local_addr()?.to_string();
+    if args.demo {
+        print_demo_logins(Some(&addr));
+    } else {
+        println!("Switchyard is listening on http://{addr}/ (API docs: http://{addr}/api/docs/)");
+    }
+    let housekeeping = tokio::spawn(housekeeping(db.clone()));
+    let router = switchyard_api::router(state);
+    switchyard_api::serve(listener, router, shutdown_signal()).await?;
+    housekeeping.abort();
+    db.close().await.ok();
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// Forgets expired token bookkeeping every hour.
+async fn housekeeping(db: Db) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Ok(tx) = db.begin_write().await {
+            match switchyard_store::tokens::purge_expired(&tx).await {
+                Ok(n) => {
+                    if switchyard_store::commit(tx).await.is_ok() && n > 0 {
+                        tracing::info!(purged = n, "expired token records purged");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "token purge failed"),
+            }
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; draining requests");
+}
+
+async fn create_superuser(args: SuperuserArgs) -> anyhow::Result<()> {
+    let db = connect(&args.db).await?;
+    switchyard_api::services::users::check_username(&args.username).map_err(api_err)?;
+    if let Err(e) = switchyard_domain::password::check(&args.password, &args.username) {
+        bail!("{e}");
+    }
+    let hash = switchyard_api::auth::password::hash(args.password).await.map_err(api_err)?;
+    let id = switchyard_store::superuser::create(&db, &args.username, &args.email, &hash, args.org.as_deref())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("Superuser '{}' created (id {id}).", args.username);
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! API settings read from the environment, with their defaults.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use switchyard_api::{ApiConfig, Secret};
+
+fn env_parse<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<T>()
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("invalid value for {name}")),
+        _ => Ok(default),
+    }
+}
+
+/// Builds the API configuration from `SWITCHYARD_*` variables.
+pub fn api_config(secret: Secret, demo: bool) -> anyhow::Result<ApiConfig> {
+    let mut cfg = ApiConfig::with_secret(secret);
+    cfg.access_ttl = Duration::from_secs(env_parse("SWITCHYARD_ACCESS_TOKEN_TTL", 3600u64)?);
+    cfg.refresh_ttl = Duration::from_secs(env_parse("SWITCHYARD_REFRESH_TOKEN_TTL", 7 * 24 * 3600u64)?);
+    cfg.allow_registration = env_parse("SWITCHYARD_ALLOW_REGISTRATION", true)?;
+    cfg.allow_setup = env_parse("SWITCHYARD_ALLOW_SETUP", true)?;
+    cfg.login_failures_per_account = env_parse("SWITCHYARD_LOGIN_FAILURES_PER_ACCOUNT", 10u64)?;
+    cfg.body_limit = env_parse("SWITCHYARD_BODY_LIMIT", 1024 * 1024usize)?;
+    cfg.demo = demo;
+    Ok(cfg)
+}
