@@ -59,7 +59,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::register))
         .routes(routes!(organizations::list))
-        .routes(routes!(organizations::get, organizations::update, organizations::delete))
+        .routes(routes!(
+            organizations::get,
+            organizations::update,
+            organizations::delete
+        ))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::me))
         .routes(routes!(users::get, users::update, users::delete))
@@ -109,7 +113,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // Trailing slashes are trimmed before routing, so this wraps the router from outside.
     let app = MapRequestLayer::new(trim_trailing_slash).layer(router);
-    let service = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
+    let service =
+        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await

@@ -104,8 +104,12 @@ impl ApiError {
 
     fn parts(&self) -> (StatusCode, &str, String) {
         match self {
-            ApiError::BadRequest { code, detail, .. } => (StatusCode::BAD_REQUEST, code, detail.clone()),
-            ApiError::Unauthorized { code, detail } => (StatusCode::UNAUTHORIZED, code, detail.clone()),
+            ApiError::BadRequest { code, detail, .. } => {
+                (StatusCode::BAD_REQUEST, code, detail.clone())
+            }
+            ApiError::Unauthorized { code, detail } => {
+                (StatusCode::UNAUTHORIZED, code, detail.clone())
+            }
             ApiError::Forbidden(d) => (StatusCode::FORBIDDEN, "permission_denied", d.clone()),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found.".into()),
             ApiError::NotFoundDetail(d) => (StatusCode::NOT_FOUND, "not_found", d.clone()),
@@ -123,7 +127,8 @@ impl ApiError {
             ApiError::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                "Unsupported media type: send a JSON body with Content-Type: application/json.".into(),
+                "Unsupported media type: send a JSON body with Content-Type: application/json."
+                    .into(),
             ),
             ApiError::RateLimited { retry_after } => (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -170,12 +175,29 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::Conflict(c) => {
                 let (code, detail) = match c {
-                    Conflict::OrganizationSlug => ("slug_taken", "An organization with this slug already exists."),
-                    Conflict::Username => ("username_taken", "A user with that username already exists."),
-                    Conflict::TeamName => ("team_name_taken", "A team with this name already exists."),
-                    Conflict::WorkflowName => ("workflow_name_taken", "A workflow with this name already exists."),
-                    Conflict::DefaultWorkflow => ("default_workflow_conflict", "Another default workflow was set at the same time; retry."),
-                    Conflict::TransitionRule => ("duplicate_rule", "A transition rule for these states already exists in this workflow."),
+                    Conflict::OrganizationSlug => (
+                        "slug_taken",
+                        "An organization with this slug already exists.",
+                    ),
+                    Conflict::Username => (
+                        "username_taken",
+                        "A user with that username already exists.",
+                    ),
+                    Conflict::TeamName => {
+                        ("team_name_taken", "A team with this name already exists.")
+                    }
+                    Conflict::WorkflowName => (
+                        "workflow_name_taken",
+                        "A workflow with this name already exists.",
+                    ),
+                    Conflict::DefaultWorkflow => (
+                        "default_workflow_conflict",
+                        "Another default workflow was set at the same time; retry.",
+                    ),
+                    Conflict::TransitionRule => (
+                        "duplicate_rule",
+                        "A transition rule for these states already exists in this workflow.",
+                    ),
                     Conflict::TaskKey => ("task_key_conflict", "Task key already exists."),
                     Conflict::Other => ("conflict", "The request conflicts with existing data."),
                 };

@@ -74,7 +74,9 @@ pub fn ensure_request_id(mut req: Request) -> Request {
         .headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()));
+        .is_some_and(|v| {
+            !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic())
+        });
     if !ok && let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
         req.headers_mut().insert(REQUEST_ID, v);
     }

@@ -47,9 +47,9 @@ pub fn level_of(roles: &[String], role: &str) -> Option<AccessLevel> {
     let n = roles.len();
     Some(if position == 0 {
         AccessLevel::Admin
-    } else if n >= 3 && position == n - 1 {
-        AccessLevel::ReadOnly
-    } else if n <= 2 && READ_ONLY_MARKERS.iter().any(|m| role.contains(m)) {
+    } else if (n >= 3 && position == n - 1)
+        || (n <= 2 && READ_ONLY_MARKERS.iter().any(|m| role.contains(m)))
+    {
         AccessLevel::ReadOnly
     } else if position == 1 {
         AccessLevel::Manager
@@ -92,10 +92,7 @@ mod tests {
         let roles = v(&["admin", "tech_lead", "senior", "junior", "stakeholder"]);
         assert_eq!(level_of(&roles, "tech_lead"), Some(AccessLevel::Manager));
         assert_eq!(level_of(&roles, "junior"), Some(AccessLevel::Worker));
-        assert_eq!(
-            level_of(&roles, "stakeholder"),
-            Some(AccessLevel::ReadOnly)
-        );
+        assert_eq!(level_of(&roles, "stakeholder"), Some(AccessLevel::ReadOnly));
     }
 
     #[test]

@@ -19,12 +19,48 @@ pub enum PasswordError {
 
 /// A short list of the most used passwords (the classic top of breach lists).
 const COMMON: &[&str] = &[
-    "password", "password1", "password123", "12345678", "123456789", "1234567890", "qwerty123",
-    "qwertyuiop", "iloveyou", "sunshine", "princess", "football", "baseball", "welcome1",
-    "welcome123", "admin123", "administrator", "letmein1", "trustno1", "passw0rd", "abc12345",
-    "abcd1234", "changeme", "monkey123", "dragon123", "master123", "superman", "starwars",
-    "whatever", "11111111", "00000000", "asdfghjkl", "zxcvbnm1", "qwerty12", "p@ssw0rd",
-    "football1", "secret123", "login123", "test1234", "testtest", "computer", "internet",
+    "password",
+    "password1",
+    "password123",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwerty123",
+    "qwertyuiop",
+    "iloveyou",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "welcome1",
+    "welcome123",
+    "admin123",
+    "administrator",
+    "letmein1",
+    "trustno1",
+    "passw0rd",
+    "abc12345",
+    "abcd1234",
+    "changeme",
+    "monkey123",
+    "dragon123",
+    "master123",
+    "superman",
+    "starwars",
+    "whatever",
+    "11111111",
+    "00000000",
+    "asdfghjkl",
+    "zxcvbnm1",
+    "qwerty12",
+    "p@ssw0rd",
+    "football1",
+    "secret123",
+    "login123",
+    "test1234",
+    "testtest",
+    "computer",
+    "internet",
 ];
 
 /// Checks `password` for the account `username`.
@@ -59,7 +95,10 @@ mod tests {
         assert_eq!(check("short", "bob"), Err(PasswordError::TooShort));
         assert_eq!(check("1234567890123", "bob"), Err(PasswordError::AllDigits));
         assert_eq!(check("Password123", "bob"), Err(PasswordError::TooCommon));
-        assert_eq!(check("alice_smith99", "alice_smith"), Err(PasswordError::TooSimilar));
+        assert_eq!(
+            check("alice_smith99", "alice_smith"),
+            Err(PasswordError::TooSimilar)
+        );
         assert_eq!(check("testpass123", "admin_user"), Ok(()));
         assert_eq!(check("correct horse battery", "bob"), Ok(()));
     }

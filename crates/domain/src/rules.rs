@@ -18,7 +18,10 @@ pub fn default_rules(
     final_states: &[String],
     roles: &[String],
 ) -> Vec<GeneratedRule> {
-    let active: Vec<&String> = states.iter().filter(|s| !final_states.contains(s)).collect();
+    let active: Vec<&String> = states
+        .iter()
+        .filter(|s| !final_states.contains(s))
+        .collect();
     let mgmt: Vec<String> = roles.iter().take(2).cloned().collect();
     let workers: Vec<String> = if roles.len() <= 1 {
         roles.to_vec()
@@ -27,11 +30,7 @@ pub fn default_rules(
     };
     let mut out: Vec<GeneratedRule> = Vec::new();
     let mut push = |from: &str, to: &str, allowed: &[String]| {
-        if from != to
-            && !out
-                .iter()
-                .any(|r| r.from_state == from && r.to_state == to)
-        {
+        if from != to && !out.iter().any(|r| r.from_state == from && r.to_state == to) {
             out.push(GeneratedRule {
                 from_state: from.to_string(),
                 to_state: to.to_string(),
@@ -72,7 +71,14 @@ mod tests {
 
     #[test]
     fn default_workflow_gives_eleven_rules() {
-        let states = v(&["open", "in_progress", "review", "testing", "done", "cancelled"]);
+        let states = v(&[
+            "open",
+            "in_progress",
+            "review",
+            "testing",
+            "done",
+            "cancelled",
+        ]);
         let rules = default_rules(
             &states,
             &v(&["done", "cancelled"]),

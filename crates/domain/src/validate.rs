@@ -49,7 +49,9 @@ pub fn config_list(field: &str, items: &[String]) -> Result<(), Invalid> {
     bounded_list(field, items)?;
     for (i, item) in items.iter().enumerate() {
         if items[..i].contains(item) {
-            return Err(Invalid(format!("{field} contains '{item}' more than once.")));
+            return Err(Invalid(format!(
+                "{field} contains '{item}' more than once."
+            )));
         }
     }
     Ok(())

@@ -36,7 +36,9 @@ pub enum TransitionError {
         to: String,
         workflow: String,
     },
-    #[error("Your role '{role}' cannot transition from '{from}' to '{to}'. Allowed roles: {allowed}")]
+    #[error(
+        "Your role '{role}' cannot transition from '{from}' to '{to}'. Allowed roles: {allowed}"
+    )]
     RoleNotAllowed {
         role: String,
         from: String,
@@ -172,19 +174,27 @@ mod tests {
     #[test]
     fn messages_match_the_contract() {
         let (wf, rules) = default_workflow();
-        let err = wf.check_transition(&rules, "engineer", "open", "open", true).unwrap_err();
+        let err = wf
+            .check_transition(&rules, "engineer", "open", "open", true)
+            .unwrap_err();
         assert_eq!(err.to_string(), "Task is already in 'open' state.");
-        let err = wf.check_transition(&rules, "engineer", "open", "nowhere", true).unwrap_err();
+        let err = wf
+            .check_transition(&rules, "engineer", "open", "nowhere", true)
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "State 'nowhere' is not valid for workflow 'Default'. Allowed states: ['open', 'in_progress', 'review', 'done', 'cancelled']"
         );
-        let err = wf.check_transition(&rules, "engineer", "open", "review", true).unwrap_err();
+        let err = wf
+            .check_transition(&rules, "engineer", "open", "review", true)
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "Transition from 'open' to 'review' is not allowed in workflow 'Default'."
         );
-        let err = wf.check_transition(&rules, "engineer", "review", "done", true).unwrap_err();
+        let err = wf
+            .check_transition(&rules, "engineer", "review", "done", true)
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "Your role 'engineer' cannot transition from 'review' to 'done'. Allowed roles: ['admin', 'manager']"
@@ -196,7 +206,10 @@ mod tests {
             err.to_string(),
             "Task must be assigned to someone before moving to 'in_progress'."
         );
-        assert!(wf.check_transition(&rules, "manager", "open", "cancelled", false).is_ok());
+        assert!(
+            wf.check_transition(&rules, "manager", "open", "cancelled", false)
+                .is_ok()
+        );
     }
 
     fn arb_case() -> impl Strategy<Value = (Workflow, Vec<Rule>, String, String, String, bool)> {
@@ -206,7 +219,11 @@ mod tests {
                 let n_final = n_final.min(n_states - 1);
                 let states: Vec<String> = (0..n_states).map(|i| format!("s{i}")).collect();
                 let pairs = proptest::collection::vec(
-                    (0..n_states, 0..n_states, proptest::sample::subsequence(roles.clone(), 0..=4)),
+                    (
+                        0..n_states,
+                        0..n_states,
+                        proptest::sample::subsequence(roles.clone(), 0..=4),
+                    ),
                     0..12,
                 );
                 (
@@ -223,7 +240,11 @@ mod tests {
                 let final_states = states[states.len() - n_final..].to_vec();
                 let mut rules: Vec<Rule> = Vec::new();
                 for (a, b, roles) in pairs {
-                    if a != b && !rules.iter().any(|r| r.from_state == states[a] && r.to_state == states[b]) {
+                    if a != b
+                        && !rules
+                            .iter()
+                            .any(|r| r.from_state == states[a] && r.to_state == states[b])
+                    {
                         rules.push(Rule {
                             from_state: states[a].clone(),
                             to_state: states[b].clone(),
@@ -231,14 +252,24 @@ mod tests {
                         });
                     }
                 }
-                let target = states.get(tgt).cloned().unwrap_or_else(|| "unknown".to_string());
+                let target = states
+                    .get(tgt)
+                    .cloned()
+                    .unwrap_or_else(|| "unknown".to_string());
                 let wf = Workflow {
                     name: "W".into(),
                     initial_state: states[0].clone(),
                     states: states.clone(),
                     final_states,
                 };
-                (wf, rules, role.to_string(), states[cur].clone(), target, assigned)
+                (
+                    wf,
+                    rules,
+                    role.to_string(),
+                    states[cur].clone(),
+                    target,
+                    assigned,
+                )
             })
     }
 

@@ -18,13 +18,37 @@ pub enum Conflict {
 
 /// (PostgreSQL constraint name, SQLite "table.column" text, conflict).
 const CONSTRAINTS: &[(&str, &str, Conflict)] = &[
-    ("organizations_slug_key", "organizations.slug", Conflict::OrganizationSlug),
+    (
+        "organizations_slug_key",
+        "organizations.slug",
+        Conflict::OrganizationSlug,
+    ),
     ("users_username_key", "users.username", Conflict::Username),
-    ("teams_org_name_key", "teams.organization_id, teams.name", Conflict::TeamName),
-    ("workflows_org_name_key", "workflows.organization_id, workflows.name", Conflict::WorkflowName),
-    ("workflows_one_default_idx", "workflows.organization_id", Conflict::DefaultWorkflow),
-    ("transition_rules_unique_key", "transition_rules.organization_id", Conflict::TransitionRule),
-    ("tasks_org_key_key", "tasks.organization_id, tasks.task_key", Conflict::TaskKey),
+    (
+        "teams_org_name_key",
+        "teams.organization_id, teams.name",
+        Conflict::TeamName,
+    ),
+    (
+        "workflows_org_name_key",
+        "workflows.organization_id, workflows.name",
+        Conflict::WorkflowName,
+    ),
+    (
+        "workflows_one_default_idx",
+        "workflows.organization_id",
+        Conflict::DefaultWorkflow,
+    ),
+    (
+        "transition_rules_unique_key",
+        "transition_rules.organization_id",
+        Conflict::TransitionRule,
+    ),
+    (
+        "tasks_org_key_key",
+        "tasks.organization_id, tasks.task_key",
+        Conflict::TaskKey,
+    ),
 ];
 
 /// What can go wrong in the store.

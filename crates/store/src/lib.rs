@@ -12,7 +12,6 @@ mod migrate;
 mod sql;
 mod tenant;
 
-
 pub mod organizations;
 pub mod principal;
 pub mod setup;
@@ -36,7 +35,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::{DurationRound, TimeDelta, Utc};
     let now = Utc::now();
-    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
 }
 
 /// Commits a write transaction.

@@ -9,7 +9,8 @@ use sea_orm::{ConnectionTrait, Value};
 
 use crate::{Backend, Db, Result, sql};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).
 const MIGRATION_LOCK: i64 = 0x5357_5944;
@@ -53,7 +54,12 @@ fn render(source: &str, backend: Backend) -> String {
 pub async fn migrate(db: &Db) -> Result<usize> {
     let tx = db.begin_write().await?;
     if db.backend() == Backend::Postgres {
-        sql::exec(&tx, "SELECT pg_advisory_xact_lock($1)", vec![MIGRATION_LOCK.into()]).await?;
+        sql::exec(
+            &tx,
+            "SELECT pg_advisory_xact_lock($1)",
+            vec![MIGRATION_LOCK.into()],
+        )
+        .await?;
     }
     tx.execute_unprepared(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",

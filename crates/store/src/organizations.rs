@@ -29,12 +29,23 @@ const SELECT: &str = "SELECT o.id, o.name, o.slug, o.allowed_roles, o.allowed_pr
 
 /// The caller's organization.
 pub async fn get<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Option<OrgRow>> {
-    sql::one(c, &format!("{SELECT} WHERE o.id = $1"), vec![tenant.id().into()]).await
+    sql::one(
+        c,
+        &format!("{SELECT} WHERE o.id = $1"),
+        vec![tenant.id().into()],
+    )
+    .await
 }
 
 /// Whether a slug is taken.
 pub async fn slug_exists<C: ConnectionTrait>(c: &C, slug: &str) -> Result<bool> {
-    Ok(sql::count(c, "SELECT COUNT(*) FROM organizations WHERE slug = $1", vec![slug.into()]).await? > 0)
+    Ok(sql::count(
+        c,
+        "SELECT COUNT(*) FROM organizations WHERE slug = $1",
+        vec![slug.into()],
+    )
+    .await?
+        > 0)
 }
 
 /// New values for the editable fields.
@@ -65,9 +76,22 @@ pub async fn update<C: ConnectionTrait>(c: &C, tenant: Tenant, u: OrgUpdate) -> 
     Ok(())
 }
 
-/// Deletes the caller's organization and everything it owns.
+/// Deletes the caller's organization and everything it owns, including the accounts that
+/// belong to no other organization.
 pub async fn delete<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<()> {
-    sql::exec(c, "DELETE FROM organizations WHERE id = $1", vec![tenant.id().into()]).await?;
+    sql::exec(
+        c,
+        "DELETE FROM users WHERE id IN (SELECT user_id FROM memberships WHERE organization_id = $1) \
+         AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND m.organization_id <> $1)",
+        vec![tenant.id().into()],
+    )
+    .await?;
+    sql::exec(
+        c,
+        "DELETE FROM organizations WHERE id = $1",
+        vec![tenant.id().into()],
+    )
+    .await?;
     Ok(())
 }
 
@@ -92,7 +116,11 @@ pub async fn priority_usage<C: ConnectionTrait>(c: &C, tenant: Tenant, value: &s
 }
 
 /// How many tasks use `task_type`.
-pub async fn task_type_usage<C: ConnectionTrait>(c: &C, tenant: Tenant, value: &str) -> Result<u64> {
+pub async fn task_type_usage<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    value: &str,
+) -> Result<u64> {
     sql::count(
         c,
         "SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND task_type = $2",
@@ -113,5 +141,8 @@ pub async fn rule_role_usage<C: ConnectionTrait>(c: &C, tenant: Tenant, role: &s
         vec![tenant.id().into()],
     )
     .await?;
-    Ok(rows.iter().filter(|r| r.allowed_roles.0.iter().any(|x| x == role)).count() as u64)
+    Ok(rows
+        .iter()
+        .filter(|r| r.allowed_roles.0.iter().any(|x| x == role))
+        .count() as u64)
 }

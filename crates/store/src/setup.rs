@@ -67,4 +67,3 @@ pub async fn create_organization<C: ConnectionTrait>(c: &C, o: NewOrganization) 
         team_id,
     })
 }
-

@@ -5,7 +5,13 @@ use uuid::Uuid;
 use crate::{Db, Result, StoreError, Tenant, commit, sql, users};
 
 /// Creates a superuser account, as admin of the organization `org_slug` when given.
-pub async fn create(db: &Db, username: &str, email: &str, password_hash: &str, org_slug: Option<&str>) -> Result<Uuid> {
+pub async fn create(
+    db: &Db,
+    username: &str,
+    email: &str,
+    password_hash: &str,
+    org_slug: Option<&str>,
+) -> Result<Uuid> {
     #[derive(sea_orm::FromQueryResult)]
     struct Org {
         id: Uuid,
@@ -14,9 +20,13 @@ pub async fn create(db: &Db, username: &str, email: &str, password_hash: &str, o
     let tx = db.begin_write().await?;
     let org: Option<Org> = match org_slug {
         Some(slug) => Some(
-            sql::one(&tx, "SELECT id, allowed_roles FROM organizations WHERE slug = $1", vec![slug.into()])
-                .await?
-                .ok_or_else(|| StoreError::Config(format!("no organization with slug '{slug}'")))?,
+            sql::one(
+                &tx,
+                "SELECT id, allowed_roles FROM organizations WHERE slug = $1",
+                vec![slug.into()],
+            )
+            .await?
+            .ok_or_else(|| StoreError::Config(format!("no organization with slug '{slug}'")))?,
         ),
         None => None,
     };
@@ -32,7 +42,12 @@ pub async fn create(db: &Db, username: &str, email: &str, password_hash: &str, o
     )
     .await?;
     if let Some(org) = org {
-        let role = org.allowed_roles.0.first().cloned().unwrap_or_else(|| "admin".into());
+        let role = org
+            .allowed_roles
+            .0
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "admin".into());
         users::add_membership(&tx, Tenant::new(org.id), id, &role, 5).await?;
     }
     commit(tx).await?;

@@ -32,7 +32,11 @@ struct MemberRow {
     user_id: Uuid,
 }
 
-async fn with_members<C: ConnectionTrait>(c: &C, tenant: Tenant, rows: Vec<TeamRow>) -> Result<Vec<Team>> {
+async fn with_members<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    rows: Vec<TeamRow>,
+) -> Result<Vec<Team>> {
     let mut members: Vec<MemberRow> = Vec::new();
     if !rows.is_empty() {
         let mut values: Vec<Value> = vec![tenant.id().into()];
@@ -51,7 +55,11 @@ async fn with_members<C: ConnectionTrait>(c: &C, tenant: Tenant, rows: Vec<TeamR
     Ok(rows
         .into_iter()
         .map(|r| Team {
-            members: members.iter().filter(|m| m.team_id == r.id).map(|m| m.user_id).collect(),
+            members: members
+                .iter()
+                .filter(|m| m.team_id == r.id)
+                .map(|m| m.user_id)
+                .collect(),
             id: r.id,
             organization_id: r.organization_id,
             name: r.name,
@@ -64,12 +72,25 @@ async fn with_members<C: ConnectionTrait>(c: &C, tenant: Tenant, rows: Vec<TeamR
 const SELECT: &str = "SELECT id, organization_id, name, lead_id, created_at FROM teams";
 
 /// The organization's teams by name.
-pub async fn list<C: ConnectionTrait>(c: &C, tenant: Tenant, page: Page) -> Result<(Vec<Team>, u64)> {
-    let total = sql::count(c, "SELECT COUNT(*) FROM teams WHERE organization_id = $1", vec![tenant.id().into()]).await?;
+pub async fn list<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    page: Page,
+) -> Result<(Vec<Team>, u64)> {
+    let total = sql::count(
+        c,
+        "SELECT COUNT(*) FROM teams WHERE organization_id = $1",
+        vec![tenant.id().into()],
+    )
+    .await?;
     let rows = sql::all(
         c,
         &format!("{SELECT} WHERE organization_id = $1 ORDER BY name, id LIMIT $2 OFFSET $3"),
-        vec![tenant.id().into(), (page.size as i64).into(), (page.offset() as i64).into()],
+        vec![
+            tenant.id().into(),
+            (page.size as i64).into(),
+            (page.offset() as i64).into(),
+        ],
     )
     .await?;
     Ok((with_members(c, tenant, rows).await?, total))
@@ -107,7 +128,13 @@ pub async fn create<C: ConnectionTrait>(
 }
 
 /// Updates a team's name and lead.
-pub async fn update<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid, name: &str, lead: Option<Uuid>) -> Result<()> {
+pub async fn update<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+    name: &str,
+    lead: Option<Uuid>,
+) -> Result<()> {
     sql::exec(
         c,
         "UPDATE teams SET name = $3, lead_id = $4, updated_at = $5 WHERE organization_id = $1 AND id = $2",
@@ -118,7 +145,12 @@ pub async fn update<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid, name: &
 }
 
 /// Replaces a team's members.
-pub async fn set_members<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid, members: &[Uuid]) -> Result<()> {
+pub async fn set_members<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+    members: &[Uuid],
+) -> Result<()> {
     sql::exec(
         c,
         "DELETE FROM team_members WHERE organization_id = $1 AND team_id = $2",

@@ -39,7 +39,11 @@ pub async fn is_issued<C: ConnectionTrait>(c: &C, jti: Uuid, user_id: Uuid) -> R
 
 /// Revokes a token id. Returns `true` only for the caller that revoked it first, which makes
 /// refresh-token rotation atomic: of two concurrent refreshes with one token, one wins.
-pub async fn revoke<C: ConnectionTrait>(c: &C, jti: Uuid, expires_at: DateTime<Utc>) -> Result<bool> {
+pub async fn revoke<C: ConnectionTrait>(
+    c: &C,
+    jti: Uuid,
+    expires_at: DateTime<Utc>,
+) -> Result<bool> {
     Ok(sql::exec(
         c,
         "INSERT INTO revoked_tokens (jti, expires_at, revoked_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING",
@@ -51,14 +55,30 @@ pub async fn revoke<C: ConnectionTrait>(c: &C, jti: Uuid, expires_at: DateTime<U
 
 /// Whether a token id is revoked.
 pub async fn is_revoked<C: ConnectionTrait>(c: &C, jti: Uuid) -> Result<bool> {
-    Ok(sql::count(c, "SELECT COUNT(*) FROM revoked_tokens WHERE jti = $1", vec![jti.into()]).await? > 0)
+    Ok(sql::count(
+        c,
+        "SELECT COUNT(*) FROM revoked_tokens WHERE jti = $1",
+        vec![jti.into()],
+    )
+    .await?
+        > 0)
 }
 
 /// Forgets bookkeeping for tokens that have expired anyway.
 pub async fn purge_expired<C: ConnectionTrait>(c: &C) -> Result<u64> {
     let ts = now();
-    let a = sql::exec(c, "DELETE FROM revoked_tokens WHERE expires_at < $1", vec![ts.into()]).await?;
-    let b = sql::exec(c, "DELETE FROM issued_tokens WHERE expires_at < $1", vec![ts.into()]).await?;
+    let a = sql::exec(
+        c,
+        "DELETE FROM revoked_tokens WHERE expires_at < $1",
+        vec![ts.into()],
+    )
+    .await?;
+    let b = sql::exec(
+        c,
+        "DELETE FROM issued_tokens WHERE expires_at < $1",
+        vec![ts.into()],
+    )
+    .await?;
     Ok(a + b)
 }
 
@@ -93,8 +113,22 @@ pub async fn login_failures_since<C: ConnectionTrait>(
 }
 
 /// Clears the failure record after a successful login, and old records of everyone.
-pub async fn clear_login_failures<C: ConnectionTrait>(c: &C, username: &str, older_than: DateTime<Utc>) -> Result<()> {
-    sql::exec(c, "DELETE FROM login_failures WHERE username = $1", vec![username.into()]).await?;
-    sql::exec(c, "DELETE FROM login_failures WHERE failed_at < $1", vec![older_than.into()]).await?;
+pub async fn clear_login_failures<C: ConnectionTrait>(
+    c: &C,
+    username: &str,
+    older_than: DateTime<Utc>,
+) -> Result<()> {
+    sql::exec(
+        c,
+        "DELETE FROM login_failures WHERE username = $1",
+        vec![username.into()],
+    )
+    .await?;
+    sql::exec(
+        c,
+        "DELETE FROM login_failures WHERE failed_at < $1",
+        vec![older_than.into()],
+    )
+    .await?;
     Ok(())
 }

@@ -29,7 +29,11 @@ const SELECT: &str = "SELECT u.id, u.username, u.email, u.skills, u.is_active, u
     FROM users u";
 
 /// Members of the organization, by username.
-pub async fn list<C: ConnectionTrait>(c: &C, tenant: Tenant, page: Page) -> Result<(Vec<UserRow>, u64)> {
+pub async fn list<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    page: Page,
+) -> Result<(Vec<UserRow>, u64)> {
     let total = sql::count(
         c,
         "SELECT COUNT(*) FROM memberships WHERE organization_id = $1",
@@ -42,7 +46,11 @@ pub async fn list<C: ConnectionTrait>(c: &C, tenant: Tenant, page: Page) -> Resu
             "{SELECT} JOIN memberships m ON m.user_id = u.id AND m.organization_id = $1 \
              ORDER BY u.username LIMIT $2 OFFSET $3"
         ),
-        vec![tenant.id().into(), (page.size as i64).into(), (page.offset() as i64).into()],
+        vec![
+            tenant.id().into(),
+            (page.size as i64).into(),
+            (page.offset() as i64).into(),
+        ],
     )
     .await?;
     Ok((rows, total))
@@ -59,7 +67,11 @@ pub async fn get<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<
 }
 
 /// Several members at once (unknown or foreign ids are left out).
-pub async fn get_many<C: ConnectionTrait>(c: &C, tenant: Tenant, ids: &[Uuid]) -> Result<Vec<UserRow>> {
+pub async fn get_many<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    ids: &[Uuid],
+) -> Result<Vec<UserRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -105,7 +117,10 @@ pub async fn credentials<C: ConnectionTrait>(c: &C, username: &str) -> Result<Op
 }
 
 /// The organization a user's tokens act in by default: their oldest membership.
-pub async fn default_organization<C: ConnectionTrait>(c: &C, user_id: Uuid) -> Result<Option<Uuid>> {
+pub async fn default_organization<C: ConnectionTrait>(
+    c: &C,
+    user_id: Uuid,
+) -> Result<Option<Uuid>> {
     #[derive(FromQueryResult)]
     struct R {
         organization_id: Uuid,
@@ -121,7 +136,13 @@ pub async fn default_organization<C: ConnectionTrait>(c: &C, user_id: Uuid) -> R
 
 /// Whether a username is taken (anywhere: usernames are global login names).
 pub async fn username_exists<C: ConnectionTrait>(c: &C, username: &str) -> Result<bool> {
-    Ok(sql::count(c, "SELECT COUNT(*) FROM users WHERE username = $1", vec![username.into()]).await? > 0)
+    Ok(sql::count(
+        c,
+        "SELECT COUNT(*) FROM users WHERE username = $1",
+        vec![username.into()],
+    )
+    .await?
+        > 0)
 }
 
 /// A new account.
@@ -185,7 +206,12 @@ pub struct ProfileUpdate {
 }
 
 /// Applies a profile update to a member of the organization.
-pub async fn update<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid, u: ProfileUpdate) -> Result<()> {
+pub async fn update<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+    u: ProfileUpdate,
+) -> Result<()> {
     let ts = now();
     if u.email.is_some() || u.skills.is_some() {
         sql::exec(
@@ -206,7 +232,12 @@ pub async fn update<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid, u: Prof
             c,
             "UPDATE memberships SET max_concurrent_tasks = COALESCE($3, max_concurrent_tasks), \
              role = COALESCE($4, role) WHERE organization_id = $1 AND user_id = $2",
-            vec![tenant.id().into(), id.into(), u.max_concurrent_tasks.into(), u.role.into()],
+            vec![
+                tenant.id().into(),
+                id.into(),
+                u.max_concurrent_tasks.into(),
+                u.role.into(),
+            ],
         )
         .await?;
     }

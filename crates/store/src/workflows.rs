@@ -92,7 +92,11 @@ pub async fn create_rule<C: ConnectionTrait>(
 }
 
 /// One workflow of the organization.
-pub async fn get<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<Option<WorkflowRow>> {
+pub async fn get<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+) -> Result<Option<WorkflowRow>> {
     sql::one(
         c,
         "SELECT * FROM workflows WHERE organization_id = $1 AND id = $2",
@@ -102,7 +106,11 @@ pub async fn get<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<
 }
 
 /// The rules of one workflow.
-pub async fn rules<C: ConnectionTrait>(c: &C, tenant: Tenant, workflow_id: Uuid) -> Result<Vec<RuleRow>> {
+pub async fn rules<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    workflow_id: Uuid,
+) -> Result<Vec<RuleRow>> {
     sql::all(
         c,
         "SELECT id, workflow_id, from_state, to_state, allowed_roles FROM transition_rules \

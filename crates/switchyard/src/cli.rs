@@ -6,7 +6,11 @@ use clap::{Args, Parser, Subcommand};
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://switchyard.db?mode=rwc";
 
 #[derive(Debug, Parser)]
-#[command(name = "switchyard", version, about = "Multi-tenant work orchestration engine")]
+#[command(
+    name = "switchyard",
+    version,
+    about = "Multi-tenant work orchestration engine"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -27,7 +27,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if demo::seed(&state).await.map_err(api_err)? {
                 print_demo_logins(None);
             } else {
-                bail!("the database already holds organizations; the demo is only seeded into an empty database");
+                bail!(
+                    "the database already holds organizations; the demo is only seeded into an empty database"
+                );
             }
             Ok(())
         }
@@ -40,7 +42,11 @@ fn api_err(e: switchyard_api::error::ApiError) -> anyhow::Error {
 }
 
 async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
-    let max = if args.database_url.starts_with("sqlite:") { 8 } else { 20 };
+    let max = if args.database_url.starts_with("sqlite:") {
+        8
+    } else {
+        20
+    };
     let db = Db::connect(&args.database_url, max)
         .await
         .with_context(|| "connecting to the database")?;
@@ -139,10 +145,18 @@ async fn create_superuser(args: SuperuserArgs) -> anyhow::Result<()> {
     if let Err(e) = switchyard_domain::password::check(&args.password, &args.username) {
         bail!("{e}");
     }
-    let hash = switchyard_api::auth::password::hash(args.password).await.map_err(api_err)?;
-    let id = switchyard_store::superuser::create(&db, &args.username, &args.email, &hash, args.org.as_deref())
+    let hash = switchyard_api::auth::password::hash(args.password)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(api_err)?;
+    let id = switchyard_store::superuser::create(
+        &db,
+        &args.username,
+        &args.email,
+        &hash,
+        args.org.as_deref(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Superuser '{}' created (id {id}).", args.username);
     Ok(())
 }

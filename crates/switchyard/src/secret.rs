@@ -11,7 +11,9 @@ const MIN_LEN: usize = 32;
 
 /// The SQLite file behind a `sqlite:` URL, if it names a file.
 fn sqlite_file(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
 }
@@ -25,7 +27,9 @@ pub fn resolve(database_url: &str) -> anyhow::Result<Secret> {
         return Ok(Secret::new(value.into_bytes()));
     }
     if !database_url.starts_with("sqlite:") {
-        bail!("SWITCHYARD_JWT_SECRET is required when DATABASE_URL is PostgreSQL (at least {MIN_LEN} bytes; every instance needs the same one)");
+        bail!(
+            "SWITCHYARD_JWT_SECRET is required when DATABASE_URL is PostgreSQL (at least {MIN_LEN} bytes; every instance needs the same one)"
+        );
     }
     let Some(db_file) = sqlite_file(database_url) else {
         let mut bytes = vec![0u8; 48];
@@ -68,8 +72,14 @@ mod tests {
 
     #[test]
     fn sqlite_paths() {
-        assert_eq!(sqlite_file("sqlite://switchyard.db?mode=rwc"), Some(PathBuf::from("switchyard.db")));
-        assert_eq!(sqlite_file("sqlite:/tmp/x.db"), Some(PathBuf::from("/tmp/x.db")));
+        assert_eq!(
+            sqlite_file("sqlite://switchyard.db?mode=rwc"),
+            Some(PathBuf::from("switchyard.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:/tmp/x.db"),
+            Some(PathBuf::from("/tmp/x.db"))
+        );
         assert_eq!(sqlite_file("sqlite::memory:"), None);
     }
 }

@@ -23,7 +23,8 @@ where
 pub fn api_config(secret: Secret, demo: bool) -> anyhow::Result<ApiConfig> {
     let mut cfg = ApiConfig::with_secret(secret);
     cfg.access_ttl = Duration::from_secs(env_parse("SWITCHYARD_ACCESS_TOKEN_TTL", 3600u64)?);
-    cfg.refresh_ttl = Duration::from_secs(env_parse("SWITCHYARD_REFRESH_TOKEN_TTL", 7 * 24 * 3600u64)?);
+    cfg.refresh_ttl =
+        Duration::from_secs(env_parse("SWITCHYARD_REFRESH_TOKEN_TTL", 7 * 24 * 3600u64)?);
     cfg.allow_registration = env_parse("SWITCHYARD_ALLOW_REGISTRATION", true)?;
     cfg.allow_setup = env_parse("SWITCHYARD_ALLOW_SETUP", true)?;
     cfg.login_failures_per_account = env_parse("SWITCHYARD_LOGIN_FAILURES_PER_ACCOUNT", 10u64)?;

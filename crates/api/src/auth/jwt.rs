@@ -64,7 +64,13 @@ impl JwtKeys {
     }
 
     /// Signs a token of `typ` for `user` acting in `org`, living `ttl`.
-    pub fn issue(&self, typ: TokenType, user: Uuid, org: Option<Uuid>, ttl: std::time::Duration) -> (String, Claims) {
+    pub fn issue(
+        &self,
+        typ: TokenType,
+        user: Uuid,
+        org: Option<Uuid>,
+        ttl: std::time::Duration,
+    ) -> (String, Claims) {
         let now = Utc::now().timestamp();
         let claims = Claims {
             iss: ISSUER.into(),
@@ -76,8 +82,8 @@ impl JwtKeys {
             jti: Uuid::new_v4(),
             typ,
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .unwrap_or_default();
+        let token =
+            encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default();
         (token, claims)
     }
 
@@ -96,12 +102,25 @@ mod tests {
     fn roundtrip_and_type_separation() {
         let keys = JwtKeys::new(&Secret::new(vec![7u8; 32]));
         let user = Uuid::new_v4();
-        let (access, _) = keys.issue(TokenType::Access, user, None, std::time::Duration::from_secs(60));
-        assert_eq!(keys.verify(&access, TokenType::Access).map(|c| c.sub), Some(user));
+        let (access, _) = keys.issue(
+            TokenType::Access,
+            user,
+            None,
+            std::time::Duration::from_secs(60),
+        );
+        assert_eq!(
+            keys.verify(&access, TokenType::Access).map(|c| c.sub),
+            Some(user)
+        );
         assert!(keys.verify(&access, TokenType::Refresh).is_none());
         let other = JwtKeys::new(&Secret::new(vec![8u8; 32]));
         assert!(other.verify(&access, TokenType::Access).is_none());
-        let (expired, _) = keys.issue(TokenType::Access, user, None, std::time::Duration::from_secs(0));
+        let (expired, _) = keys.issue(
+            TokenType::Access,
+            user,
+            None,
+            std::time::Duration::from_secs(0),
+        );
         std::thread::sleep(std::time::Duration::from_millis(1100));
         assert!(keys.verify(&expired, TokenType::Access).is_none());
     }

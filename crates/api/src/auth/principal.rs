@@ -4,17 +4,16 @@
 //! [`Member`] additionally requires a membership in the organization the token acts in, and
 //! carries the [`Tenant`] that store functions demand.
 
-use axum::{extract::FromRequestParts, http::{header, request::Parts}};
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts},
+};
 use chrono::{DateTime, Utc};
 use switchyard_domain::{AccessLevel, access};
 use switchyard_store::{Tenant, principal};
 use uuid::Uuid;
 
-use crate::{
-    auth::jwt::TokenType,
-    error::ApiError,
-    state::AppState,
-};
+use crate::{auth::jwt::TokenType, error::ApiError, state::AppState};
 
 /// An authenticated user, with their membership when they have one.
 #[derive(Debug, Clone)]
@@ -84,7 +83,9 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     let value = value.to_str().map_err(|_| ApiError::bad_token())?;
     let mut split = value.splitn(2, ' ');
     match (split.next(), split.next()) {
-        (Some(scheme), Some(token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        (Some(scheme), Some(token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(token.trim())
         }
         _ => Err(ApiError::bad_token()),
@@ -94,7 +95,10 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(caller) = parts.extensions.get::<Caller>() {
             return Ok(caller.clone());
         }
@@ -129,7 +133,10 @@ impl FromRequestParts<AppState> for Caller {
 impl FromRequestParts<AppState> for Member {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let caller = Caller::from_request_parts(parts, state).await?;
         caller.member.ok_or_else(|| {
             ApiError::Forbidden(

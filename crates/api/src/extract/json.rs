@@ -31,10 +31,18 @@ fn map_rejection(rejection: JsonRejection) -> ApiError {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
         _ => match rejection {
-            JsonRejection::JsonDataError(e) => {
-                ApiError::bad_request("invalid", format!("Invalid request body: {}", e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")))
+            JsonRejection::JsonDataError(e) => ApiError::bad_request(
+                "invalid",
+                format!(
+                    "Invalid request body: {}",
+                    e.body_text().trim_start_matches(
+                        "Failed to deserialize the JSON body into the target type: "
+                    )
+                ),
+            ),
+            JsonRejection::JsonSyntaxError(_) => {
+                ApiError::bad_request("parse_error", "Malformed JSON in the request body.")
             }
-            JsonRejection::JsonSyntaxError(_) => ApiError::bad_request("parse_error", "Malformed JSON in the request body."),
             other => ApiError::bad_request("invalid", other.body_text()),
         },
     }

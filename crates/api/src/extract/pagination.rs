@@ -123,4 +123,3 @@ pub struct Paginated<T> {
     pub previous: Option<String>,
     pub results: Vec<T>,
 }
-

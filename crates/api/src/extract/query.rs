@@ -17,7 +17,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
-            Err(e) => Err(ApiError::bad_request("invalid_query", format!("Invalid query parameters: {}", e.body_text().trim_start_matches("Failed to deserialize query string: ")))),
+            Err(e) => Err(ApiError::bad_request(
+                "invalid_query",
+                format!(
+                    "Invalid query parameters: {}",
+                    e.body_text()
+                        .trim_start_matches("Failed to deserialize query string: ")
+                ),
+            )),
         }
     }
 }

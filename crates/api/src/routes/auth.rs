@@ -63,15 +63,27 @@ pub struct RegisterResponse {
 /// Exchanges credentials for tokens. Repeated failures for one account answer 429.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = tags::AUTH, request_body = LoginRequest,
     responses((status = 200, body = TokensOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Json<TokensOut>> {
-    Ok(Json(services::auth::login(&state, req.username, req.password).await?.into()))
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Json<TokensOut>> {
+    Ok(Json(
+        services::auth::login(&state, req.username, req.password)
+            .await?
+            .into(),
+    ))
 }
 
 /// Rotates a refresh token: the one sent is dead afterwards.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = tags::AUTH, request_body = RefreshRequest,
     responses((status = 200, body = TokensOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub async fn refresh(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> ApiResult<Json<TokensOut>> {
-    Ok(Json(services::auth::refresh(&state, req.refresh).await?.into()))
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RefreshRequest>,
+) -> ApiResult<Json<TokensOut>> {
+    Ok(Json(
+        services::auth::refresh(&state, req.refresh).await?.into(),
+    ))
 }
 
 /// Revokes the refresh token sent and the access token used for the call.
@@ -97,7 +109,8 @@ pub async fn register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<RegisterResponse>)> {
-    let (id, tokens) = services::auth::register(&state, req.username, req.password, req.email).await?;
+    let (id, tokens) =
+        services::auth::register(&state, req.username, req.password, req.email).await?;
     let user = switchyard_store::users::get_unaffiliated(state.db.conn(), id)
         .await?
         .ok_or(crate::error::ApiError::NotFound)?;

@@ -59,16 +59,28 @@ pub struct UpdateOrganizationRequest {
 /// The caller's organization (never anyone else's).
 #[utoipa::path(get, path = "/api/v1/organizations", tag = tags::ORGANIZATIONS, params(PageParams), security(("bearer" = [])),
     responses((status = 200, body = Paginated<OrganizationOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, member: Member, page: PageQuery) -> ApiResult<Json<Paginated<OrganizationOut>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    page: PageQuery,
+) -> ApiResult<Json<Paginated<OrganizationOut>>> {
     let org = organizations::mine(&state, &member).await?;
-    let rows: Vec<OrganizationOut> = if page.page.number == 1 { vec![org.into()] } else { Vec::new() };
+    let rows: Vec<OrganizationOut> = if page.page.number == 1 {
+        vec![org.into()]
+    } else {
+        Vec::new()
+    };
     Ok(Json(page.wrap(rows, 1)?))
 }
 
 /// The caller's organization by id (admins only).
 #[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = tags::ORGANIZATIONS, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = OrganizationOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, member: Member, IdPath(id): IdPath) -> ApiResult<Json<OrganizationOut>> {
+pub async fn get(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<OrganizationOut>> {
     Ok(Json(organizations::get(&state, &member, id).await?.into()))
 }
 
@@ -89,13 +101,21 @@ pub async fn update(
         allowed_priorities: req.allowed_priorities,
         allowed_task_types: req.allowed_task_types,
     };
-    Ok(Json(organizations::update(&state, &member, id, patch).await?.into()))
+    Ok(Json(
+        organizations::update(&state, &member, id, patch)
+            .await?
+            .into(),
+    ))
 }
 
 /// Deletes the organization and everything it owns (admins only).
 #[utoipa::path(delete, path = "/api/v1/organizations/{id}", tag = tags::ORGANIZATIONS, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, member: Member, IdPath(id): IdPath) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<StatusCode> {
     organizations::delete(&state, &member, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

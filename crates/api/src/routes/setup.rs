@@ -98,7 +98,10 @@ pub async fn setup(
     if !missing.is_empty() {
         return Err(ApiError::bad_request(
             "missing_fields",
-            format!("Missing required fields: {}", switchyard_domain::workflow::py_list(&missing)),
+            format!(
+                "Missing required fields: {}",
+                switchyard_domain::workflow::py_list(&missing)
+            ),
         ));
     }
     let out = setup::run(

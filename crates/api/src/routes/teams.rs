@@ -79,7 +79,11 @@ async fn render_one(state: &AppState, member: &Member, team: Team) -> ApiResult<
 /// Teams of the caller's organization, by name.
 #[utoipa::path(get, path = "/api/v1/teams", tag = tags::TEAMS, params(PageParams), security(("bearer" = [])),
     responses((status = 200, body = Paginated<TeamOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, member: Member, page: PageQuery) -> ApiResult<Json<Paginated<TeamOut>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    page: PageQuery,
+) -> ApiResult<Json<Paginated<TeamOut>>> {
     let (rows, count) = teams::list(&state, &member, page.page).await?;
     let out = render(&state, &member, rows).await?;
     Ok(Json(page.wrap(out, count)?))
@@ -88,7 +92,11 @@ pub async fn list(State(state): State<AppState>, member: Member, page: PageQuery
 /// One team.
 #[utoipa::path(get, path = "/api/v1/teams/{id}", tag = tags::TEAMS, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = TeamOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, member: Member, IdPath(id): IdPath) -> ApiResult<Json<TeamOut>> {
+pub async fn get(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<TeamOut>> {
     let team = teams::get(&state, &member, id).await?;
     Ok(Json(render_one(&state, &member, team).await?))
 }
@@ -111,7 +119,10 @@ pub async fn create(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(render_one(&state, &member, team).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(render_one(&state, &member, team).await?),
+    ))
 }
 
 /// Changes a team (manager+).
@@ -141,7 +152,11 @@ pub async fn update(
 /// Deletes a team (manager+).
 #[utoipa::path(delete, path = "/api/v1/teams/{id}", tag = tags::TEAMS, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, member: Member, IdPath(id): IdPath) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<StatusCode> {
     teams::delete(&state, &member, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -73,9 +73,15 @@ pub struct UpdateUserRequest {
 /// Members of the caller's organization, by username.
 #[utoipa::path(get, path = "/api/v1/users", tag = tags::USERS, params(PageParams), security(("bearer" = [])),
     responses((status = 200, body = Paginated<UserOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, member: Member, page: PageQuery) -> ApiResult<Json<Paginated<UserOut>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    page: PageQuery,
+) -> ApiResult<Json<Paginated<UserOut>>> {
     let (rows, count) = users::list(&state, &member, page.page).await?;
-    Ok(Json(page.wrap(rows.into_iter().map(Into::into).collect(), count)?))
+    Ok(Json(
+        page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
+    ))
 }
 
 /// The caller's own account (works without an organization too).
@@ -88,7 +94,11 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
 /// One member of the caller's organization.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = tags::USERS, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = UserOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, member: Member, IdPath(id): IdPath) -> ApiResult<Json<UserOut>> {
+pub async fn get(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<UserOut>> {
     Ok(Json(users::get(&state, &member, id).await?.into()))
 }
 
@@ -144,7 +154,11 @@ pub async fn update(
 /// Removes a member (admin only); their tasks become unassigned.
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = tags::USERS, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, member: Member, IdPath(id): IdPath) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<StatusCode> {
     users::delete(&state, &member, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

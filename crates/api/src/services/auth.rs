@@ -28,8 +28,13 @@ pub async fn issue_pair<C: ConnectionTrait>(
     user: Uuid,
     org: Option<Uuid>,
 ) -> ApiResult<TokenPair> {
-    let (access, _) = state.keys.issue(TokenType::Access, user, org, state.config.access_ttl);
-    let (refresh, claims) = state.keys.issue(TokenType::Refresh, user, org, state.config.refresh_ttl);
+    let (access, _) = state
+        .keys
+        .issue(TokenType::Access, user, org, state.config.access_ttl);
+    let (refresh, claims) =
+        state
+            .keys
+            .issue(TokenType::Refresh, user, org, state.config.refresh_ttl);
     tokens::record_issued(c, claims.jti, user, org, claims.expires_at()).await?;
     Ok(TokenPair { access, refresh })
 }
@@ -42,11 +47,17 @@ fn invalid_credentials() -> ApiError {
 }
 
 /// Checks credentials, with the per-account failure limit.
-pub async fn login(state: &AppState, username: String, password_text: String) -> ApiResult<TokenPair> {
+pub async fn login(
+    state: &AppState,
+    username: String,
+    password_text: String,
+) -> ApiResult<TokenPair> {
     let cfg = &state.config;
-    let window = chrono::Duration::from_std(cfg.login_failure_window).unwrap_or(chrono::Duration::minutes(15));
+    let window = chrono::Duration::from_std(cfg.login_failure_window)
+        .unwrap_or(chrono::Duration::minutes(15));
     let since = switchyard_store::now() - window;
-    let (failures, oldest) = tokens::login_failures_since(state.db.conn(), &username, since).await?;
+    let (failures, oldest) =
+        tokens::login_failures_since(state.db.conn(), &username, since).await?;
     if failures >= cfg.login_failures_per_account {
         let retry = oldest
             .map(|t| (t + window - Utc::now()).num_seconds().max(1) as u64)
@@ -54,7 +65,11 @@ pub async fn login(state: &AppState, username: String, password_text: String) ->
         return Err(ApiError::RateLimited { retry_after: retry });
     }
     let creds = users::credentials(state.db.conn(), &username).await?;
-    let ok = password::verify(password_text, creds.as_ref().map(|c| c.password_hash.clone())).await;
+    let ok = password::verify(
+        password_text,
+        creds.as_ref().map(|c| c.password_hash.clone()),
+    )
+    .await;
     let creds = match creds {
         Some(c) if ok && c.is_active => c,
         _ => {
@@ -105,7 +120,8 @@ async fn verified_refresh(state: &AppState, token: &str) -> ApiResult<Claims> {
 pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenPair> {
     let claims = verified_refresh(state, &token).await?;
     let tx = state.db.begin_write().await?;
-    let record = switchyard_store::principal::load(&tx, claims.sub, claims.org, Uuid::nil()).await?;
+    let record =
+        switchyard_store::principal::load(&tx, claims.sub, claims.org, Uuid::nil()).await?;
     let Some(record) = record else {
         return Err(refresh_invalid());
     };
@@ -144,7 +160,9 @@ pub async fn register(
     email: String,
 ) -> ApiResult<(Uuid, TokenPair)> {
     if !state.config.allow_registration {
-        return Err(ApiError::Forbidden("Registration is disabled on this server.".into()));
+        return Err(ApiError::Forbidden(
+            "Registration is disabled on this server.".into(),
+        ));
     }
     crate::services::users::check_username(&username)?;
     crate::services::users::check_email(&email)?;
@@ -154,7 +172,10 @@ pub async fn register(
     let hash = password::hash(password_text).await?;
     let tx = state.db.begin_write().await?;
     if users::username_exists(&tx, &username).await? {
-        return Err(ApiError::field("username", "A user with that username already exists."));
+        return Err(ApiError::field(
+            "username",
+            "A user with that username already exists.",
+        ));
     }
     let id = users::create(
         &tx,

@@ -45,18 +45,32 @@ fn removed<'a>(old: &'a [String], new: &[String]) -> Vec<&'a String> {
 }
 
 /// Applies a patch, refusing to remove a value still in use.
-pub async fn update(state: &AppState, member: &Member, id: Uuid, patch: OrgPatch) -> ApiResult<OrgRow> {
+pub async fn update(
+    state: &AppState,
+    member: &Member,
+    id: Uuid,
+    patch: OrgPatch,
+) -> ApiResult<OrgRow> {
     own(member, id)?;
     let tx = state.db.begin_write().await?;
-    let current = organizations::get(&tx, member.tenant).await?.ok_or(ApiError::NotFound)?;
+    let current = organizations::get(&tx, member.tenant)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let name = patch.name.unwrap_or(current.name.clone());
     validate::name("name", &name)?;
+    if let Some(roles) = &patch.allowed_roles {
+        validate::config_list("allowed_roles", roles)?;
+    }
     let roles = patch
         .allowed_roles
         .map(access::normalize_roles)
         .unwrap_or(current.allowed_roles.0.clone());
-    let priorities = patch.allowed_priorities.unwrap_or(current.allowed_priorities.0.clone());
-    let types = patch.allowed_task_types.unwrap_or(current.allowed_task_types.0.clone());
+    let priorities = patch
+        .allowed_priorities
+        .unwrap_or(current.allowed_priorities.0.clone());
+    let types = patch
+        .allowed_task_types
+        .unwrap_or(current.allowed_task_types.0.clone());
     validate::config_list("allowed_roles", &roles)?;
     validate::config_list("allowed_priorities", &priorities)?;
     validate::config_list("allowed_task_types", &types)?;
@@ -66,7 +80,9 @@ pub async fn update(state: &AppState, member: &Member, id: Uuid, patch: OrgPatch
         if users + rules > 0 {
             return Err(ApiError::conflict(
                 "value_in_use",
-                format!("Cannot remove role '{role}': it is used by {users} user(s) and {rules} transition rule(s)."),
+                format!(
+                    "Cannot remove role '{role}': it is used by {users} user(s) and {rules} transition rule(s)."
+                ),
             ));
         }
     }
@@ -99,7 +115,9 @@ pub async fn update(state: &AppState, member: &Member, id: Uuid, patch: OrgPatch
         },
     )
     .await?;
-    let row = organizations::get(&tx, member.tenant).await?.ok_or(ApiError::NotFound)?;
+    let row = organizations::get(&tx, member.tenant)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     commit(tx).await?;
     Ok(row)
 }

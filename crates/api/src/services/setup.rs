@@ -47,19 +47,22 @@ fn strings(items: &[&str]) -> Vec<String> {
 /// Validates and creates everything, or nothing.
 pub async fn run(state: &AppState, input: SetupInput) -> ApiResult<SetupOutcome> {
     if !state.config.allow_setup {
-        return Err(ApiError::Forbidden("Organization setup is disabled on this server.".into()));
+        return Err(ApiError::Forbidden(
+            "Organization setup is disabled on this server.".into(),
+        ));
     }
     validate::name("org_name", &input.org_name)?;
     validate::slug(&input.org_slug).map_err(|e| ApiError::field("org_slug", e.0))?;
     crate::services::users::check_username(&input.admin_username)?;
-    if let Err(e) = switchyard_domain::password::check(&input.admin_password, &input.admin_username) {
+    if let Err(e) = switchyard_domain::password::check(&input.admin_password, &input.admin_username)
+    {
         return Err(ApiError::field("admin_password", e.to_string()));
     }
-    let roles = access::normalize_roles(
-        input
-            .roles
-            .unwrap_or_else(|| strings(&["admin", "manager", "engineer", "viewer"])),
-    );
+    let roles = input
+        .roles
+        .unwrap_or_else(|| strings(&["admin", "manager", "engineer", "viewer"]));
+    validate::config_list("roles", &roles)?;
+    let roles = access::normalize_roles(roles);
     let priorities = input
         .priorities
         .unwrap_or_else(|| strings(&["critical", "high", "medium", "low"]));
@@ -67,7 +70,14 @@ pub async fn run(state: &AppState, input: SetupInput) -> ApiResult<SetupOutcome>
         .task_types
         .unwrap_or_else(|| strings(&["bug", "feature", "task", "improvement"]));
     let states = input.workflow_states.unwrap_or_else(|| {
-        strings(&["open", "in_progress", "review", "testing", "done", "cancelled"])
+        strings(&[
+            "open",
+            "in_progress",
+            "review",
+            "testing",
+            "done",
+            "cancelled",
+        ])
     });
     validate::config_list("roles", &roles)?;
     validate::config_list("priorities", &priorities)?;
@@ -105,13 +115,19 @@ pub async fn run(state: &AppState, input: SetupInput) -> ApiResult<SetupOutcome>
     if organizations::slug_exists(&tx, &input.org_slug).await? {
         return Err(ApiError::bad_request(
             "slug_taken",
-            format!("Organization with slug '{}' already exists.", input.org_slug),
+            format!(
+                "Organization with slug '{}' already exists.",
+                input.org_slug
+            ),
         ));
     }
     if users::username_exists(&tx, &input.admin_username).await? {
         return Err(ApiError::field(
             "admin_username",
-            format!("A user with username '{}' already exists.", input.admin_username),
+            format!(
+                "A user with username '{}' already exists.",
+                input.admin_username
+            ),
         ));
     }
     let transitions_created = generated.len();
@@ -150,7 +166,10 @@ pub async fn run(state: &AppState, input: SetupInput) -> ApiResult<SetupOutcome>
             ApiError::bad_request("slug_taken", "Organization with this slug already exists.")
         }
         switchyard_store::StoreError::Conflict(switchyard_store::Conflict::Username) => {
-            ApiError::field("admin_username", "A user with that username already exists.")
+            ApiError::field(
+                "admin_username",
+                "A user with that username already exists.",
+            )
         }
         other => other.into(),
     })?;
@@ -161,7 +180,8 @@ pub async fn run(state: &AppState, input: SetupInput) -> ApiResult<SetupOutcome>
         .await?
         .ok_or_else(|| ApiError::Internal("workflow vanished during setup".into()))?;
     let tokens =
-        crate::services::auth::issue_pair(state, &tx, created.admin_id, Some(created.tenant.id())).await?;
+        crate::services::auth::issue_pair(state, &tx, created.admin_id, Some(created.tenant.id()))
+            .await?;
     switchyard_store::commit(tx).await?;
     Ok(SetupOutcome {
         created,

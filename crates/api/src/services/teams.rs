@@ -43,7 +43,9 @@ pub async fn list(state: &AppState, member: &Member, page: Page) -> ApiResult<(V
 
 /// One team.
 pub async fn get(state: &AppState, member: &Member, id: Uuid) -> ApiResult<Team> {
-    teams::get(state.db.conn(), member.tenant, id).await?.ok_or(ApiError::NotFound)
+    teams::get(state.db.conn(), member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)
 }
 
 /// Creates a team (manager+).
@@ -54,22 +56,34 @@ pub async fn create(state: &AppState, member: &Member, input: TeamInput) -> ApiR
     let lead = input.lead.flatten();
     let members = input.members.unwrap_or_default();
     if members.len() > validate::MAX_LIST_LEN {
-        return Err(ApiError::field("members", "A team has at most 100 members."));
+        return Err(ApiError::field(
+            "members",
+            "A team has at most 100 members.",
+        ));
     }
     let tx = state.db.begin_write().await?;
     check_members(&tx, member.tenant, "lead", lead.as_slice()).await?;
     check_members(&tx, member.tenant, "members", &members).await?;
     let id = teams::create(&tx, member.tenant, &name, lead, &members).await?;
-    let team = teams::get(&tx, member.tenant, id).await?.ok_or(ApiError::NotFound)?;
+    let team = teams::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     commit(tx).await?;
     Ok(team)
 }
 
 /// Changes a team (manager+).
-pub async fn update(state: &AppState, member: &Member, id: Uuid, input: TeamInput) -> ApiResult<Team> {
+pub async fn update(
+    state: &AppState,
+    member: &Member,
+    id: Uuid,
+    input: TeamInput,
+) -> ApiResult<Team> {
     member.require_manager()?;
     let tx = state.db.begin_write().await?;
-    let current = teams::get(&tx, member.tenant, id).await?.ok_or(ApiError::NotFound)?;
+    let current = teams::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let name = input.name.unwrap_or(current.name);
     validate::name("name", &name).map_err(|e| ApiError::field("name", e.0))?;
     let lead = input.lead.unwrap_or(current.lead_id);
@@ -77,12 +91,17 @@ pub async fn update(state: &AppState, member: &Member, id: Uuid, input: TeamInpu
     teams::update(&tx, member.tenant, id, &name, lead).await?;
     if let Some(members) = input.members {
         if members.len() > validate::MAX_LIST_LEN {
-            return Err(ApiError::field("members", "A team has at most 100 members."));
+            return Err(ApiError::field(
+                "members",
+                "A team has at most 100 members.",
+            ));
         }
         check_members(&tx, member.tenant, "members", &members).await?;
         teams::set_members(&tx, member.tenant, id, &members).await?;
     }
-    let team = teams::get(&tx, member.tenant, id).await?.ok_or(ApiError::NotFound)?;
+    let team = teams::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     commit(tx).await?;
     Ok(team)
 }

@@ -33,9 +33,12 @@ pub fn check_email(email: &str) -> ApiResult<()> {
         return Ok(());
     }
     let ok = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.contains('@') && !email.contains(char::is_whitespace));
+        && email.split_once('@').is_some_and(|(a, b)| {
+            !a.is_empty()
+                && b.contains('.')
+                && !b.contains('@')
+                && !email.contains(char::is_whitespace)
+        });
     if ok {
         Ok(())
     } else {
@@ -80,7 +83,9 @@ pub async fn list(state: &AppState, member: &Member, page: Page) -> ApiResult<(V
 
 /// One member.
 pub async fn get(state: &AppState, member: &Member, id: Uuid) -> ApiResult<UserRow> {
-    users::get(state.db.conn(), member.tenant, id).await?.ok_or(ApiError::NotFound)
+    users::get(state.db.conn(), member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)
 }
 
 /// A member to create.
@@ -112,9 +117,13 @@ pub async fn create(state: &AppState, member: &Member, input: NewMember) -> ApiR
     check_email(&input.email)?;
     validate::bounded_list("skills", &input.skills)?;
     let role = input.role.unwrap_or_else(|| default_role(member));
-    let level = member.level_of(&role).ok_or_else(|| invalid_role(member, &role))?;
+    let level = member
+        .level_of(&role)
+        .ok_or_else(|| invalid_role(member, &role))?;
     if level == AccessLevel::Admin && member.level != AccessLevel::Admin {
-        return Err(ApiError::Forbidden("Only admins can create admin users.".into()));
+        return Err(ApiError::Forbidden(
+            "Only admins can create admin users.".into(),
+        ));
     }
     let capacity = check_capacity(input.max_concurrent_tasks.unwrap_or(5))?;
     if let Err(e) = check_password(&input.password, &input.username) {
@@ -123,7 +132,10 @@ pub async fn create(state: &AppState, member: &Member, input: NewMember) -> ApiR
     let hash = password::hash(input.password).await?;
     let tx = state.db.begin_write().await?;
     if users::username_exists(&tx, &input.username).await? {
-        return Err(ApiError::conflict("username_taken", "A user with that username already exists."));
+        return Err(ApiError::conflict(
+            "username_taken",
+            "A user with that username already exists.",
+        ));
     }
     let id = users::create(
         &tx,
@@ -137,7 +149,9 @@ pub async fn create(state: &AppState, member: &Member, input: NewMember) -> ApiR
     )
     .await?;
     users::add_membership(&tx, member.tenant, id, &role, capacity).await?;
-    let row = users::get(&tx, member.tenant, id).await?.ok_or(ApiError::NotFound)?;
+    let row = users::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     commit(tx).await?;
     Ok(row)
 }
@@ -153,16 +167,27 @@ pub struct MemberPatch {
 
 /// Updates a member. Anyone may edit their own profile; managers edit others (not admins);
 /// nobody changes their own role; only admins grant or remove admin; the last admin stays.
-pub async fn update(state: &AppState, member: &Member, id: Uuid, patch: MemberPatch) -> ApiResult<UserRow> {
+pub async fn update(
+    state: &AppState,
+    member: &Member,
+    id: Uuid,
+    patch: MemberPatch,
+) -> ApiResult<UserRow> {
     let tx = state.db.begin_write().await?;
-    let target = users::get(&tx, member.tenant, id).await?.ok_or(ApiError::NotFound)?;
+    let target = users::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let target_role = target.role.clone().unwrap_or_default();
-    let target_level = member.level_of(&target_role).unwrap_or(AccessLevel::ReadOnly);
+    let target_level = member
+        .level_of(&target_role)
+        .unwrap_or(AccessLevel::ReadOnly);
     let is_self = id == member.user_id;
     if !is_self {
         member.require_manager()?;
         if target_level == AccessLevel::Admin && member.level != AccessLevel::Admin {
-            return Err(ApiError::Forbidden("Only admins can change an admin's account.".into()));
+            return Err(ApiError::Forbidden(
+                "Only admins can change an admin's account.".into(),
+            ));
         }
     }
     if let Some(email) = &patch.email {
@@ -175,18 +200,27 @@ pub async fn update(state: &AppState, member: &Member, id: Uuid, patch: MemberPa
     let mut new_role = None;
     if let Some(role) = patch.role.filter(|r| *r != target_role) {
         if is_self {
-            return Err(ApiError::Forbidden("You cannot change your own role.".into()));
+            return Err(ApiError::Forbidden(
+                "You cannot change your own role.".into(),
+            ));
         }
         member.require_manager()?;
-        let level = member.level_of(&role).ok_or_else(|| invalid_role(member, &role))?;
+        let level = member
+            .level_of(&role)
+            .ok_or_else(|| invalid_role(member, &role))?;
         let touches_admin = level == AccessLevel::Admin || target_level == AccessLevel::Admin;
         if touches_admin && member.level != AccessLevel::Admin {
-            return Err(ApiError::Forbidden("Only admins can grant or remove the admin role.".into()));
+            return Err(ApiError::Forbidden(
+                "Only admins can grant or remove the admin role.".into(),
+            ));
         }
         if target_level == AccessLevel::Admin
             && users::count_with_role(&tx, member.tenant, &target_role).await? <= 1
         {
-            return Err(ApiError::conflict("last_admin", "Cannot demote the organization's last admin."));
+            return Err(ApiError::conflict(
+                "last_admin",
+                "Cannot demote the organization's last admin.",
+            ));
         }
         new_role = Some(role);
     }
@@ -202,7 +236,9 @@ pub async fn update(state: &AppState, member: &Member, id: Uuid, patch: MemberPa
         },
     )
     .await?;
-    let row = users::get(&tx, member.tenant, id).await?.ok_or(ApiError::NotFound)?;
+    let row = users::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     commit(tx).await?;
     Ok(row)
 }
@@ -211,15 +247,23 @@ pub async fn update(state: &AppState, member: &Member, id: Uuid, patch: MemberPa
 pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ApiResult<()> {
     member.require_admin()?;
     let tx = state.db.begin_write().await?;
-    let target = users::get(&tx, member.tenant, id).await?.ok_or(ApiError::NotFound)?;
+    let target = users::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if id == member.user_id {
-        return Err(ApiError::bad_request("cannot_delete_self", "You cannot delete your own account."));
+        return Err(ApiError::bad_request(
+            "cannot_delete_self",
+            "You cannot delete your own account.",
+        ));
     }
     let role = target.role.unwrap_or_default();
     if member.level_of(&role) == Some(AccessLevel::Admin)
         && users::count_with_role(&tx, member.tenant, &role).await? <= 1
     {
-        return Err(ApiError::conflict("last_admin", "Cannot delete the organization's last admin."));
+        return Err(ApiError::conflict(
+            "last_admin",
+            "Cannot delete the organization's last admin.",
+        ));
     }
     users::remove(&tx, member.tenant, id).await?;
     commit(tx).await?;

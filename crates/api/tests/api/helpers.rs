@@ -1,0 +1,304 @@
+//! A real server per test, on its own fresh database (SQLite file, or a PostgreSQL database
+//! created for the test when TEST_DATABASE_URL is set), driven over HTTP.
+
+use std::{net::SocketAddr, time::Duration};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use switchyard_api::{ApiConfig, AppState, Secret, telemetry};
+use switchyard_store::{Backend, ConnectionTrait, Db};
+use tokio::sync::oneshot;
+
+/// A response as a user sees it.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Resp {
+    pub fn detail(&self) -> &str {
+        self.body["detail"].as_str().unwrap_or("")
+    }
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Resp {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+}
+
+/// Removes a per-test PostgreSQL database when the test ends, even on panic.
+struct PgGuard {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgGuard {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let db = Db::connect(&admin_url, 1).await.ok()?;
+                db.conn()
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok()?;
+                db.close().await.ok()
+            })
+        })
+        .join();
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub db: Db,
+    shutdown: Option<oneshot::Sender<()>>,
+    _pg: Option<PgGuard>,
+    _dir: Option<TempDir>,
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn test_database_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// The backend the environment selects for this test run.
+pub fn expected_backend() -> Backend {
+    if test_database_url().is_some() {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(configure: impl FnOnce(&mut ApiConfig)) -> TestApp {
+        let (db, pg, dir) = match test_database_url() {
+            Some(admin_url) => {
+                let name = format!("sy_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Db::connect(&admin_url, 1)
+                    .await
+                    .expect("TEST_DATABASE_URL must be reachable");
+                admin
+                    .conn()
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let guard = PgGuard {
+                    admin_url: admin_url.clone(),
+                    name: name.clone(),
+                };
+                let db = Db::connect(&with_database(&admin_url, &name), 10)
+                    .await
+                    .expect("connect test database");
+                (db, Some(guard), None)
+            }
+            None => {
+                let dir = std::env::temp_dir()
+                    .join(format!("switchyard-test-{}", uuid::Uuid::new_v4().simple()));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
+                let db = Db::connect(&url, 8).await.expect("open sqlite");
+                (db, None, Some(TempDir(dir)))
+            }
+        };
+        switchyard_store::migrate(&db).await.expect("migrations");
+        let mut config = ApiConfig::with_secret(Secret::new(
+            b"test-secret-that-is-long-enough-for-hs256".to_vec(),
+        ));
+        configure(&mut config);
+        let state = AppState::new(db.clone(), config, telemetry::metrics_handle());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let router = switchyard_api::router(state);
+        tokio::spawn(async move {
+            switchyard_api::serve(listener, router, async {
+                rx.await.ok();
+            })
+            .await
+            .expect("server");
+        });
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("client");
+        TestApp {
+            addr,
+            client,
+            db,
+            shutdown: Some(tx),
+            _pg: pg,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        assert!(status < 500, "server error {status}: {body}");
+        Resp {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.request(Method::POST, path, Some(token), Some(body))
+            .await
+    }
+    pub async fn post_anon(&self, path: &str, body: Value) -> Resp {
+        self.request(Method::POST, path, None, Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.request(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+    pub async fn delete(&self, path: &str, token: &str) -> Resp {
+        self.request(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Creates an organization with the default configuration; returns its admin context.
+    pub async fn setup_org(&self, slug: &str) -> Org {
+        let body = self
+            .post_anon(
+                "/api/v1/setup/",
+                json!({
+                    "org_name": format!("Org {slug}"),
+                    "org_slug": slug,
+                    "admin_username": format!("{slug}_admin"),
+                    "admin_password": "correct-horse-42",
+                }),
+            )
+            .await
+            .expect(201)
+            .body;
+        Org {
+            id: body["organization"]["id"].as_str().unwrap().to_string(),
+            admin_id: body["admin_user"]["id"].as_str().unwrap().to_string(),
+            admin: body["tokens"]["access"].as_str().unwrap().to_string(),
+            refresh: body["tokens"]["refresh"].as_str().unwrap().to_string(),
+            workflow_id: body["workflow"]["id"].as_str().unwrap().to_string(),
+            slug: slug.to_string(),
+        }
+    }
+
+    /// Creates a member with `role` as `token`'s caller and logs them in; returns (id, access).
+    pub async fn add_user(&self, token: &str, username: &str, role: &str) -> (String, String) {
+        self.add_user_with(token, json!({"username": username, "role": role}))
+            .await
+    }
+
+    pub async fn add_user_with(&self, token: &str, mut body: Value) -> (String, String) {
+        body["password"] = json!("correct-horse-42");
+        let username = body["username"].as_str().unwrap().to_string();
+        let created = self
+            .post("/api/v1/users/", token, body)
+            .await
+            .expect(201)
+            .body;
+        let access = self.login(&username, "correct-horse-42").await;
+        (created["id"].as_str().unwrap().to_string(), access)
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let body = self
+            .post_anon(
+                "/api/v1/auth/login/",
+                json!({"username": username, "password": password}),
+            )
+            .await
+            .expect(200)
+            .body;
+        body["access"].as_str().unwrap().to_string()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// An organization created by [`TestApp::setup_org`].
+#[derive(Debug, Clone)]
+#[allow(dead_code)]
+pub struct Org {
+    pub id: String,
+    pub admin_id: String,
+    pub admin: String,
+    pub refresh: String,
+    pub workflow_id: String,
+    pub slug: String,
+}
