@@ -22,7 +22,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::{
     error::ApiError,
     middleware::{REQUEST_ID, ensure_request_id, log_and_measure, trim_trailing_slash},
-    routes::{auth, health, organizations, setup, teams, users},
+    routes::{
+        audit_logs, auth, comments, health, organizations, setup, tasks, teams, users, workflows,
+    },
     state::AppState,
 };
 
@@ -69,6 +71,27 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(teams::list, teams::create))
         .routes(routes!(teams::get, teams::update, teams::delete))
+        .routes(routes!(workflows::list, workflows::create))
+        .routes(routes!(
+            workflows::get,
+            workflows::update,
+            workflows::delete
+        ))
+        .routes(routes!(workflows::list_rules, workflows::create_rule))
+        .routes(routes!(
+            workflows::get_rule,
+            workflows::update_rule,
+            workflows::delete_rule
+        ))
+        .routes(routes!(tasks::list, tasks::create))
+        .routes(routes!(tasks::get, tasks::update, tasks::delete))
+        .routes(routes!(tasks::available_transitions))
+        .routes(routes!(tasks::transition))
+        .routes(routes!(tasks::assign))
+        .routes(routes!(comments::list, comments::create))
+        .routes(routes!(comments::get, comments::update, comments::delete))
+        .routes(routes!(audit_logs::list))
+        .routes(routes!(audit_logs::get))
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
         .routes(routes!(health::metrics))

@@ -101,18 +101,23 @@ CREATE TABLE tasks (
     ai_priority_score {float},
     ai_estimated_hours {float},
     version BIGINT NOT NULL DEFAULT 1,
+    -- Set exactly while the task is in a final state of its workflow: "active" is
+    -- resolved_at IS NULL, portable and indexable.
     resolved_at {ts},
     created_at {ts} NOT NULL,
     updated_at {ts} NOT NULL,
     CONSTRAINT tasks_org_key_key UNIQUE (organization_id, task_key)
 );
-CREATE INDEX tasks_org_created_idx ON tasks (organization_id, created_at);
-CREATE INDEX tasks_org_state_created_idx ON tasks (organization_id, current_state, created_at);
-CREATE INDEX tasks_org_assignee_state_idx ON tasks (organization_id, assigned_to, current_state);
-CREATE INDEX tasks_org_priority_created_idx ON tasks (organization_id, priority, created_at);
-CREATE INDEX tasks_org_type_created_idx ON tasks (organization_id, task_type, created_at);
-CREATE INDEX tasks_org_team_created_idx ON tasks (organization_id, team_id, created_at);
+-- The list endpoint filters by one column and orders by created_at (id breaks ties).
+CREATE INDEX tasks_org_created_idx ON tasks (organization_id, created_at, id);
+CREATE INDEX tasks_org_state_created_idx ON tasks (organization_id, current_state, created_at, id);
+CREATE INDEX tasks_org_priority_created_idx ON tasks (organization_id, priority, created_at, id);
+CREATE INDEX tasks_org_type_created_idx ON tasks (organization_id, task_type, created_at, id);
+CREATE INDEX tasks_org_team_created_idx ON tasks (organization_id, team_id, created_at, id);
+CREATE INDEX tasks_org_assignee_created_idx ON tasks (organization_id, assigned_to, created_at, id);
 CREATE INDEX tasks_org_workflow_state_idx ON tasks (organization_id, workflow_id, current_state);
+-- Workload (active tasks per assignee) and the SLA sweep (active tasks by due date).
+CREATE INDEX tasks_org_assignee_active_idx ON tasks (organization_id, assigned_to, resolved_at);
 CREATE INDEX tasks_org_due_idx ON tasks (organization_id, due_date);
 
 CREATE TABLE comments (
@@ -120,6 +125,7 @@ CREATE TABLE comments (
     organization_id {uuid} NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
     task_id {uuid} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
     author_id {uuid} REFERENCES users(id) ON DELETE SET NULL,
+    -- Kept so a comment still names its author after the account is deleted.
     author_name VARCHAR(150) NOT NULL,
     content TEXT NOT NULL,
     created_at {ts} NOT NULL,
@@ -144,6 +150,8 @@ CREATE TABLE audit_logs (
 );
 CREATE INDEX audit_logs_org_time_idx ON audit_logs (organization_id, timestamp);
 CREATE INDEX audit_logs_org_task_time_idx ON audit_logs (organization_id, task_id, timestamp);
+CREATE INDEX audit_logs_org_action_time_idx ON audit_logs (organization_id, action, timestamp);
+CREATE INDEX audit_logs_org_actor_time_idx ON audit_logs (organization_id, performed_by, timestamp);
 
 -- Refresh tokens handed out; rotation and logout put their ids in revoked_tokens.
 CREATE TABLE issued_tokens (

@@ -12,10 +12,13 @@ mod migrate;
 mod sql;
 mod tenant;
 
+pub mod audit;
+pub mod comments;
 pub mod organizations;
 pub mod principal;
 pub mod setup;
 pub mod superuser;
+pub mod tasks;
 pub mod teams;
 pub mod tokens;
 pub mod users;

@@ -86,3 +86,35 @@ pub(crate) fn in_list(first: usize, n: usize) -> String {
     let items: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
     format!("({})", items.join(", "))
 }
+
+/// Collects values for a statement built piece by piece, handing out `$N` placeholders.
+#[derive(Debug, Default)]
+pub(crate) struct Params {
+    pub(crate) values: Vec<Value>,
+}
+
+impl Params {
+    /// Adds a value and returns its placeholder.
+    pub(crate) fn push(&mut self, v: impl Into<Value>) -> String {
+        self.values.push(v.into());
+        format!("${}", self.values.len())
+    }
+
+    /// Adds several values and returns `($a, $b, …)`.
+    pub(crate) fn list<V: Into<Value> + Clone>(&mut self, items: &[V]) -> String {
+        let ph: Vec<String> = items.iter().map(|v| self.push(v.clone())).collect();
+        format!("({})", ph.join(", "))
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub(crate) fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

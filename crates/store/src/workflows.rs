@@ -99,7 +99,7 @@ pub async fn get<C: ConnectionTrait>(
 ) -> Result<Option<WorkflowRow>> {
     sql::one(
         c,
-        "SELECT * FROM workflows WHERE organization_id = $1 AND id = $2",
+        &format!("{SELECT} WHERE organization_id = $1 AND id = $2"),
         vec![tenant.id().into(), id.into()],
     )
     .await
@@ -116,6 +116,226 @@ pub async fn rules<C: ConnectionTrait>(
         "SELECT id, workflow_id, from_state, to_state, allowed_roles FROM transition_rules \
          WHERE organization_id = $1 AND workflow_id = $2 ORDER BY created_at, id",
         vec![tenant.id().into(), workflow_id.into()],
+    )
+    .await
+}
+
+const SELECT: &str = "SELECT id, organization_id, name, is_default, allowed_states, initial_state, final_states, \
+    created_at, updated_at FROM workflows";
+
+/// The organization's workflows, by name.
+pub async fn list<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    page: crate::Page,
+) -> Result<(Vec<WorkflowRow>, u64)> {
+    let total = sql::count(
+        c,
+        "SELECT COUNT(*) FROM workflows WHERE organization_id = $1",
+        vec![tenant.id().into()],
+    )
+    .await?;
+    let rows = sql::all(
+        c,
+        &format!("{SELECT} WHERE organization_id = $1 ORDER BY name, id LIMIT $2 OFFSET $3"),
+        vec![
+            tenant.id().into(),
+            (page.size as i64).into(),
+            (page.offset() as i64).into(),
+        ],
+    )
+    .await?;
+    Ok((rows, total))
+}
+
+/// The organization's default workflow.
+pub async fn default_workflow<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+) -> Result<Option<WorkflowRow>> {
+    sql::one(
+        c,
+        &format!("{SELECT} WHERE organization_id = $1 AND is_default = $2"),
+        vec![tenant.id().into(), true.into()],
+    )
+    .await
+}
+
+/// Clears the default flag on every workflow of the organization but `keep`.
+pub async fn unset_default_except<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    keep: Uuid,
+) -> Result<()> {
+    sql::exec(
+        c,
+        "UPDATE workflows SET is_default = $3 WHERE organization_id = $1 AND id <> $2 AND is_default = $4",
+        vec![tenant.id().into(), keep.into(), false.into(), true.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes every editable field of a workflow.
+pub async fn update<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+    w: NewWorkflow,
+) -> Result<()> {
+    sql::exec(
+        c,
+        "UPDATE workflows SET name = $3, is_default = $4, allowed_states = $5, initial_state = $6, final_states = $7, \
+         updated_at = $8 WHERE organization_id = $1 AND id = $2",
+        vec![
+            tenant.id().into(),
+            id.into(),
+            w.name.into(),
+            w.is_default.into(),
+            StrList(w.states).into(),
+            w.initial_state.into(),
+            StrList(w.final_states).into(),
+            now().into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes a workflow (its rules go with it).
+pub async fn delete<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<()> {
+    sql::exec(
+        c,
+        "DELETE FROM workflows WHERE organization_id = $1 AND id = $2",
+        vec![tenant.id().into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Rules of several workflows at once.
+pub async fn rules_of<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    workflows: &[Uuid],
+) -> Result<Vec<RuleRow>> {
+    if workflows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut values: Vec<sea_orm::Value> = vec![tenant.id().into()];
+    values.extend(workflows.iter().map(|w| sea_orm::Value::from(*w)));
+    sql::all(
+        c,
+        &format!(
+            "SELECT id, workflow_id, from_state, to_state, allowed_roles FROM transition_rules \
+             WHERE organization_id = $1 AND workflow_id IN {} ORDER BY created_at, id",
+            sql::in_list(2, workflows.len())
+        ),
+        values,
+    )
+    .await
+}
+
+/// The organization's rules (of one workflow when given).
+pub async fn list_rules<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    workflow: Option<Uuid>,
+    page: crate::Page,
+) -> Result<(Vec<RuleRow>, u64)> {
+    let mut p = sql::Params::default();
+    let mut wh = format!("organization_id = {}", p.push(tenant.id()));
+    if let Some(w) = workflow {
+        wh.push_str(&format!(" AND workflow_id = {}", p.push(w)));
+    }
+    let total = sql::count(
+        c,
+        &format!("SELECT COUNT(*) FROM transition_rules WHERE {wh}"),
+        p.values.clone(),
+    )
+    .await?;
+    let limit = p.push(page.size as i64);
+    let offset = p.push(page.offset() as i64);
+    let rows = sql::all(
+        c,
+        &format!(
+            "SELECT id, workflow_id, from_state, to_state, allowed_roles FROM transition_rules WHERE {wh} \
+             ORDER BY created_at, id LIMIT {limit} OFFSET {offset}"
+        ),
+        p.values,
+    )
+    .await?;
+    Ok((rows, total))
+}
+
+/// One rule.
+pub async fn get_rule<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+) -> Result<Option<RuleRow>> {
+    sql::one(
+        c,
+        "SELECT id, workflow_id, from_state, to_state, allowed_roles FROM transition_rules \
+         WHERE organization_id = $1 AND id = $2",
+        vec![tenant.id().into(), id.into()],
+    )
+    .await
+}
+
+/// Rewrites a rule.
+pub async fn update_rule<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+    from_state: &str,
+    to_state: &str,
+    allowed_roles: Vec<String>,
+) -> Result<()> {
+    sql::exec(
+        c,
+        "UPDATE transition_rules SET from_state = $3, to_state = $4, allowed_roles = $5 WHERE organization_id = $1 AND id = $2",
+        vec![
+            tenant.id().into(),
+            id.into(),
+            from_state.into(),
+            to_state.into(),
+            StrList(allowed_roles).into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes a rule.
+pub async fn delete_rule<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<bool> {
+    Ok(sql::exec(
+        c,
+        "DELETE FROM transition_rules WHERE organization_id = $1 AND id = $2",
+        vec![tenant.id().into(), id.into()],
+    )
+    .await?
+        > 0)
+}
+
+/// Deletes a workflow's rules that mention a state no longer in it.
+pub async fn delete_rules_outside<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    workflow: Uuid,
+    states: &[String],
+) -> Result<u64> {
+    let mut p = sql::Params::default();
+    let org = p.push(tenant.id());
+    let wf = p.push(workflow);
+    let list = p.list(states);
+    sql::exec(
+        c,
+        &format!(
+            "DELETE FROM transition_rules WHERE organization_id = {org} AND workflow_id = {wf} \
+             AND (from_state NOT IN {list} OR to_state NOT IN {list})"
+        ),
+        p.values,
     )
     .await
 }

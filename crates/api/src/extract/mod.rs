@@ -1,5 +1,6 @@
 //! Request extractors whose rejections speak the API's JSON error format.
 
+pub mod filters;
 mod json;
 pub mod pagination;
 mod path;

@@ -1,12 +1,16 @@
 //! HTTP handlers, one module per resource. Each handler parses, calls one service
 //! function and maps the result.
 
+pub mod audit_logs;
 pub mod auth;
+pub mod comments;
 pub mod health;
 pub mod organizations;
 pub mod setup;
+pub mod tasks;
 pub mod teams;
 pub mod users;
+pub mod workflows;
 
 use serde::{Deserialize, Deserializer};
 
@@ -26,5 +30,9 @@ pub mod tags {
     pub const ORGANIZATIONS: &str = "organizations";
     pub const USERS: &str = "users";
     pub const TEAMS: &str = "teams";
+    pub const WORKFLOWS: &str = "workflows";
+    pub const TASKS: &str = "tasks";
+    pub const COMMENTS: &str = "comments";
+    pub const AUDIT: &str = "audit";
     pub const OPERATIONS: &str = "operations";
 }

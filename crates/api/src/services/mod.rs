@@ -1,9 +1,13 @@
 //! Services: load what a rule needs, ask the domain, write the outcome in one transaction.
 //! Handlers call exactly one service function.
 
+pub mod audit;
 pub mod auth;
+pub mod comments;
 pub mod demo;
 pub mod organizations;
 pub mod setup;
+pub mod tasks;
 pub mod teams;
 pub mod users;
+pub mod workflows;

@@ -1,0 +1,59 @@
+//! Parsing list filters from query strings with clear 400s.
+
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// Parses an optional UUID filter.
+pub fn uuid_param(name: &str, value: Option<&str>) -> Result<Option<Uuid>, ApiError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => Uuid::parse_str(v)
+            .map(Some)
+            .map_err(|_| ApiError::field(name, format!("'{v}' is not a valid UUID."))),
+    }
+}
+
+/// Parses an optional boolean filter (`true/false/1/0/yes/no`).
+pub fn bool_param(name: &str, value: Option<&str>) -> Result<Option<bool>, ApiError> {
+    match value
+        .map(|v| v.trim().to_ascii_lowercase())
+        .filter(|v| !v.is_empty())
+    {
+        None => Ok(None),
+        Some(v) => match v.as_str() {
+            "true" | "1" | "yes" => Ok(Some(true)),
+            "false" | "0" | "no" => Ok(Some(false)),
+            _ => Err(ApiError::field(
+                name,
+                format!("'{v}' is not a boolean; use true or false."),
+            )),
+        },
+    }
+}
+
+/// Parses an optional nullable UUID filter: `null`/`none` select rows without one.
+pub fn nullable_uuid_param(
+    name: &str,
+    value: Option<&str>,
+) -> Result<Option<Option<Uuid>>, ApiError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) if v.eq_ignore_ascii_case("null") || v.eq_ignore_ascii_case("none") => {
+            Ok(Some(None))
+        }
+        Some(v) => uuid_param(name, Some(v)).map(|u| u.map(Some)),
+    }
+}
+
+/// Rejects over-long free-text filters.
+pub fn text_param(name: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
+    match value {
+        Some(v) if v.chars().count() > 255 => Err(ApiError::field(
+            name,
+            "Filter values are at most 255 characters.",
+        )),
+        Some(v) if v.is_empty() => Ok(None),
+        other => Ok(other),
+    }
+}

@@ -1,0 +1,110 @@
+//! `/api/v1/audit-logs/`: read-only; every write method answers 405.
+
+use axum::{Json, extract::State};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use switchyard_store::audit::{Action, AuditFilter, AuditRow};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::{
+    auth::Member,
+    error::{ApiError, ApiResult, ErrorBody},
+    extract::{ApiQuery, IdPath, PageQuery, Paginated, filters, pagination::PageParams},
+    routes::tags,
+    services::audit,
+    state::AppState,
+};
+
+/// One recorded change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditOut {
+    pub id: Uuid,
+    /// The task's id (kept after the task is deleted).
+    pub task: Option<Uuid>,
+    pub task_key: String,
+    /// created, updated, state_changed, assigned, commented, sla_breached or deleted.
+    pub action: String,
+    /// Null for the system.
+    pub performed_by: Option<Uuid>,
+    pub performed_by_name: String,
+    #[schema(value_type = Option<Object>)]
+    pub old_value: Option<Value>,
+    #[schema(value_type = Option<Object>)]
+    pub new_value: Option<Value>,
+    pub reason: String,
+    pub timestamp: DateTime<Utc>,
+}
+
+impl From<AuditRow> for AuditOut {
+    fn from(a: AuditRow) -> Self {
+        AuditOut {
+            id: a.id,
+            task: a.task_id,
+            task_key: a.task_key,
+            action: a.action,
+            performed_by: a.performed_by,
+            performed_by_name: if a.performed_by.is_none() && a.performed_by_name.is_empty() {
+                "System".into()
+            } else {
+                a.performed_by_name
+            },
+            old_value: a.old_value,
+            new_value: a.new_value,
+            reason: a.reason,
+            timestamp: a.timestamp,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditListParams {
+    pub task: Option<String>,
+    pub action: Option<String>,
+    pub performed_by: Option<String>,
+}
+
+/// The audit log, newest first, filterable by task, action and performer.
+#[utoipa::path(get, path = "/api/v1/audit-logs", tag = tags::AUDIT, params(PageParams, AuditListParams), security(("bearer" = [])),
+    responses((status = 200, body = Paginated<AuditOut>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    page: PageQuery,
+    ApiQuery(q): ApiQuery<AuditListParams>,
+) -> ApiResult<Json<Paginated<AuditOut>>> {
+    let action = match q.action.filter(|a| !a.is_empty()) {
+        Some(a) if Action::parse(&a).is_some() => Some(a),
+        Some(a) => {
+            return Err(ApiError::field(
+                "action",
+                format!(
+                    "Unknown action '{a}'. Allowed: created, updated, state_changed, assigned, commented, sla_breached, deleted."
+                ),
+            ));
+        }
+        None => None,
+    };
+    let filter = AuditFilter {
+        task: filters::uuid_param("task", q.task.as_deref())?,
+        action,
+        performed_by: filters::uuid_param("performed_by", q.performed_by.as_deref())?,
+    };
+    let (rows, count) = audit::list(&state, &member, filter, page.page).await?;
+    Ok(Json(
+        page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
+    ))
+}
+
+/// One entry.
+#[utoipa::path(get, path = "/api/v1/audit-logs/{id}", tag = tags::AUDIT, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = AuditOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<AuditOut>> {
+    Ok(Json(audit::get(&state, &member, id).await?.into()))
+}

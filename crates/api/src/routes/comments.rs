@@ -1,0 +1,136 @@
+//! `/api/v1/comments/`.
+
+use axum::{Json, extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use switchyard_store::comments::CommentRow;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::{
+    auth::Member,
+    error::{ApiResult, ErrorBody},
+    extract::{ApiJson, ApiQuery, IdPath, PageQuery, Paginated, filters, pagination::PageParams},
+    routes::tags,
+    services::comments,
+    state::AppState,
+};
+
+/// A comment on a task.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentOut {
+    pub id: Uuid,
+    pub task: Uuid,
+    /// The author's id (null once the account is deleted).
+    pub author: Option<Uuid>,
+    pub author_name: String,
+    pub content: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<CommentRow> for CommentOut {
+    fn from(c: CommentRow) -> Self {
+        CommentOut {
+            id: c.id,
+            task: c.task_id,
+            author: c.author_id,
+            author_name: c.author_name,
+            content: c.content,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateCommentRequest {
+    pub task: Option<Uuid>,
+    pub content: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateCommentRequest {
+    pub content: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommentListParams {
+    /// Only the comments of this task.
+    pub task: Option<String>,
+}
+
+/// Comments, oldest first (`?task=<id>` for one task).
+#[utoipa::path(get, path = "/api/v1/comments", tag = tags::COMMENTS, params(PageParams, CommentListParams), security(("bearer" = [])),
+    responses((status = 200, body = Paginated<CommentOut>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    page: PageQuery,
+    ApiQuery(q): ApiQuery<CommentListParams>,
+) -> ApiResult<Json<Paginated<CommentOut>>> {
+    let task = filters::uuid_param("task", q.task.as_deref())?;
+    let (rows, count) = comments::list(&state, &member, task, page.page).await?;
+    Ok(Json(
+        page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
+    ))
+}
+
+/// One comment.
+#[utoipa::path(get, path = "/api/v1/comments/{id}", tag = tags::COMMENTS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = CommentOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<CommentOut>> {
+    Ok(Json(comments::get(&state, &member, id).await?.into()))
+}
+
+/// Comments on a task (every level but read-only); audited as `commented`.
+#[utoipa::path(post, path = "/api/v1/comments", tag = tags::COMMENTS, request_body = CreateCommentRequest, security(("bearer" = [])),
+    responses((status = 201, body = CommentOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    ApiJson(req): ApiJson<CreateCommentRequest>,
+) -> ApiResult<(StatusCode, Json<CommentOut>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            comments::create(&state, &member, req.task, req.content)
+                .await?
+                .into(),
+        ),
+    ))
+}
+
+/// Edits a comment (its author or an admin).
+#[utoipa::path(patch, path = "/api/v1/comments/{id}", tag = tags::COMMENTS, params(("id" = Uuid, Path)), request_body = UpdateCommentRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = CommentOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<UpdateCommentRequest>,
+) -> ApiResult<Json<CommentOut>> {
+    Ok(Json(
+        comments::update(&state, &member, id, req.content)
+            .await?
+            .into(),
+    ))
+}
+
+/// Deletes a comment (its author or an admin).
+#[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = tags::COMMENTS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<StatusCode> {
+    comments::delete(&state, &member, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

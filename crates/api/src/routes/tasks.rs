@@ -1,0 +1,394 @@
+//! `/api/v1/tasks/`: CRUD, available transitions, transition, assign.
+
+use axum::{Json, extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use switchyard_store::tasks::{Ordering, SortKey, TaskFilter, TaskRow};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::{
+    auth::Member,
+    error::{ApiError, ApiResult, ErrorBody},
+    extract::{ApiJson, ApiQuery, IdPath, PageQuery, Paginated, filters, pagination::PageParams},
+    routes::{comments::CommentOut, double_option, tags, users::UserOut},
+    services::tasks::{self, NewTaskInput, TaskDetail, TaskPatch},
+    state::AppState,
+};
+
+/// A task in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskListItem {
+    pub id: Uuid,
+    pub task_key: String,
+    pub title: String,
+    pub current_state: String,
+    pub priority: String,
+    pub task_type: String,
+    pub assigned_to: Option<Uuid>,
+    pub assigned_to_name: Option<String>,
+    pub created_by_name: Option<String>,
+    pub team: Option<Uuid>,
+    pub team_name: Option<String>,
+    pub due_date: Option<DateTime<Utc>>,
+    pub sla_breached: bool,
+    pub ai_priority_score: Option<f64>,
+    pub comment_count: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<TaskRow> for TaskListItem {
+    fn from(t: TaskRow) -> Self {
+        TaskListItem {
+            id: t.id,
+            task_key: t.task_key,
+            title: t.title,
+            current_state: t.current_state,
+            priority: t.priority,
+            task_type: t.task_type,
+            assigned_to: t.assigned_to,
+            assigned_to_name: t.assigned_to_name,
+            created_by_name: t.created_by_name,
+            team: t.team_id,
+            team_name: t.team_name,
+            due_date: t.due_date,
+            sla_breached: t.sla_breached,
+            ai_priority_score: t.ai_priority_score,
+            comment_count: t.comment_count,
+            created_at: t.created_at,
+        }
+    }
+}
+
+/// A task with everything about it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskDetailOut {
+    pub id: Uuid,
+    pub task_key: String,
+    pub title: String,
+    pub description: String,
+    pub current_state: String,
+    pub priority: String,
+    pub task_type: String,
+    pub tags: Vec<String>,
+    pub organization: Uuid,
+    pub team: Option<Uuid>,
+    pub team_name: Option<String>,
+    pub workflow: Uuid,
+    pub assigned_to: Option<Uuid>,
+    pub assigned_to_detail: Option<UserOut>,
+    pub created_by: Option<Uuid>,
+    pub created_by_detail: Option<UserOut>,
+    pub due_date: Option<DateTime<Utc>>,
+    pub sla_breached: bool,
+    pub ai_priority_score: Option<f64>,
+    pub ai_estimated_hours: Option<f64>,
+    pub comments: Vec<CommentOut>,
+    pub comment_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl From<TaskDetail> for TaskDetailOut {
+    fn from(d: TaskDetail) -> Self {
+        let t = d.task;
+        TaskDetailOut {
+            id: t.id,
+            task_key: t.task_key,
+            title: t.title,
+            description: t.description,
+            current_state: t.current_state,
+            priority: t.priority,
+            task_type: t.task_type,
+            tags: t.tags.0,
+            organization: t.organization_id,
+            team: t.team_id,
+            team_name: t.team_name,
+            workflow: t.workflow_id,
+            assigned_to: t.assigned_to,
+            assigned_to_detail: d.assignee.map(Into::into),
+            created_by: t.created_by,
+            created_by_detail: d.creator.map(Into::into),
+            due_date: t.due_date,
+            sla_breached: t.sla_breached,
+            ai_priority_score: t.ai_priority_score,
+            ai_estimated_hours: t.ai_estimated_hours,
+            comment_count: d.comments.len() as i64,
+            comments: d.comments.into_iter().map(Into::into).collect(),
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            resolved_at: t.resolved_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskListParams {
+    pub current_state: Option<String>,
+    pub priority: Option<String>,
+    pub task_type: Option<String>,
+    /// A user id, or `null` for unassigned tasks.
+    pub assigned_to: Option<String>,
+    pub team: Option<String>,
+    pub sla_breached: Option<String>,
+    pub workflow: Option<String>,
+    /// Case-insensitive substring of title, description or task key.
+    pub search: Option<String>,
+    /// Comma-separated fields, `-` for descending: created_at, updated_at, priority (by the
+    /// organization's order), due_date, ai_priority_score, title, task_key, current_state.
+    pub ordering: Option<String>,
+}
+
+fn parse_ordering(raw: Option<&str>) -> ApiResult<Ordering> {
+    let mut keys = Vec::new();
+    for part in raw
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let (desc, name) = match part.strip_prefix('-') {
+            Some(n) => (true, n),
+            None => (false, part),
+        };
+        let key = SortKey::parse(name).ok_or_else(|| {
+            ApiError::field(
+                "ordering",
+                format!(
+                    "Cannot order by '{name}'. Allowed: created_at, updated_at, priority, due_date, ai_priority_score, title, task_key, current_state."
+                ),
+            )
+        })?;
+        keys.push((key, desc));
+    }
+    Ok(Ordering {
+        keys,
+        priorities: Vec::new(),
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateTaskRequest {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// Default: the organization's default workflow.
+    pub workflow: Option<Uuid>,
+    pub priority: Option<String>,
+    pub task_type: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub team: Option<Uuid>,
+    pub due_date: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateTaskRequest {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub priority: Option<String>,
+    pub task_type: Option<String>,
+    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub team: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub due_date: Option<Option<DateTime<Utc>>>,
+    /// Must stay the task's current workflow.
+    pub workflow: Option<Uuid>,
+    /// Assigns through the same checks as `POST /tasks/{id}/assign/` (manager+).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub assigned_to: Option<Option<Uuid>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AvailableTransition {
+    pub to_state: String,
+    pub allowed_roles: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AvailableTransitionsOut {
+    pub current_state: String,
+    pub available_transitions: Vec<AvailableTransition>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TransitionRequest {
+    pub to_state: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AssignRequest {
+    /// A member's id, or null to unassign.
+    pub user_id: Option<Uuid>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Tasks, filtered, searched, ordered (default `-created_at`) and paginated.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = tags::TASKS, params(PageParams, TaskListParams), security(("bearer" = [])),
+    responses((status = 200, body = Paginated<TaskListItem>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    page: PageQuery,
+    ApiQuery(q): ApiQuery<TaskListParams>,
+) -> ApiResult<Json<Paginated<TaskListItem>>> {
+    let filter = TaskFilter {
+        current_state: filters::text_param("current_state", q.current_state)?,
+        priority: filters::text_param("priority", q.priority)?,
+        task_type: filters::text_param("task_type", q.task_type)?,
+        assigned_to: filters::nullable_uuid_param("assigned_to", q.assigned_to.as_deref())?,
+        team: filters::uuid_param("team", q.team.as_deref())?,
+        sla_breached: filters::bool_param("sla_breached", q.sla_breached.as_deref())?,
+        workflow: filters::uuid_param("workflow", q.workflow.as_deref())?,
+        search: filters::text_param("search", q.search)?,
+    };
+    let ordering = parse_ordering(q.ordering.as_deref())?;
+    let (rows, count) = tasks::list(&state, &member, filter, ordering, page.page).await?;
+    Ok(Json(
+        page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
+    ))
+}
+
+/// Creates a task in its workflow's initial state with the next key of the organization.
+#[utoipa::path(post, path = "/api/v1/tasks", tag = tags::TASKS, request_body = CreateTaskRequest, security(("bearer" = [])),
+    responses((status = 201, body = TaskDetailOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    ApiJson(req): ApiJson<CreateTaskRequest>,
+) -> ApiResult<(StatusCode, Json<TaskDetailOut>)> {
+    let input = NewTaskInput {
+        title: req.title,
+        description: req.description,
+        workflow: req.workflow,
+        priority: req.priority,
+        task_type: req.task_type,
+        tags: req.tags,
+        team: req.team,
+        due_date: req.due_date,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(tasks::create(&state, &member, input).await?.into()),
+    ))
+}
+
+/// One task with its comments and people.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = tags::TASKS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = TaskDetailOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<TaskDetailOut>> {
+    Ok(Json(tasks::get(&state, &member, id).await?.into()))
+}
+
+/// Edits a task (creator, assignee or manager+); each changed field is audited old → new.
+#[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = tags::TASKS, params(("id" = Uuid, Path)), request_body = UpdateTaskRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = TaskDetailOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<UpdateTaskRequest>,
+) -> ApiResult<Json<TaskDetailOut>> {
+    let patch = TaskPatch {
+        title: req.title,
+        description: req.description,
+        priority: req.priority,
+        task_type: req.task_type,
+        tags: req.tags,
+        team: req.team,
+        due_date: req.due_date,
+        workflow: req.workflow,
+        assigned_to: req.assigned_to,
+    };
+    Ok(Json(
+        tasks::update(&state, &member, id, patch).await?.into(),
+    ))
+}
+
+/// Deletes a task (admin); audited as `deleted`.
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}", tag = tags::TASKS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<StatusCode> {
+    tasks::delete(&state, &member, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The states the caller's role may move the task to.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/available-transitions", tag = tags::TASKS, params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = AvailableTransitionsOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn available_transitions(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<AvailableTransitionsOut>> {
+    let (current_state, rules) = tasks::available(&state, &member, id).await?;
+    Ok(Json(AvailableTransitionsOut {
+        current_state,
+        available_transitions: rules
+            .into_iter()
+            .map(|r| AvailableTransition {
+                to_state: r.to_state,
+                allowed_roles: r.allowed_roles,
+            })
+            .collect(),
+    }))
+}
+
+/// Moves the task to another state after the workflow's checks; atomic under concurrency.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/transition", tag = tags::TASKS, params(("id" = Uuid, Path)), request_body = TransitionRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = TaskDetailOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn transition(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<TransitionRequest>,
+) -> ApiResult<Json<TaskDetailOut>> {
+    let out = tasks::transition(
+        &state,
+        &member,
+        id,
+        req.to_state,
+        req.reason.unwrap_or_default(),
+    )
+    .await?;
+    Ok(Json(out.into()))
+}
+
+/// Assigns the task (manager+), within the assignee's capacity; `user_id: null` unassigns.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/assign", tag = tags::TASKS, params(("id" = Uuid, Path)), request_body = AssignRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = TaskDetailOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn assign(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<AssignRequest>,
+) -> ApiResult<Json<TaskDetailOut>> {
+    let out = tasks::assign(
+        &state,
+        &member,
+        id,
+        req.user_id,
+        req.reason.unwrap_or_default(),
+    )
+    .await?;
+    Ok(Json(out.into()))
+}

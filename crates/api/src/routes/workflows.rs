@@ -1,0 +1,262 @@
+//! `/api/v1/workflows/` and `/api/v1/transitions/`.
+
+use axum::{Json, extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use switchyard_store::workflows::RuleRow;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::{
+    auth::Member,
+    error::{ApiResult, ErrorBody},
+    extract::{ApiJson, ApiQuery, IdPath, PageQuery, Paginated, filters, pagination::PageParams},
+    routes::tags,
+    services::workflows::{self, RuleInput, WorkflowInput, WorkflowWithRules},
+    state::AppState,
+};
+
+/// A transition rule: who may move a task from one state to another.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RuleOut {
+    pub id: Uuid,
+    pub workflow: Uuid,
+    pub from_state: String,
+    pub to_state: String,
+    pub allowed_roles: Vec<String>,
+}
+
+impl From<RuleRow> for RuleOut {
+    fn from(r: RuleRow) -> Self {
+        RuleOut {
+            id: r.id,
+            workflow: r.workflow_id,
+            from_state: r.from_state,
+            to_state: r.to_state,
+            allowed_roles: r.allowed_roles.0,
+        }
+    }
+}
+
+/// A workflow (state machine) with its rules.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkflowOut {
+    pub id: Uuid,
+    pub name: String,
+    pub organization: Uuid,
+    pub is_default: bool,
+    pub allowed_states: Vec<String>,
+    pub initial_state: String,
+    pub final_states: Vec<String>,
+    pub transitions: Vec<RuleOut>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<WorkflowWithRules> for WorkflowOut {
+    fn from(w: WorkflowWithRules) -> Self {
+        let wf = w.workflow;
+        WorkflowOut {
+            id: wf.id,
+            name: wf.name,
+            organization: wf.organization_id,
+            is_default: wf.is_default,
+            allowed_states: wf.allowed_states.0,
+            initial_state: wf.initial_state,
+            final_states: wf.final_states.0,
+            transitions: w.rules.into_iter().map(Into::into).collect(),
+            created_at: wf.created_at,
+            updated_at: wf.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct WorkflowRequest {
+    pub name: Option<String>,
+    pub is_default: Option<bool>,
+    pub allowed_states: Option<Vec<String>>,
+    /// Default: the first state.
+    pub initial_state: Option<String>,
+    pub final_states: Option<Vec<String>>,
+}
+
+impl From<WorkflowRequest> for WorkflowInput {
+    fn from(r: WorkflowRequest) -> Self {
+        WorkflowInput {
+            name: r.name,
+            is_default: r.is_default,
+            allowed_states: r.allowed_states,
+            initial_state: r.initial_state,
+            final_states: r.final_states,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RuleRequest {
+    pub workflow: Option<Uuid>,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub allowed_roles: Option<Vec<String>>,
+}
+
+impl From<RuleRequest> for RuleInput {
+    fn from(r: RuleRequest) -> Self {
+        RuleInput {
+            workflow: r.workflow,
+            from_state: r.from_state,
+            to_state: r.to_state,
+            allowed_roles: r.allowed_roles,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RuleListParams {
+    /// Only the rules of this workflow.
+    pub workflow: Option<String>,
+}
+
+/// Workflows of the organization.
+#[utoipa::path(get, path = "/api/v1/workflows", tag = tags::WORKFLOWS, params(PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Paginated<WorkflowOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    page: PageQuery,
+) -> ApiResult<Json<Paginated<WorkflowOut>>> {
+    let (rows, count) = workflows::list(&state, &member, page.page).await?;
+    Ok(Json(
+        page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
+    ))
+}
+
+/// One workflow with its rules.
+#[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = WorkflowOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<WorkflowOut>> {
+    Ok(Json(workflows::get(&state, &member, id).await?.into()))
+}
+
+/// Creates a workflow (admin). Setting `is_default` unsets the previous default.
+#[utoipa::path(post, path = "/api/v1/workflows", tag = tags::WORKFLOWS, request_body = WorkflowRequest, security(("bearer" = [])),
+    responses((status = 201, body = WorkflowOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    ApiJson(req): ApiJson<WorkflowRequest>,
+) -> ApiResult<(StatusCode, Json<WorkflowOut>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(workflows::create(&state, &member, req.into()).await?.into()),
+    ))
+}
+
+/// Changes a workflow (admin); removing a state tasks are in is a conflict.
+#[utoipa::path(patch, path = "/api/v1/workflows/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path)), request_body = WorkflowRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = WorkflowOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<WorkflowRequest>,
+) -> ApiResult<Json<WorkflowOut>> {
+    Ok(Json(
+        workflows::update(&state, &member, id, req.into())
+            .await?
+            .into(),
+    ))
+}
+
+/// Deletes a workflow no task uses (admin).
+#[utoipa::path(delete, path = "/api/v1/workflows/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<StatusCode> {
+    workflows::delete(&state, &member, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Transition rules (`?workflow=<id>` for one workflow).
+#[utoipa::path(get, path = "/api/v1/transitions", tag = tags::WORKFLOWS, params(PageParams, RuleListParams), security(("bearer" = [])),
+    responses((status = 200, body = Paginated<RuleOut>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_rules(
+    State(state): State<AppState>,
+    member: Member,
+    page: PageQuery,
+    ApiQuery(q): ApiQuery<RuleListParams>,
+) -> ApiResult<Json<Paginated<RuleOut>>> {
+    let workflow = filters::uuid_param("workflow", q.workflow.as_deref())?;
+    let (rows, count) = workflows::list_rules(&state, &member, workflow, page.page).await?;
+    Ok(Json(
+        page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
+    ))
+}
+
+/// One transition rule.
+#[utoipa::path(get, path = "/api/v1/transitions/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RuleOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_rule(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<Json<RuleOut>> {
+    Ok(Json(workflows::get_rule(&state, &member, id).await?.into()))
+}
+
+/// Creates a rule (admin): states of the workflow, roles of the organization, unique.
+#[utoipa::path(post, path = "/api/v1/transitions", tag = tags::WORKFLOWS, request_body = RuleRequest, security(("bearer" = [])),
+    responses((status = 201, body = RuleOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create_rule(
+    State(state): State<AppState>,
+    member: Member,
+    ApiJson(req): ApiJson<RuleRequest>,
+) -> ApiResult<(StatusCode, Json<RuleOut>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            workflows::create_rule(&state, &member, req.into())
+                .await?
+                .into(),
+        ),
+    ))
+}
+
+/// Changes a rule (admin).
+#[utoipa::path(patch, path = "/api/v1/transitions/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path)), request_body = RuleRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = RuleOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update_rule(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<RuleRequest>,
+) -> ApiResult<Json<RuleOut>> {
+    Ok(Json(
+        workflows::update_rule(&state, &member, id, req.into())
+            .await?
+            .into(),
+    ))
+}
+
+/// Deletes a rule (admin).
+#[utoipa::path(delete, path = "/api/v1/transitions/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_rule(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<StatusCode> {
+    workflows::delete_rule(&state, &member, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,605 @@
+//! Tasks: creation, listing, editing, deletion, transitions and assignment. Every change
+//! writes its audit entry in the same transaction.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value as Json, json};
+use switchyard_domain::{
+    AccessLevel, validate,
+    workflow::{Rule, Workflow, py_list},
+};
+use switchyard_store::{
+    ConnectionTrait, Page, Tenant, audit, comments, commit, organizations, tasks,
+    tasks::{Ordering, TaskFilter, TaskRow},
+    teams, users,
+    users::UserRow,
+    workflows,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::Member,
+    error::{ApiError, ApiResult},
+    state::AppState,
+};
+
+/// Longest title and description accepted.
+pub const MAX_TITLE: usize = 500;
+pub const MAX_DESCRIPTION: usize = 50_000;
+
+/// A task with everything its detail view shows.
+#[derive(Debug, Clone)]
+pub struct TaskDetail {
+    pub task: TaskRow,
+    pub assignee: Option<UserRow>,
+    pub creator: Option<UserRow>,
+    pub comments: Vec<comments::CommentRow>,
+}
+
+/// The audit actor for a member.
+pub fn actor(member: &Member) -> audit::Actor {
+    audit::Actor::User {
+        id: member.user_id,
+        name: member.username.clone(),
+    }
+}
+
+/// Loads a task's detail view.
+pub async fn detail<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> ApiResult<TaskDetail> {
+    let task = tasks::get(c, tenant, id).await?.ok_or(ApiError::NotFound)?;
+    let ids: Vec<Uuid> = task
+        .assigned_to
+        .iter()
+        .chain(task.created_by.iter())
+        .copied()
+        .collect();
+    let people = users::get_many(c, tenant, &ids).await?;
+    let find = |id: Option<Uuid>| id.and_then(|id| people.iter().find(|u| u.id == id).cloned());
+    Ok(TaskDetail {
+        assignee: find(task.assigned_to),
+        creator: find(task.created_by),
+        comments: comments::for_task(c, tenant, id).await?,
+        task,
+    })
+}
+
+/// The domain's view of a stored workflow and its rules.
+pub async fn load_workflow<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+) -> ApiResult<(Workflow, Vec<Rule>)> {
+    let wf = workflows::get(c, tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let rules = workflows::rules(c, tenant, id).await?;
+    Ok((
+        Workflow {
+            name: wf.name,
+            states: wf.allowed_states.0,
+            initial_state: wf.initial_state,
+            final_states: wf.final_states.0,
+        },
+        rules
+            .into_iter()
+            .map(|r| Rule {
+                from_state: r.from_state,
+                to_state: r.to_state,
+                allowed_roles: r.allowed_roles.0,
+            })
+            .collect(),
+    ))
+}
+
+/// One page of tasks.
+pub async fn list(
+    state: &AppState,
+    member: &Member,
+    filter: TaskFilter,
+    mut ordering: Ordering,
+    page: Page,
+) -> ApiResult<(Vec<TaskRow>, u64)> {
+    if ordering
+        .keys
+        .iter()
+        .any(|(k, _)| *k == tasks::SortKey::Priority)
+    {
+        let org = organizations::get(state.db.conn(), member.tenant)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        ordering.priorities = org.allowed_priorities.0;
+    }
+    Ok(tasks::list(state.db.conn(), member.tenant, &filter, &ordering, page).await?)
+}
+
+/// One task.
+pub async fn get(state: &AppState, member: &Member, id: Uuid) -> ApiResult<TaskDetail> {
+    detail(state.db.conn(), member.tenant, id).await
+}
+
+/// A new task as the client sent it.
+#[derive(Debug, Default)]
+pub struct NewTaskInput {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub workflow: Option<Uuid>,
+    pub priority: Option<String>,
+    pub task_type: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub team: Option<Uuid>,
+    pub due_date: Option<DateTime<Utc>>,
+}
+
+fn check_text(title: &str, description: &str) -> ApiResult<()> {
+    if title.trim().is_empty() {
+        return Err(ApiError::field("title", "This field may not be blank."));
+    }
+    if title.chars().count() > MAX_TITLE {
+        return Err(ApiError::field(
+            "title",
+            format!("Ensure this field has no more than {MAX_TITLE} characters."),
+        ));
+    }
+    if description.chars().count() > MAX_DESCRIPTION {
+        return Err(ApiError::field(
+            "description",
+            format!("Ensure this field has no more than {MAX_DESCRIPTION} characters."),
+        ));
+    }
+    Ok(())
+}
+
+fn check_priority(allowed: &[String], p: &str) -> ApiResult<()> {
+    if allowed.iter().any(|a| a == p) {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            "priority",
+            format!("Invalid priority '{p}'. Allowed: {}", py_list(allowed)),
+        ))
+    }
+}
+
+fn check_type(allowed: &[String], t: &str) -> ApiResult<()> {
+    if allowed.iter().any(|a| a == t) {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            "task_type",
+            format!("Invalid task type '{t}'. Allowed: {}", py_list(allowed)),
+        ))
+    }
+}
+
+async fn check_team<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    team: Option<Uuid>,
+) -> ApiResult<()> {
+    if let Some(team) = team
+        && teams::get(c, tenant, team).await?.is_none()
+    {
+        return Err(ApiError::field(
+            "team",
+            "Team not found in this organization.",
+        ));
+    }
+    Ok(())
+}
+
+/// The key prefix: the slug's first four characters, upper-cased.
+pub fn key_prefix(slug: &str) -> String {
+    slug.chars().take(4).collect::<String>().to_uppercase()
+}
+
+/// Creates a task in its workflow's initial state (every level but read-only).
+pub async fn create(
+    state: &AppState,
+    member: &Member,
+    input: NewTaskInput,
+) -> ApiResult<TaskDetail> {
+    member.require_writer()?;
+    let title = input.title.unwrap_or_default();
+    let description = input.description.unwrap_or_default();
+    check_text(&title, &description)?;
+    let tags = input.tags.unwrap_or_default();
+    validate::bounded_list("tags", &tags).map_err(|e| ApiError::field("tags", e.0))?;
+    let tx = state.db.begin_write().await?;
+    let org = organizations::get(&tx, member.tenant)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let priorities = &org.allowed_priorities.0;
+    let types = &org.allowed_task_types.0;
+    let priority = input.priority.unwrap_or_else(|| {
+        priorities
+            .get(priorities.len() / 2)
+            .cloned()
+            .unwrap_or_default()
+    });
+    check_priority(priorities, &priority)?;
+    let task_type = input.task_type.unwrap_or_else(|| {
+        types
+            .iter()
+            .find(|t| *t == "task")
+            .or(types.first())
+            .cloned()
+            .unwrap_or_default()
+    });
+    check_type(types, &task_type)?;
+    let wf = match input.workflow {
+        Some(id) => workflows::get(&tx, member.tenant, id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::field("workflow", "Workflow not found in this organization.")
+            })?,
+        None => workflows::default_workflow(&tx, member.tenant)
+            .await?
+            .ok_or_else(|| {
+                ApiError::field(
+                    "workflow",
+                    "This organization has no default workflow; name one in `workflow`.",
+                )
+            })?,
+    };
+    check_team(&tx, member.tenant, input.team).await?;
+    let seq = tasks::next_sequence(&tx, member.tenant).await?;
+    let task_key = format!("{}-{seq:04}", key_prefix(&org.slug));
+    let initial = wf.initial_state.clone();
+    let resolved_at = wf
+        .final_states
+        .0
+        .contains(&initial)
+        .then(switchyard_store::now);
+    let id = tasks::create(
+        &tx,
+        member.tenant,
+        tasks::NewTask {
+            task_key: task_key.clone(),
+            title: title.clone(),
+            description,
+            workflow_id: wf.id,
+            current_state: initial.clone(),
+            priority: priority.clone(),
+            task_type: task_type.clone(),
+            tags,
+            team_id: input.team,
+            created_by: Some(member.user_id),
+            due_date: input.due_date,
+            resolved_at,
+        },
+    )
+    .await?;
+    audit::record(
+        &tx,
+        member.tenant,
+        audit::Entry {
+            task_id: Some(id),
+            task_key,
+            action: audit::Action::Created,
+            actor: actor(member),
+            old_value: None,
+            new_value: Some(json!({"title": title, "state": initial, "priority": priority, "task_type": task_type})),
+            reason: String::new(),
+        },
+    )
+    .await?;
+    let out = detail(&tx, member.tenant, id).await?;
+    commit(tx).await?;
+    Ok(out)
+}
+
+/// A patch; `Some(None)` clears a nullable field.
+#[derive(Debug, Default)]
+pub struct TaskPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub priority: Option<String>,
+    pub task_type: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub team: Option<Option<Uuid>>,
+    pub due_date: Option<Option<DateTime<Utc>>>,
+    pub workflow: Option<Uuid>,
+    pub assigned_to: Option<Option<Uuid>>,
+}
+
+fn may_edit(member: &Member, task: &TaskRow) -> bool {
+    member.level.is_manager_or_above()
+        || (member.level.can_write()
+            && (task.created_by == Some(member.user_id)
+                || task.assigned_to == Some(member.user_id)))
+}
+
+/// Edits a task (creator, assignee or manager+), auditing each changed field old → new.
+pub async fn update(
+    state: &AppState,
+    member: &Member,
+    id: Uuid,
+    patch: TaskPatch,
+) -> ApiResult<TaskDetail> {
+    let tx = state.db.begin_write().await?;
+    let task = tasks::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !may_edit(member, &task) {
+        return Err(ApiError::Forbidden(
+            "Only the task's creator, its assignee or a manager can edit it.".into(),
+        ));
+    }
+    if patch.workflow.is_some_and(|w| w != task.workflow_id) {
+        return Err(ApiError::field(
+            "workflow",
+            "A task's workflow cannot be changed.",
+        ));
+    }
+    let org = organizations::get(&tx, member.tenant)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let fields = tasks::TaskFields {
+        title: patch.title.unwrap_or(task.title.clone()),
+        description: patch.description.unwrap_or(task.description.clone()),
+        priority: patch.priority.unwrap_or(task.priority.clone()),
+        task_type: patch.task_type.unwrap_or(task.task_type.clone()),
+        tags: patch.tags.unwrap_or(task.tags.0.clone()),
+        team_id: patch.team.unwrap_or(task.team_id),
+        due_date: patch.due_date.unwrap_or(task.due_date),
+    };
+    check_text(&fields.title, &fields.description)?;
+    validate::bounded_list("tags", &fields.tags).map_err(|e| ApiError::field("tags", e.0))?;
+    if fields.priority != task.priority {
+        check_priority(&org.allowed_priorities.0, &fields.priority)?;
+    }
+    if fields.task_type != task.task_type {
+        check_type(&org.allowed_task_types.0, &fields.task_type)?;
+    }
+    if fields.team_id != task.team_id {
+        check_team(&tx, member.tenant, fields.team_id).await?;
+    }
+    let mut old = Map::new();
+    let mut new = Map::new();
+    let mut diff = |name: &str, a: Json, b: Json| {
+        if a != b {
+            old.insert(name.to_string(), a);
+            new.insert(name.to_string(), b);
+        }
+    };
+    diff("title", json!(task.title), json!(fields.title));
+    diff(
+        "description",
+        json!(task.description),
+        json!(fields.description),
+    );
+    diff("priority", json!(task.priority), json!(fields.priority));
+    diff("task_type", json!(task.task_type), json!(fields.task_type));
+    diff("tags", json!(task.tags.0), json!(fields.tags));
+    diff("team", json!(task.team_id), json!(fields.team_id));
+    diff("due_date", json!(task.due_date), json!(fields.due_date));
+    if !new.is_empty() {
+        tasks::update_fields(&tx, member.tenant, id, fields).await?;
+        audit::record(
+            &tx,
+            member.tenant,
+            audit::Entry {
+                task_id: Some(id),
+                task_key: task.task_key.clone(),
+                action: audit::Action::Updated,
+                actor: actor(member),
+                old_value: Some(Json::Object(old)),
+                new_value: Some(Json::Object(new)),
+                reason: String::new(),
+            },
+        )
+        .await?;
+    }
+    if let Some(assignee) = patch.assigned_to
+        && assignee != task.assigned_to
+    {
+        member.require_manager()?;
+        assign_in(&tx, member, &task, assignee, String::new()).await?;
+    }
+    let out = detail(&tx, member.tenant, id).await?;
+    commit(tx).await?;
+    Ok(out)
+}
+
+/// Deletes a task (admin), auditing it.
+pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ApiResult<()> {
+    member.require_admin()?;
+    let tx = state.db.begin_write().await?;
+    let task = tasks::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    audit::record(
+        &tx,
+        member.tenant,
+        audit::Entry {
+            task_id: Some(id),
+            task_key: task.task_key.clone(),
+            action: audit::Action::Deleted,
+            actor: actor(member),
+            old_value: Some(json!({"title": task.title, "state": task.current_state})),
+            new_value: None,
+            reason: String::new(),
+        },
+    )
+    .await?;
+    tasks::delete(&tx, member.tenant, id).await?;
+    commit(tx).await?;
+    Ok(())
+}
+
+/// Where the caller may move a task from its current state.
+pub async fn available(
+    state: &AppState,
+    member: &Member,
+    id: Uuid,
+) -> ApiResult<(String, Vec<Rule>)> {
+    let c = state.db.conn();
+    let task = tasks::get(c, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if member.level == AccessLevel::ReadOnly {
+        return Ok((task.current_state, Vec::new()));
+    }
+    let (wf, rules) = load_workflow(c, member.tenant, task.workflow_id).await?;
+    let out = wf
+        .available(&rules, &member.role, &task.current_state)
+        .into_iter()
+        .cloned()
+        .collect();
+    Ok((task.current_state, out))
+}
+
+/// Moves a task to `to_state` after the contract's five checks; atomic against concurrent
+/// moves (compare-and-set on the current state, in the transaction of the audit entry).
+pub async fn transition(
+    state: &AppState,
+    member: &Member,
+    id: Uuid,
+    to_state: String,
+    reason: String,
+) -> ApiResult<TaskDetail> {
+    member.require_writer()?;
+    if reason.chars().count() > 2000 {
+        return Err(ApiError::field(
+            "reason",
+            "Ensure this field has no more than 2000 characters.",
+        ));
+    }
+    let tx = state.db.begin_write().await?;
+    let task = tasks::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (wf, rules) = load_workflow(&tx, member.tenant, task.workflow_id).await?;
+    wf.check_transition(
+        &rules,
+        &member.role,
+        &task.current_state,
+        &to_state,
+        task.assigned_to.is_some(),
+    )
+    .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+    let resolved_at = if wf.is_final(&to_state) {
+        Some(task.resolved_at.unwrap_or_else(switchyard_store::now))
+    } else {
+        None
+    };
+    if !tasks::transition(
+        &tx,
+        member.tenant,
+        id,
+        &task.current_state,
+        &to_state,
+        resolved_at,
+    )
+    .await?
+    {
+        return Err(ApiError::conflict(
+            "concurrent_modification",
+            "The task changed state while this request was processed; reload it and retry.",
+        ));
+    }
+    audit::record(
+        &tx,
+        member.tenant,
+        audit::Entry {
+            task_id: Some(id),
+            task_key: task.task_key.clone(),
+            action: audit::Action::StateChanged,
+            actor: actor(member),
+            old_value: Some(json!({"state": task.current_state})),
+            new_value: Some(json!({"state": to_state})),
+            reason,
+        },
+    )
+    .await?;
+    let out = detail(&tx, member.tenant, id).await?;
+    commit(tx).await?;
+    Ok(out)
+}
+
+/// Assigns (or with `None` unassigns) a task (manager+).
+pub async fn assign(
+    state: &AppState,
+    member: &Member,
+    id: Uuid,
+    user: Option<Uuid>,
+    reason: String,
+) -> ApiResult<TaskDetail> {
+    member.require_manager()?;
+    let tx = state.db.begin_write().await?;
+    let task = tasks::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    assign_in(&tx, member, &task, user, reason).await?;
+    let out = detail(&tx, member.tenant, id).await?;
+    commit(tx).await?;
+    Ok(out)
+}
+
+/// The assignment path every caller shares (assign, PATCH, AI auto-assign): same
+/// organization, capacity checked under a lock on the assignee, audited.
+pub async fn assign_in<C: ConnectionTrait>(
+    c: &C,
+    member: &Member,
+    task: &TaskRow,
+    user: Option<Uuid>,
+    reason: String,
+) -> ApiResult<Option<UserRow>> {
+    let target = match user {
+        None => None,
+        Some(uid) => {
+            if !tasks::lock_assignee(c, member.tenant, uid).await? {
+                return Err(ApiError::field(
+                    "user_id",
+                    "Cannot assign task to user from different organization.",
+                ));
+            }
+            let target = users::get(c, member.tenant, uid).await?.ok_or_else(|| {
+                ApiError::field(
+                    "user_id",
+                    "Cannot assign task to user from different organization.",
+                )
+            })?;
+            if task.assigned_to == Some(uid) {
+                return Ok(Some(target));
+            }
+            if task.resolved_at.is_none() {
+                let active = tasks::active_count(c, member.tenant, uid).await?;
+                let max = target.max_concurrent_tasks.unwrap_or(5).max(0) as u64;
+                if active >= max {
+                    return Err(ApiError::bad_request(
+                        "capacity_exceeded",
+                        format!(
+                            "{} already has {active} active tasks (max: {max}).",
+                            target.username
+                        ),
+                    ));
+                }
+            }
+            Some(target)
+        }
+    };
+    if task.assigned_to.is_none() && target.is_none() {
+        return Ok(None);
+    }
+    tasks::set_assignee(c, member.tenant, task.id, target.as_ref().map(|t| t.id)).await?;
+    audit::record(
+        c,
+        member.tenant,
+        audit::Entry {
+            task_id: Some(task.id),
+            task_key: task.task_key.clone(),
+            action: audit::Action::Assigned,
+            actor: actor(member),
+            old_value: Some(
+                json!({"assigned_to": task.assigned_to, "username": task.assigned_to_name}),
+            ),
+            new_value: Some(json!({
+                "assigned_to": target.as_ref().map(|t| t.id),
+                "username": target.as_ref().map(|t| t.username.clone()),
+            })),
+            reason,
+        },
+    )
+    .await?;
+    Ok(target)
+}

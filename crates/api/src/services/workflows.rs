@@ -1,0 +1,414 @@
+//! Workflows and transition rules: configuration that admins change through the API.
+
+use switchyard_domain::{validate, workflow::py_list};
+use switchyard_store::{
+    Page, commit, tasks,
+    workflows::{self, NewWorkflow, RuleRow, WorkflowRow},
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::Member,
+    error::{ApiError, ApiResult},
+    state::AppState,
+};
+
+/// A workflow with its rules.
+#[derive(Debug, Clone)]
+pub struct WorkflowWithRules {
+    pub workflow: WorkflowRow,
+    pub rules: Vec<RuleRow>,
+}
+
+async fn with_rules<C: switchyard_store::ConnectionTrait>(
+    c: &C,
+    member: &Member,
+    rows: Vec<WorkflowRow>,
+) -> ApiResult<Vec<WorkflowWithRules>> {
+    let ids: Vec<Uuid> = rows.iter().map(|w| w.id).collect();
+    let rules = workflows::rules_of(c, member.tenant, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|w| WorkflowWithRules {
+            rules: rules
+                .iter()
+                .filter(|r| r.workflow_id == w.id)
+                .cloned()
+                .collect(),
+            workflow: w,
+        })
+        .collect())
+}
+
+/// Workflows of the organization.
+pub async fn list(
+    state: &AppState,
+    member: &Member,
+    page: Page,
+) -> ApiResult<(Vec<WorkflowWithRules>, u64)> {
+    let (rows, total) = workflows::list(state.db.conn(), member.tenant, page).await?;
+    Ok((with_rules(state.db.conn(), member, rows).await?, total))
+}
+
+/// One workflow.
+pub async fn get(state: &AppState, member: &Member, id: Uuid) -> ApiResult<WorkflowWithRules> {
+    let row = workflows::get(state.db.conn(), member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    with_rules(state.db.conn(), member, vec![row])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+/// Requested workflow fields; absent ones keep their value (or default on create).
+#[derive(Debug, Default)]
+pub struct WorkflowInput {
+    pub name: Option<String>,
+    pub is_default: Option<bool>,
+    pub allowed_states: Option<Vec<String>>,
+    pub initial_state: Option<String>,
+    pub final_states: Option<Vec<String>>,
+}
+
+fn check_shape(w: &NewWorkflow) -> ApiResult<()> {
+    validate::name("name", &w.name).map_err(|e| ApiError::field("name", e.0))?;
+    validate::config_list("allowed_states", &w.states)
+        .map_err(|e| ApiError::field("allowed_states", e.0))?;
+    for s in &w.states {
+        validate::name("Each state", s)?;
+    }
+    validate::bounded_list("final_states", &w.final_states)?;
+    let allowed = py_list(&w.states);
+    for (field, s) in std::iter::once(("initial_state", &w.initial_state))
+        .chain(w.final_states.iter().map(|s| ("final_states", s)))
+    {
+        if !w.states.contains(s) {
+            return Err(ApiError::field(
+                field,
+                format!("State '{s}' is not in allowed_states. Allowed states: {allowed}"),
+            ));
+        }
+    }
+    if let Some(dup) = w
+        .final_states
+        .iter()
+        .enumerate()
+        .find(|(i, s)| w.final_states[..*i].contains(s))
+    {
+        return Err(ApiError::field(
+            "final_states",
+            format!("final_states contains '{}' more than once.", dup.1),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a workflow (admin).
+pub async fn create(
+    state: &AppState,
+    member: &Member,
+    input: WorkflowInput,
+) -> ApiResult<WorkflowWithRules> {
+    member.require_admin()?;
+    let states = input.allowed_states.unwrap_or_default();
+    let w = NewWorkflow {
+        name: input.name.unwrap_or_default(),
+        is_default: input.is_default.unwrap_or(false),
+        initial_state: input
+            .initial_state
+            .or_else(|| states.first().cloned())
+            .unwrap_or_default(),
+        final_states: input.final_states.unwrap_or_default(),
+        states,
+    };
+    check_shape(&w)?;
+    let tx = state.db.begin_write().await?;
+    let make_default = w.is_default;
+    let id = workflows::create(
+        &tx,
+        member.tenant,
+        NewWorkflow {
+            is_default: false,
+            ..w
+        },
+    )
+    .await?;
+    if make_default {
+        workflows::unset_default_except(&tx, member.tenant, id).await?;
+        set_default(&tx, member, id).await?;
+    }
+    let row = workflows::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let out = with_rules(&tx, member, vec![row])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)?;
+    commit(tx).await?;
+    Ok(out)
+}
+
+async fn set_default<C: switchyard_store::ConnectionTrait>(
+    c: &C,
+    member: &Member,
+    id: Uuid,
+) -> ApiResult<()> {
+    let row = workflows::get(c, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    workflows::update(
+        c,
+        member.tenant,
+        id,
+        NewWorkflow {
+            name: row.name,
+            is_default: true,
+            states: row.allowed_states.0,
+            initial_state: row.initial_state,
+            final_states: row.final_states.0,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Changes a workflow (admin). Removing a state that tasks are in is a conflict; rules that
+/// mention removed states go; tasks' resolution follows changed final states.
+pub async fn update(
+    state: &AppState,
+    member: &Member,
+    id: Uuid,
+    input: WorkflowInput,
+) -> ApiResult<WorkflowWithRules> {
+    member.require_admin()?;
+    let tx = state.db.begin_write().await?;
+    let current = workflows::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let w = NewWorkflow {
+        name: input.name.unwrap_or(current.name.clone()),
+        is_default: input.is_default.unwrap_or(current.is_default),
+        states: input
+            .allowed_states
+            .unwrap_or(current.allowed_states.0.clone()),
+        initial_state: input.initial_state.unwrap_or(current.initial_state.clone()),
+        final_states: input.final_states.unwrap_or(current.final_states.0.clone()),
+    };
+    check_shape(&w)?;
+    let removed: Vec<String> = current
+        .allowed_states
+        .0
+        .iter()
+        .filter(|s| !w.states.contains(s))
+        .cloned()
+        .collect();
+    for s in &removed {
+        let n = tasks::count_in_states(&tx, member.tenant, id, std::slice::from_ref(s)).await?;
+        if n > 0 {
+            return Err(ApiError::conflict(
+                "state_in_use",
+                format!(
+                    "Cannot remove state '{s}' from workflow '{}': {n} task(s) are in it.",
+                    current.name
+                ),
+            ));
+        }
+    }
+    if !removed.is_empty() {
+        workflows::delete_rules_outside(&tx, member.tenant, id, &w.states).await?;
+    }
+    if w.is_default && !current.is_default {
+        workflows::unset_default_except(&tx, member.tenant, id).await?;
+    }
+    let finals_changed = w.final_states != current.final_states.0;
+    let finals = w.final_states.clone();
+    workflows::update(&tx, member.tenant, id, w).await?;
+    if finals_changed {
+        tasks::resync_resolved(&tx, member.tenant, id, &finals).await?;
+    }
+    let row = workflows::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let out = with_rules(&tx, member, vec![row])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)?;
+    commit(tx).await?;
+    Ok(out)
+}
+
+/// Deletes a workflow no task uses (admin).
+pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ApiResult<()> {
+    member.require_admin()?;
+    let tx = state.db.begin_write().await?;
+    let current = workflows::get(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let n = tasks::count_in_workflow(&tx, member.tenant, id).await?;
+    if n > 0 {
+        return Err(ApiError::conflict(
+            "workflow_in_use",
+            format!(
+                "Cannot delete workflow '{}': {n} task(s) use it.",
+                current.name
+            ),
+        ));
+    }
+    workflows::delete(&tx, member.tenant, id).await?;
+    commit(tx).await?;
+    Ok(())
+}
+
+/// Transition rules of the organization (of one workflow when given).
+pub async fn list_rules(
+    state: &AppState,
+    member: &Member,
+    workflow: Option<Uuid>,
+    page: Page,
+) -> ApiResult<(Vec<RuleRow>, u64)> {
+    Ok(workflows::list_rules(state.db.conn(), member.tenant, workflow, page).await?)
+}
+
+/// One rule.
+pub async fn get_rule(state: &AppState, member: &Member, id: Uuid) -> ApiResult<RuleRow> {
+    workflows::get_rule(state.db.conn(), member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Requested rule fields.
+#[derive(Debug, Default)]
+pub struct RuleInput {
+    pub workflow: Option<Uuid>,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub allowed_roles: Option<Vec<String>>,
+}
+
+fn check_rule(
+    member: &Member,
+    wf: &WorkflowRow,
+    from: &str,
+    to: &str,
+    roles: &[String],
+) -> ApiResult<()> {
+    for (field, s) in [("from_state", from), ("to_state", to)] {
+        if !wf.allowed_states.0.iter().any(|x| x == s) {
+            return Err(ApiError::field(
+                field,
+                format!(
+                    "State '{s}' does not exist in workflow '{}'. Allowed states: {}",
+                    wf.name,
+                    py_list(&wf.allowed_states.0)
+                ),
+            ));
+        }
+    }
+    if from == to {
+        return Err(ApiError::bad_request(
+            "same_state",
+            "from_state and to_state cannot be the same.",
+        ));
+    }
+    validate::config_list("allowed_roles", roles)
+        .map_err(|e| ApiError::field("allowed_roles", e.0))?;
+    if let Some(bad) = roles.iter().find(|r| !member.org_roles.contains(r)) {
+        return Err(ApiError::field(
+            "allowed_roles",
+            format!(
+                "Invalid role '{bad}'. Allowed roles for this organization: {}",
+                py_list(&member.org_roles)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn duplicate_rule(e: switchyard_store::StoreError) -> ApiError {
+    match e {
+        switchyard_store::StoreError::Conflict(_) => ApiError::conflict(
+            "duplicate_rule",
+            "A transition rule from this state to that state already exists in this workflow.",
+        ),
+        other => other.into(),
+    }
+}
+
+/// Creates a rule (admin).
+pub async fn create_rule(
+    state: &AppState,
+    member: &Member,
+    input: RuleInput,
+) -> ApiResult<RuleRow> {
+    member.require_admin()?;
+    let wf_id = input
+        .workflow
+        .ok_or_else(|| ApiError::field("workflow", "This field is required."))?;
+    let from = input
+        .from_state
+        .ok_or_else(|| ApiError::field("from_state", "This field is required."))?;
+    let to = input
+        .to_state
+        .ok_or_else(|| ApiError::field("to_state", "This field is required."))?;
+    let roles = input.allowed_roles.unwrap_or_default();
+    let tx = state.db.begin_write().await?;
+    let wf = workflows::get(&tx, member.tenant, wf_id)
+        .await?
+        .ok_or_else(|| ApiError::field("workflow", "Workflow not found in this organization."))?;
+    check_rule(member, &wf, &from, &to, &roles)?;
+    let id = workflows::create_rule(&tx, member.tenant, wf_id, &from, &to, roles)
+        .await
+        .map_err(duplicate_rule)?;
+    let row = workflows::get_rule(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    commit(tx).await?;
+    Ok(row)
+}
+
+/// Changes a rule (admin); its workflow stays.
+pub async fn update_rule(
+    state: &AppState,
+    member: &Member,
+    id: Uuid,
+    input: RuleInput,
+) -> ApiResult<RuleRow> {
+    member.require_admin()?;
+    let tx = state.db.begin_write().await?;
+    let current = workflows::get_rule(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if input.workflow.is_some_and(|w| w != current.workflow_id) {
+        return Err(ApiError::field(
+            "workflow",
+            "A rule cannot move to another workflow; create a new rule instead.",
+        ));
+    }
+    let wf = workflows::get(&tx, member.tenant, current.workflow_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let from = input.from_state.unwrap_or(current.from_state);
+    let to = input.to_state.unwrap_or(current.to_state);
+    let roles = input.allowed_roles.unwrap_or(current.allowed_roles.0);
+    check_rule(member, &wf, &from, &to, &roles)?;
+    workflows::update_rule(&tx, member.tenant, id, &from, &to, roles)
+        .await
+        .map_err(duplicate_rule)?;
+    let row = workflows::get_rule(&tx, member.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    commit(tx).await?;
+    Ok(row)
+}
+
+/// Deletes a rule (admin).
+pub async fn delete_rule(state: &AppState, member: &Member, id: Uuid) -> ApiResult<()> {
+    member.require_admin()?;
+    let tx = state.db.begin_write().await?;
+    if !workflows::delete_rule(&tx, member.tenant, id).await? {
+        return Err(ApiError::NotFound);
+    }
+    commit(tx).await?;
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! The append-only audit log: entries are inserted with the change they record, never
+//! updated or deleted (a PostgreSQL trigger enforces it too).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use crate::{Page, Result, Tenant, now, sql, sql::Params};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Created,
+    Updated,
+    StateChanged,
+    Assigned,
+    Commented,
+    SlaBreached,
+    Deleted,
+}
+
+impl Action {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Updated => "updated",
+            Action::StateChanged => "state_changed",
+            Action::Assigned => "assigned",
+            Action::Commented => "commented",
+            Action::SlaBreached => "sla_breached",
+            Action::Deleted => "deleted",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Action> {
+        [
+            Action::Created,
+            Action::Updated,
+            Action::StateChanged,
+            Action::Assigned,
+            Action::Commented,
+            Action::SlaBreached,
+            Action::Deleted,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+}
+
+/// Who did it: a person (id and name kept, so the entry survives their deletion) or the
+/// system (scheduled jobs).
+#[derive(Debug, Clone)]
+pub enum Actor {
+    User { id: Uuid, name: String },
+    System,
+}
+
+/// An entry to write.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub task_id: Option<Uuid>,
+    pub task_key: String,
+    pub action: Action,
+    pub actor: Actor,
+    pub old_value: Option<Json>,
+    pub new_value: Option<Json>,
+    pub reason: String,
+}
+
+/// Appends an entry; call it inside the transaction of the change it records.
+pub async fn record<C: ConnectionTrait>(c: &C, tenant: Tenant, e: Entry) -> Result<Uuid> {
+    let id = Uuid::new_v4();
+    let (actor_id, actor_name) = match e.actor {
+        Actor::User { id, name } => (Some(id), name),
+        Actor::System => (None, String::new()),
+    };
+    let json = |v: Option<Json>| sea_orm::Value::Json(v.map(Box::new));
+    sql::exec(
+        c,
+        "INSERT INTO audit_logs (id, organization_id, task_id, task_key, action, performed_by, performed_by_name, \
+         old_value, new_value, reason, timestamp) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        vec![
+            id.into(),
+            tenant.id().into(),
+            e.task_id.into(),
+            e.task_key.into(),
+            e.action.as_str().into(),
+            actor_id.into(),
+            actor_name.into(),
+            json(e.old_value),
+            json(e.new_value),
+            e.reason.into(),
+            now().into(),
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+/// A stored entry.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct AuditRow {
+    pub id: Uuid,
+    pub task_id: Option<Uuid>,
+    pub task_key: String,
+    pub task_title: Option<String>,
+    pub action: String,
+    pub performed_by: Option<Uuid>,
+    pub performed_by_name: String,
+    pub old_value: Option<Json>,
+    pub new_value: Option<Json>,
+    pub reason: String,
+    pub timestamp: DateTime<Utc>,
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub task: Option<Uuid>,
+    pub action: Option<String>,
+    pub performed_by: Option<Uuid>,
+}
+
+const SELECT: &str = "SELECT a.id, a.task_id, a.task_key, t.title AS task_title, a.action, a.performed_by, \
+    a.performed_by_name, a.old_value, a.new_value, a.reason, a.timestamp \
+    FROM audit_logs a LEFT JOIN tasks t ON t.id = a.task_id AND t.organization_id = a.organization_id";
+
+/// Entries of the organization, newest first.
+pub async fn list<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    f: &AuditFilter,
+    page: Page,
+) -> Result<(Vec<AuditRow>, u64)> {
+    let mut p = Params::default();
+    let mut wh = format!("a.organization_id = {}", p.push(tenant.id()));
+    if let Some(task) = f.task {
+        wh.push_str(&format!(" AND a.task_id = {}", p.push(task)));
+    }
+    if let Some(action) = &f.action {
+        wh.push_str(&format!(" AND a.action = {}", p.push(action.clone())));
+    }
+    if let Some(by) = f.performed_by {
+        wh.push_str(&format!(" AND a.performed_by = {}", p.push(by)));
+    }
+    let total = sql::count(
+        c,
+        &format!("SELECT COUNT(*) FROM audit_logs a WHERE {wh}"),
+        p.values.clone(),
+    )
+    .await?;
+    let limit = p.push(page.size as i64);
+    let offset = p.push(page.offset() as i64);
+    let rows = sql::all(
+        c,
+        &format!(
+            "{SELECT} WHERE {wh} ORDER BY a.timestamp DESC, a.id DESC LIMIT {limit} OFFSET {offset}"
+        ),
+        p.values,
+    )
+    .await?;
+    Ok((rows, total))
+}
+
+/// One entry.
+pub async fn get<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<Option<AuditRow>> {
+    sql::one(
+        c,
+        &format!("{SELECT} WHERE a.organization_id = $1 AND a.id = $2"),
+        vec![tenant.id().into(), id.into()],
+    )
+    .await
+}

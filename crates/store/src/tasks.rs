@@ -1,0 +1,492 @@
+//! Tasks: creation with per-organization keys, filtered listing, compare-and-set
+//! transitions, assignment under a lock on the assignee.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use uuid::Uuid;
+
+use crate::{Page, Result, StrList, Tenant, now, sql, sql::Params};
+
+/// A task with the names the API shows beside ids.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct TaskRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub task_key: String,
+    pub title: String,
+    pub description: String,
+    pub workflow_id: Uuid,
+    pub current_state: String,
+    pub priority: String,
+    pub task_type: String,
+    pub tags: StrList,
+    pub team_id: Option<Uuid>,
+    pub team_name: Option<String>,
+    pub assigned_to: Option<Uuid>,
+    pub assigned_to_name: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub created_by_name: Option<String>,
+    pub due_date: Option<DateTime<Utc>>,
+    pub sla_breached: bool,
+    pub ai_priority_score: Option<f64>,
+    pub ai_estimated_hours: Option<f64>,
+    pub version: i64,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub comment_count: i64,
+}
+
+const SELECT: &str = "SELECT t.id, t.organization_id, t.task_key, t.title, t.description, t.workflow_id, \
+    t.current_state, t.priority, t.task_type, t.tags, t.team_id, tm.name AS team_name, t.assigned_to, \
+    ua.username AS assigned_to_name, t.created_by, uc.username AS created_by_name, t.due_date, t.sla_breached, \
+    t.ai_priority_score, t.ai_estimated_hours, t.version, t.resolved_at, t.created_at, t.updated_at, \
+    (SELECT COUNT(*) FROM comments c WHERE c.organization_id = t.organization_id AND c.task_id = t.id) AS comment_count \
+    FROM tasks t \
+    LEFT JOIN teams tm ON tm.id = t.team_id \
+    LEFT JOIN users ua ON ua.id = t.assigned_to \
+    LEFT JOIN users uc ON uc.id = t.created_by";
+
+/// One task of the organization.
+pub async fn get<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<Option<TaskRow>> {
+    sql::one(
+        c,
+        &format!("{SELECT} WHERE t.organization_id = $1 AND t.id = $2"),
+        vec![tenant.id().into(), id.into()],
+    )
+    .await
+}
+
+/// Which tasks to list.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub current_state: Option<String>,
+    pub priority: Option<String>,
+    pub task_type: Option<String>,
+    /// `Some(None)` lists unassigned tasks.
+    pub assigned_to: Option<Option<Uuid>>,
+    pub team: Option<Uuid>,
+    pub sla_breached: Option<bool>,
+    pub workflow: Option<Uuid>,
+    /// Case-insensitive substring of title, description or key.
+    pub search: Option<String>,
+}
+
+/// A sortable column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    CreatedAt,
+    UpdatedAt,
+    /// By position in the organization's priorities (most urgent first when ascending).
+    Priority,
+    DueDate,
+    AiPriorityScore,
+    Title,
+    TaskKey,
+    CurrentState,
+}
+
+impl SortKey {
+    /// Parses an API field name.
+    pub fn parse(s: &str) -> Option<SortKey> {
+        Some(match s {
+            "created_at" => SortKey::CreatedAt,
+            "updated_at" => SortKey::UpdatedAt,
+            "priority" => SortKey::Priority,
+            "due_date" => SortKey::DueDate,
+            "ai_priority_score" => SortKey::AiPriorityScore,
+            "title" => SortKey::Title,
+            "task_key" => SortKey::TaskKey,
+            "current_state" => SortKey::CurrentState,
+            _ => return None,
+        })
+    }
+}
+
+/// Orders of a listing: keys with `descending` flags, plus the priorities' order.
+#[derive(Debug, Clone, Default)]
+pub struct Ordering {
+    pub keys: Vec<(SortKey, bool)>,
+    pub priorities: Vec<String>,
+}
+
+fn order_sql(o: &Ordering, p: &mut Params) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let keys = if o.keys.is_empty() {
+        vec![(SortKey::CreatedAt, true)]
+    } else {
+        o.keys.clone()
+    };
+    for (key, desc) in &keys {
+        let dir = if *desc { "DESC" } else { "ASC" };
+        match key {
+            SortKey::CreatedAt => parts.push(format!("t.created_at {dir}")),
+            SortKey::UpdatedAt => parts.push(format!("t.updated_at {dir}")),
+            SortKey::Title => parts.push(format!("t.title {dir}")),
+            SortKey::TaskKey => parts.push(format!("t.task_key {dir}")),
+            SortKey::CurrentState => parts.push(format!("t.current_state {dir}")),
+            // Nulls last in both directions, on both engines.
+            SortKey::DueDate => parts.push(format!("(t.due_date IS NULL) ASC, t.due_date {dir}")),
+            SortKey::AiPriorityScore => parts.push(format!(
+                "(t.ai_priority_score IS NULL) ASC, t.ai_priority_score {dir}"
+            )),
+            SortKey::Priority => {
+                let mut case = String::from("CASE t.priority");
+                for (i, pr) in o.priorities.iter().enumerate() {
+                    case.push_str(&format!(" WHEN {} THEN {i}", p.push(pr.clone())));
+                }
+                case.push_str(&format!(" ELSE {} END {dir}", o.priorities.len()));
+                parts.push(case);
+            }
+        }
+    }
+    let tie = if keys.first().is_some_and(|(_, d)| *d) {
+        "DESC"
+    } else {
+        "ASC"
+    };
+    parts.push(format!("t.id {tie}"));
+    parts.join(", ")
+}
+
+fn where_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> String {
+    let mut wh = format!("t.organization_id = {}", p.push(tenant.id()));
+    let mut eq =
+        |col: &str, v: Value, p: &mut Params| wh.push_str(&format!(" AND {col} = {}", p.push(v)));
+    if let Some(v) = &f.current_state {
+        eq("t.current_state", v.clone().into(), p);
+    }
+    if let Some(v) = &f.priority {
+        eq("t.priority", v.clone().into(), p);
+    }
+    if let Some(v) = &f.task_type {
+        eq("t.task_type", v.clone().into(), p);
+    }
+    if let Some(Some(v)) = f.assigned_to {
+        eq("t.assigned_to", v.into(), p);
+    }
+    if let Some(v) = f.team {
+        eq("t.team_id", v.into(), p);
+    }
+    if let Some(v) = f.sla_breached {
+        eq("t.sla_breached", v.into(), p);
+    }
+    if let Some(v) = f.workflow {
+        eq("t.workflow_id", v.into(), p);
+    }
+    if let Some(None) = f.assigned_to {
+        wh.push_str(" AND t.assigned_to IS NULL");
+    }
+    if let Some(s) = f.search.as_deref().filter(|s| !s.is_empty()) {
+        let ph = p.push(format!("%{}%", sql::like_escape(&s.to_lowercase())));
+        wh.push_str(&format!(
+            " AND (LOWER(t.title) LIKE {ph} ESCAPE '\\' OR LOWER(t.description) LIKE {ph} ESCAPE '\\' \
+             OR LOWER(t.task_key) LIKE {ph} ESCAPE '\\')"
+        ));
+    }
+    wh
+}
+
+/// A page of the organization's tasks.
+pub async fn list<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    f: &TaskFilter,
+    o: &Ordering,
+    page: Page,
+) -> Result<(Vec<TaskRow>, u64)> {
+    let mut p = Params::default();
+    let wh = where_sql(tenant, f, &mut p);
+    let total = sql::count(
+        c,
+        &format!("SELECT COUNT(*) FROM tasks t WHERE {wh}"),
+        p.values.clone(),
+    )
+    .await?;
+    let order = order_sql(o, &mut p);
+    let limit = p.push(page.size as i64);
+    let offset = p.push(page.offset() as i64);
+    let rows = sql::all(
+        c,
+        &format!("{SELECT} WHERE {wh} ORDER BY {order} LIMIT {limit} OFFSET {offset}"),
+        p.values,
+    )
+    .await?;
+    Ok((rows, total))
+}
+
+/// Allocates the next task number of the organization. The row update serialises
+/// concurrent creators, and rolls back with the transaction, so numbers have no gaps.
+pub async fn next_sequence<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<i64> {
+    #[derive(FromQueryResult)]
+    struct R {
+        task_seq: i64,
+    }
+    let row: Option<R> = sql::one(
+        c,
+        "UPDATE organizations SET task_seq = task_seq + 1 WHERE id = $1 RETURNING task_seq",
+        vec![tenant.id().into()],
+    )
+    .await?;
+    row.map(|r| r.task_seq).ok_or_else(|| {
+        crate::StoreError::Corrupt("organization missing while numbering a task".into())
+    })
+}
+
+/// A task to insert (validated by the caller).
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    pub task_key: String,
+    pub title: String,
+    pub description: String,
+    pub workflow_id: Uuid,
+    pub current_state: String,
+    pub priority: String,
+    pub task_type: String,
+    pub tags: Vec<String>,
+    pub team_id: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+    pub due_date: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+/// Inserts a task; returns its id.
+pub async fn create<C: ConnectionTrait>(c: &C, tenant: Tenant, t: NewTask) -> Result<Uuid> {
+    create_at(c, tenant, t, now()).await
+}
+
+/// Inserts a task with an explicit creation time (seeding history).
+pub async fn create_at<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    t: NewTask,
+    created_at: DateTime<Utc>,
+) -> Result<Uuid> {
+    let id = Uuid::new_v4();
+    sql::exec(
+        c,
+        "INSERT INTO tasks (id, organization_id, task_key, title, description, workflow_id, current_state, priority, \
+         task_type, tags, team_id, created_by, due_date, sla_breached, version, resolved_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $16)",
+        vec![
+            id.into(),
+            tenant.id().into(),
+            t.task_key.into(),
+            t.title.into(),
+            t.description.into(),
+            t.workflow_id.into(),
+            t.current_state.into(),
+            t.priority.into(),
+            t.task_type.into(),
+            StrList(t.tags).into(),
+            t.team_id.into(),
+            t.created_by.into(),
+            t.due_date.into(),
+            false.into(),
+            t.resolved_at.into(),
+            created_at.into(),
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Editable fields, all written (the caller merges the patch over the current row).
+#[derive(Debug, Clone)]
+pub struct TaskFields {
+    pub title: String,
+    pub description: String,
+    pub priority: String,
+    pub task_type: String,
+    pub tags: Vec<String>,
+    pub team_id: Option<Uuid>,
+    pub due_date: Option<DateTime<Utc>>,
+}
+
+/// Writes the editable fields.
+pub async fn update_fields<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+    f: TaskFields,
+) -> Result<()> {
+    sql::exec(
+        c,
+        "UPDATE tasks SET title = $3, description = $4, priority = $5, task_type = $6, tags = $7, team_id = $8, \
+         due_date = $9, version = version + 1, updated_at = $10 WHERE organization_id = $1 AND id = $2",
+        vec![
+            tenant.id().into(),
+            id.into(),
+            f.title.into(),
+            f.description.into(),
+            f.priority.into(),
+            f.task_type.into(),
+            StrList(f.tags).into(),
+            f.team_id.into(),
+            f.due_date.into(),
+            now().into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves a task from `from` to `to` only if it is still in `from` (compare-and-set).
+/// Returns whether this call made the change.
+pub async fn transition<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+    from: &str,
+    to: &str,
+    resolved_at: Option<DateTime<Utc>>,
+) -> Result<bool> {
+    Ok(sql::exec(
+        c,
+        "UPDATE tasks SET current_state = $4, resolved_at = $5, version = version + 1, updated_at = $6 \
+         WHERE organization_id = $1 AND id = $2 AND current_state = $3",
+        vec![
+            tenant.id().into(),
+            id.into(),
+            from.into(),
+            to.into(),
+            resolved_at.into(),
+            now().into(),
+        ],
+    )
+    .await?
+        == 1)
+}
+
+/// Locks the assignee's membership row until the transaction ends, so concurrent
+/// assignments to one person check capacity one after another. A no-op update takes the
+/// row lock on PostgreSQL; SQLite's write transactions are already exclusive.
+pub async fn lock_assignee<C: ConnectionTrait>(c: &C, tenant: Tenant, user: Uuid) -> Result<bool> {
+    Ok(sql::exec(
+        c,
+        "UPDATE memberships SET max_concurrent_tasks = max_concurrent_tasks WHERE organization_id = $1 AND user_id = $2",
+        vec![tenant.id().into(), user.into()],
+    )
+    .await?
+        == 1)
+}
+
+/// Active (not final) tasks assigned to `user`.
+pub async fn active_count<C: ConnectionTrait>(c: &C, tenant: Tenant, user: Uuid) -> Result<u64> {
+    sql::count(
+        c,
+        "SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND assigned_to = $2 AND resolved_at IS NULL",
+        vec![tenant.id().into(), user.into()],
+    )
+    .await
+}
+
+/// Sets or clears the assignee.
+pub async fn set_assignee<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+    user: Option<Uuid>,
+) -> Result<()> {
+    sql::exec(
+        c,
+        "UPDATE tasks SET assigned_to = $3, version = version + 1, updated_at = $4 WHERE organization_id = $1 AND id = $2",
+        vec![tenant.id().into(), id.into(), user.into(), now().into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes a task (its comments go with it; audit entries stay).
+pub async fn delete<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<bool> {
+    Ok(sql::exec(
+        c,
+        "DELETE FROM tasks WHERE organization_id = $1 AND id = $2",
+        vec![tenant.id().into(), id.into()],
+    )
+    .await?
+        > 0)
+}
+
+/// How many tasks of a workflow are in one of `states` (to refuse removing them).
+pub async fn count_in_states<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    workflow: Uuid,
+    states: &[String],
+) -> Result<u64> {
+    if states.is_empty() {
+        return Ok(0);
+    }
+    let mut p = Params::default();
+    let org = p.push(tenant.id());
+    let wf = p.push(workflow);
+    let list = p.list(states);
+    sql::count(
+        c,
+        &format!("SELECT COUNT(*) FROM tasks WHERE organization_id = {org} AND workflow_id = {wf} AND current_state IN {list}"),
+        p.values,
+    )
+    .await
+}
+
+/// How many tasks use a workflow.
+pub async fn count_in_workflow<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    workflow: Uuid,
+) -> Result<u64> {
+    sql::count(
+        c,
+        "SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND workflow_id = $2",
+        vec![tenant.id().into(), workflow.into()],
+    )
+    .await
+}
+
+/// Re-derives `resolved_at` for a workflow's tasks after its final states changed.
+pub async fn resync_resolved<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    workflow: Uuid,
+    finals: &[String],
+) -> Result<()> {
+    let ts = now();
+    if finals.is_empty() {
+        sql::exec(
+            c,
+            "UPDATE tasks SET resolved_at = NULL WHERE organization_id = $1 AND workflow_id = $2 AND resolved_at IS NOT NULL",
+            vec![tenant.id().into(), workflow.into()],
+        )
+        .await?;
+        return Ok(());
+    }
+    let mut p = Params::default();
+    let org = p.push(tenant.id());
+    let wf = p.push(workflow);
+    let t = p.push(ts);
+    let list = p.list(finals);
+    sql::exec(
+        c,
+        &format!(
+            "UPDATE tasks SET resolved_at = {t} WHERE organization_id = {org} AND workflow_id = {wf} \
+             AND resolved_at IS NULL AND current_state IN {list}"
+        ),
+        p.values,
+    )
+    .await?;
+    let mut p = Params::default();
+    let org = p.push(tenant.id());
+    let wf = p.push(workflow);
+    let list = p.list(finals);
+    sql::exec(
+        c,
+        &format!(
+            "UPDATE tasks SET resolved_at = NULL WHERE organization_id = {org} AND workflow_id = {wf} \
+             AND resolved_at IS NOT NULL AND current_state NOT IN {list}"
+        ),
+        p.values,
+    )
+    .await?;
+    Ok(())
+}
