@@ -302,3 +302,33 @@ pub struct Org {
     pub workflow_id: String,
     pub slug: String,
 }
+
+impl TestApp {
+    /// Creates a task as `token`'s caller with extra fields; returns the task body.
+    pub async fn create_task(&self, token: &str, title: &str, extra: Value) -> Value {
+        let mut body = json!({"title": title});
+        if let Some(obj) = extra.as_object() {
+            for (k, v) in obj {
+                body[k] = v.clone();
+            }
+        }
+        self.post("/api/v1/tasks/", token, body)
+            .await
+            .expect(201)
+            .body
+    }
+
+    /// Audit entries of a task, newest first.
+    pub async fn audit_of(&self, token: &str, task_id: &str) -> Vec<Value> {
+        self.get(
+            &format!("/api/v1/audit-logs/?task={task_id}&page_size=100"),
+            token,
+        )
+        .await
+        .expect(200)
+        .body["results"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+}

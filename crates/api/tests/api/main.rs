@@ -3,9 +3,14 @@
 
 mod helpers;
 
+mod audit_logs;
 mod auth;
+mod comments;
+mod isolation;
 mod operations;
 mod organizations;
 mod setup;
+mod tasks;
 mod teams;
 mod users;
+mod workflows;
