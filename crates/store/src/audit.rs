@@ -72,6 +72,16 @@ pub struct Entry {
 
 /// Appends an entry; call it inside the transaction of the change it records.
 pub async fn record<C: ConnectionTrait>(c: &C, tenant: Tenant, e: Entry) -> Result<Uuid> {
+    record_at(c, tenant, e, now()).await
+}
+
+/// Appends an entry with an explicit time (seeding a believable history).
+pub async fn record_at<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    e: Entry,
+    at: DateTime<Utc>,
+) -> Result<Uuid> {
     let id = Uuid::new_v4();
     let (actor_id, actor_name) = match e.actor {
         Actor::User { id, name } => (Some(id), name),
@@ -93,7 +103,7 @@ pub async fn record<C: ConnectionTrait>(c: &C, tenant: Tenant, e: Entry) -> Resu
             json(e.old_value),
             json(e.new_value),
             e.reason.into(),
-            now().into(),
+            at.into(),
         ],
     )
     .await?;

@@ -87,8 +87,20 @@ pub async fn create<C: ConnectionTrait>(
     author_name: &str,
     content: &str,
 ) -> Result<Uuid> {
+    create_at(c, tenant, task, author, author_name, content, now()).await
+}
+
+/// Adds a comment with an explicit time (seeding history).
+pub async fn create_at<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    task: Uuid,
+    author: Uuid,
+    author_name: &str,
+    content: &str,
+    ts: DateTime<Utc>,
+) -> Result<Uuid> {
     let id = Uuid::new_v4();
-    let ts = now();
     sql::exec(
         c,
         "INSERT INTO comments (id, organization_id, task_id, author_id, author_name, content, created_at, updated_at) \

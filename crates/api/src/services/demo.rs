@@ -43,6 +43,7 @@ pub async fn seed(state: &AppState) -> ApiResult<bool> {
     let hash = password::hash(DEMO_PASSWORD.to_string()).await?;
     let tx = state.db.begin_write().await?;
     let mut ids = std::collections::HashMap::new();
+    ids.insert("admin_user", out.created.admin_id);
     for (username, role, skills) in DEMO_USERS.iter().skip(1) {
         let id = users::create(
             &tx,
@@ -67,6 +68,7 @@ pub async fn seed(state: &AppState) -> ApiResult<bool> {
         return Err(ApiError::Internal("demo users missing".into()));
     }
     teams::create(&tx, tenant, "Backend Team", lead, &members).await?;
+    crate::services::demo_tasks::seed(&tx, tenant, out.created.workflow_id, &ids).await?;
     commit(tx).await?;
     Ok(true)
 }

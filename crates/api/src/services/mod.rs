@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod comments;
 pub mod demo;
+mod demo_tasks;
 pub mod organizations;
 pub mod setup;
 pub mod tasks;

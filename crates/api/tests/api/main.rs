@@ -6,6 +6,7 @@ mod helpers;
 mod audit_logs;
 mod auth;
 mod comments;
+mod demo;
 mod isolation;
 mod operations;
 mod organizations;
