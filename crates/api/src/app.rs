@@ -23,7 +23,8 @@ use crate::{
     error::ApiError,
     middleware::{REQUEST_ID, ensure_request_id, log_and_measure, trim_trailing_slash},
     routes::{
-        audit_logs, auth, comments, health, organizations, setup, tasks, teams, users, workflows,
+        audit_logs, auth, comments, dashboard, health, organizations, setup, tasks, teams, users,
+        workflows,
     },
     state::AppState,
 };
@@ -92,6 +93,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(comments::get, comments::update, comments::delete))
         .routes(routes!(audit_logs::list))
         .routes(routes!(audit_logs::get))
+        .routes(routes!(dashboard::overview))
+        .routes(routes!(dashboard::team_performance))
+        .routes(routes!(dashboard::activity))
+        .routes(routes!(dashboard::sla_check))
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
         .routes(routes!(health::metrics))

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use metrics_exporter_prometheus::PrometheusHandle;
+use switchyard_domain::sla::Clock;
 use switchyard_store::Db;
 
 use crate::{auth::jwt::JwtKeys, config::ApiConfig};
@@ -14,6 +16,18 @@ pub struct AppState {
     pub config: Arc<ApiConfig>,
     pub keys: Arc<JwtKeys>,
     pub metrics: Option<PrometheusHandle>,
+    /// "Now" for SLA decisions; tests replace it to move time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        switchyard_store::now()
+    }
 }
 
 impl AppState {
@@ -25,6 +39,13 @@ impl AppState {
             config: Arc::new(config),
             keys,
             metrics,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Replaces the clock (tests, replays).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 }

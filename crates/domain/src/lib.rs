@@ -6,6 +6,7 @@
 pub mod access;
 pub mod password;
 pub mod rules;
+pub mod sla;
 pub mod validate;
 pub mod workflow;
 

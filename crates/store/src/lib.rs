@@ -14,9 +14,11 @@ mod tenant;
 
 pub mod audit;
 pub mod comments;
+pub mod dashboard;
 pub mod organizations;
 pub mod principal;
 pub mod setup;
+pub mod sla;
 pub mod superuser;
 pub mod tasks;
 pub mod teams;

@@ -118,3 +118,12 @@ pub(crate) fn like_escape(s: &str) -> String {
     }
     out
 }
+
+/// SQL for the seconds from `start` to `end` (two timestamp expressions). Date arithmetic is
+/// the one place the engines' SQL differs, so it is spelled here once.
+pub(crate) fn seconds_between(backend: sea_orm::DbBackend, start: &str, end: &str) -> String {
+    match backend {
+        sea_orm::DbBackend::Postgres => format!("EXTRACT(EPOCH FROM ({end} - {start}))"),
+        _ => format!("((julianday({end}) - julianday({start})) * 86400.0)"),
+    }
+}

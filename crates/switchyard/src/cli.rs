@@ -26,6 +26,20 @@ pub enum Command {
     SeedDemo(DbArgs),
     /// Create a superuser account, optionally as admin of an organization.
     CreateSuperuser(SuperuserArgs),
+    /// Run the SLA check now: flag breached tasks and list breached and at-risk ones.
+    CheckSla(CheckSlaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckSlaArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Only this organization (by slug); default all.
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -45,6 +59,9 @@ pub struct ServeArgs {
     /// Seed the demo organization when the database is empty and print its logins.
     #[arg(long, env = "SWITCHYARD_DEMO")]
     pub demo: bool,
+    /// Seconds between background SLA sweeps (0 turns them off).
+    #[arg(long, env = "SWITCHYARD_SLA_INTERVAL", default_value_t = 60)]
+    pub sla_interval: u64,
 }
 
 #[derive(Debug, Args)]

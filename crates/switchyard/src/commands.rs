@@ -34,6 +34,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateSuperuser(args) => create_superuser(args).await,
+        Command::CheckSla(args) => {
+            let db = connect(&args.db).await?;
+            crate::sla_cli::run(&db, args.org.as_deref(), args.json).await
+        }
     }
 }
 
@@ -90,9 +94,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("Switchyard is listening on http://{addr}/ (API docs: http://{addr}/api/docs/)");
     }
     let housekeeping = tokio::spawn(housekeeping(db.clone()));
+    let sweeper =
+        (args.sla_interval > 0).then(|| tokio::spawn(sla_sweeps(db.clone(), args.sla_interval)));
     let router = switchyard_api::router(state);
     switchyard_api::serve(listener, router, shutdown_signal()).await?;
     housekeeping.abort();
+    if let Some(s) = sweeper {
+        s.abort();
+    }
     db.close().await.ok();
     tracing::info!("shut down cleanly");
     Ok(())
@@ -112,6 +121,32 @@ async fn housekeeping(db: Db) {
                 }
                 Err(e) => tracing::warn!(error = %e, "token purge failed"),
             }
+        }
+    }
+}
+
+/// Runs the SLA sweep every `interval` seconds. On PostgreSQL an advisory lock per
+/// organization keeps several instances from sweeping it at once; the conditional flag
+/// update keeps one audit entry per breach even if they overlap.
+async fn sla_sweeps(db: Db, interval: u64) {
+    let mut tick = tokio::time::interval(Duration::from_secs(interval));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match switchyard_api::services::sla::sweep(&db, switchyard_store::now(), |_| true).await {
+            Ok(reports) => {
+                let newly: u64 = reports.iter().map(|(_, r)| r.newly_breached).sum();
+                if newly > 0 {
+                    tracing::info!(
+                        organizations = reports.len(),
+                        newly_breached = newly,
+                        "SLA sweep flagged tasks"
+                    );
+                } else {
+                    tracing::debug!(organizations = reports.len(), "SLA sweep done");
+                }
+            }
+            Err(e) => tracing::warn!(error = ?e, "SLA sweep failed"),
         }
     }
 }

@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod secret;
 mod settings;
+mod sla_cli;
 
 use clap::Parser;
 

@@ -4,6 +4,7 @@
 pub mod audit_logs;
 pub mod auth;
 pub mod comments;
+pub mod dashboard;
 pub mod health;
 pub mod organizations;
 pub mod setup;
@@ -34,5 +35,6 @@ pub mod tags {
     pub const TASKS: &str = "tasks";
     pub const COMMENTS: &str = "comments";
     pub const AUDIT: &str = "audit";
+    pub const DASHBOARD: &str = "dashboard";
     pub const OPERATIONS: &str = "operations";
 }

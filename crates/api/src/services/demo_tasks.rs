@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::json;
 use switchyard_store::{ConnectionTrait, Tenant, audit, comments, tasks};
 use uuid::Uuid;
@@ -460,7 +460,7 @@ pub async fn seed<C: ConnectionTrait>(
     workflow_id: Uuid,
     people: &HashMap<&str, Uuid>,
 ) -> ApiResult<()> {
-    let now = Utc::now();
+    let now = switchyard_store::now();
     let who = |name: &str| audit::Actor::User {
         id: people[name],
         name: name.to_string(),

@@ -4,10 +4,12 @@
 pub mod audit;
 pub mod auth;
 pub mod comments;
+pub mod dashboard;
 pub mod demo;
 mod demo_tasks;
 pub mod organizations;
 pub mod setup;
+pub mod sla;
 pub mod tasks;
 pub mod teams;
 pub mod users;

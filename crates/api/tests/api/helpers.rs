@@ -1,7 +1,13 @@
 //! A real server per test, on its own fresh database (SQLite file, or a PostgreSQL database
 //! created for the test when TEST_DATABASE_URL is set), driven over HTTP.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use chrono::{DateTime, Utc};
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -115,6 +121,18 @@ impl TestApp {
     }
 
     pub async fn spawn_with(configure: impl FnOnce(&mut ApiConfig)) -> TestApp {
+        Self::spawn_full(configure, None).await
+    }
+
+    /// A server whose SLA clock the test controls.
+    pub async fn spawn_with_clock(clock: Arc<ManualClock>) -> TestApp {
+        Self::spawn_full(|_| {}, Some(clock)).await
+    }
+
+    async fn spawn_full(
+        configure: impl FnOnce(&mut ApiConfig),
+        clock: Option<Arc<ManualClock>>,
+    ) -> TestApp {
         let (db, pg, dir) = match test_database_url() {
             Some(admin_url) => {
                 let name = format!("sy_test_{}", uuid::Uuid::new_v4().simple());
@@ -150,7 +168,10 @@ impl TestApp {
             b"test-secret-that-is-long-enough-for-hs256".to_vec(),
         ));
         configure(&mut config);
-        let state = AppState::new(db.clone(), config, telemetry::metrics_handle());
+        let mut state = AppState::new(db.clone(), config, telemetry::metrics_handle());
+        if let Some(clock) = clock {
+            state = state.with_clock(clock);
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -330,5 +351,24 @@ impl TestApp {
             .as_array()
             .cloned()
             .unwrap_or_default()
+    }
+}
+
+/// A clock that stands still until the test moves it.
+#[derive(Debug)]
+pub struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn new(now: DateTime<Utc>) -> Arc<Self> {
+        Arc::new(ManualClock(Mutex::new(now)))
+    }
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl switchyard_domain::sla::Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
     }
 }

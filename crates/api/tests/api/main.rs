@@ -11,6 +11,7 @@ mod isolation;
 mod operations;
 mod organizations;
 mod setup;
+mod sla;
 mod tasks;
 mod teams;
 mod users;

@@ -1,0 +1,163 @@
+//! Dashboard figures from SQL aggregates: a fixed number of queries per request.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use switchyard_domain::{AccessLevel, access, sla};
+use switchyard_store::{Page, audit, dashboard, organizations, workflows};
+use uuid::Uuid;
+
+use crate::{
+    auth::Member,
+    error::{ApiError, ApiResult},
+    state::AppState,
+};
+
+/// The overview's figures.
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    pub total_tasks: i64,
+    pub by_state: BTreeMap<String, i64>,
+    pub by_priority: BTreeMap<String, i64>,
+    pub by_type: BTreeMap<String, i64>,
+    pub unassigned: i64,
+    pub created_7d: i64,
+    pub completed_7d: i64,
+    pub total_active: i64,
+    pub healthy: i64,
+    pub at_risk: i64,
+    pub breached: i64,
+    pub breach_rate: f64,
+}
+
+/// Totals, breakdowns and SLA health of the organization (four queries).
+pub async fn overview(state: &AppState, member: &Member) -> ApiResult<Overview> {
+    let c = state.db.conn();
+    let now = state.clock.now();
+    let org = organizations::get(c, member.tenant)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let default_states = workflows::default_workflow(c, member.tenant)
+        .await?
+        .map(|w| w.allowed_states.0)
+        .unwrap_or_default();
+    let groups = dashboard::breakdown(c, member.tenant).await?;
+    let totals = dashboard::totals(
+        c,
+        member.tenant,
+        now,
+        now - Duration::days(7),
+        now + Duration::hours(sla::AT_RISK_WINDOW_HOURS),
+    )
+    .await?;
+    let zeros = |keys: &[String]| {
+        keys.iter()
+            .map(|k| (k.clone(), 0))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let mut out = Overview {
+        by_state: zeros(&default_states),
+        by_priority: zeros(&org.allowed_priorities.0),
+        by_type: zeros(&org.allowed_task_types.0),
+        ..Default::default()
+    };
+    for g in groups {
+        *out.by_state.entry(g.current_state).or_default() += g.n;
+        *out.by_priority.entry(g.priority).or_default() += g.n;
+        *out.by_type.entry(g.task_type).or_default() += g.n;
+    }
+    out.total_tasks = totals.total;
+    out.unassigned = totals.unassigned_active;
+    out.created_7d = totals.created_7d;
+    out.completed_7d = totals.completed_7d;
+    out.total_active = totals.active;
+    out.breached = totals.breached;
+    out.at_risk = totals.at_risk;
+    out.healthy = (totals.active - totals.breached - totals.at_risk).max(0);
+    out.breach_rate = sla::breach_rate(totals.breached as u64, totals.active as u64);
+    Ok(out)
+}
+
+/// One person's workload and track record.
+#[derive(Debug, Clone)]
+pub struct Performance {
+    pub user_id: Uuid,
+    pub username: String,
+    pub role: String,
+    pub active_tasks: i64,
+    pub completed_tasks: i64,
+    pub sla_breaches: i64,
+    pub avg_resolution_hours: Option<f64>,
+    pub workload_percentage: f64,
+    pub max_concurrent_tasks: i32,
+}
+
+/// Every member at manager or worker level, busiest first (two queries).
+pub async fn team_performance(state: &AppState, member: &Member) -> ApiResult<Vec<Performance>> {
+    let c = state.db.conn();
+    let roles: Vec<String> = member
+        .org_roles
+        .iter()
+        .filter(|r| {
+            matches!(
+                access::level_of(&member.org_roles, r),
+                Some(AccessLevel::Manager | AccessLevel::Worker)
+            )
+        })
+        .cloned()
+        .collect();
+    let people = dashboard::members_with_roles(c, member.tenant, &roles).await?;
+    let stats = dashboard::assignee_stats(c, member.tenant).await?;
+    let mut out: Vec<Performance> = people
+        .into_iter()
+        .map(|p| {
+            let s = stats.iter().find(|s| s.assigned_to == p.user_id);
+            let active = s.map_or(0, |s| s.active_tasks);
+            let workload = if p.max_concurrent_tasks > 0 {
+                (active as f64 / p.max_concurrent_tasks as f64 * 1000.0).round() / 10.0
+            } else if active > 0 {
+                100.0
+            } else {
+                0.0
+            };
+            Performance {
+                user_id: p.user_id,
+                username: p.username,
+                role: p.role,
+                active_tasks: active,
+                completed_tasks: s.map_or(0, |s| s.completed_tasks),
+                sla_breaches: s.map_or(0, |s| s.sla_breaches),
+                avg_resolution_hours: s
+                    .and_then(|s| s.avg_resolution_seconds)
+                    .map(|secs| (secs / 3600.0 * 10.0).round() / 10.0),
+                workload_percentage: workload,
+                max_concurrent_tasks: p.max_concurrent_tasks,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.active_tasks
+            .cmp(&a.active_tasks)
+            .then_with(|| a.username.cmp(&b.username))
+    });
+    Ok(out)
+}
+
+/// The most recent audit entries (one query).
+pub async fn activity(
+    state: &AppState,
+    member: &Member,
+    limit: u64,
+) -> ApiResult<Vec<audit::AuditRow>> {
+    let (rows, _) = audit::list(
+        state.db.conn(),
+        member.tenant,
+        &audit::AuditFilter::default(),
+        Page {
+            number: 1,
+            size: limit.clamp(1, 100),
+        },
+    )
+    .await?;
+    Ok(rows)
+}
