@@ -23,8 +23,8 @@ use crate::{
     error::ApiError,
     middleware::{REQUEST_ID, ensure_request_id, log_and_measure, trim_trailing_slash},
     routes::{
-        audit_logs, auth, comments, dashboard, health, organizations, setup, tasks, teams, users,
-        workflows,
+        ai, audit_logs, auth, comments, dashboard, health, organizations, setup, tasks, teams,
+        users, workflows,
     },
     state::AppState,
 };
@@ -97,6 +97,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dashboard::team_performance))
         .routes(routes!(dashboard::activity))
         .routes(routes!(dashboard::sla_check))
+        .routes(routes!(ai::score_priority))
+        .routes(routes!(ai::score_all))
+        .routes(routes!(ai::recommend_assignee))
+        .routes(routes!(ai::auto_assign))
+        .routes(routes!(ai::query))
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
         .routes(routes!(health::metrics))

@@ -4,6 +4,7 @@
 //! outcome. Keeping the rules here lets them be unit- and property-tested in isolation.
 
 pub mod access;
+pub mod ai;
 pub mod password;
 pub mod rules;
 pub mod sla;

@@ -12,6 +12,7 @@ mod migrate;
 mod sql;
 mod tenant;
 
+pub mod ai;
 pub mod audit;
 pub mod comments;
 pub mod dashboard;

@@ -490,3 +490,100 @@ pub async fn resync_resolved<C: ConnectionTrait>(
     .await?;
     Ok(())
 }
+
+/// Filters a natural-language question was turned into.
+#[derive(Debug, Clone, Default)]
+pub struct TaskQuery {
+    pub states: Vec<String>,
+    pub exclude_states: Vec<String>,
+    pub priorities: Vec<String>,
+    pub task_types: Vec<String>,
+    /// `Some(None)`: unassigned.
+    pub assigned_to: Option<Option<Uuid>>,
+    pub created_by: Option<Uuid>,
+    pub team: Option<Uuid>,
+    /// Every tag must be present (case-insensitive).
+    pub tags: Vec<String>,
+    /// Active and flagged or past due at `now`.
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub due_from: Option<DateTime<Utc>>,
+    pub due_to: Option<DateTime<Utc>>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+}
+
+/// Tasks matching a parsed question, newest first, at most `limit`; and how many match.
+pub async fn search<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    q: &TaskQuery,
+    limit: u64,
+) -> Result<(Vec<TaskRow>, u64)> {
+    let mut p = Params::default();
+    let mut wh = format!("t.organization_id = {}", p.push(tenant.id()));
+    let any_of = |col: &str, items: &[String], negate: bool, p: &mut Params, wh: &mut String| {
+        if !items.is_empty() {
+            let list = p.list(items);
+            wh.push_str(&format!(
+                " AND {col} {}IN {list}",
+                if negate { "NOT " } else { "" }
+            ));
+        }
+    };
+    any_of("t.current_state", &q.states, false, &mut p, &mut wh);
+    any_of("t.current_state", &q.exclude_states, true, &mut p, &mut wh);
+    any_of("t.priority", &q.priorities, false, &mut p, &mut wh);
+    any_of("t.task_type", &q.task_types, false, &mut p, &mut wh);
+    match q.assigned_to {
+        Some(Some(u)) => wh.push_str(&format!(" AND t.assigned_to = {}", p.push(u))),
+        Some(None) => wh.push_str(" AND t.assigned_to IS NULL"),
+        None => {}
+    }
+    if let Some(u) = q.created_by {
+        wh.push_str(&format!(" AND t.created_by = {}", p.push(u)));
+    }
+    if let Some(team) = q.team {
+        wh.push_str(&format!(" AND t.team_id = {}", p.push(team)));
+    }
+    for tag in &q.tags {
+        let pattern = format!(
+            "%\"{}\"%",
+            sql::like_escape(&tag.to_lowercase().replace('"', ""))
+        );
+        wh.push_str(&format!(
+            " AND LOWER(CAST(t.tags AS TEXT)) LIKE {} ESCAPE '\\'",
+            p.push(pattern)
+        ));
+    }
+    if let Some(at) = q.overdue_at {
+        let at = p.push(at);
+        let yes = p.push(true);
+        wh.push_str(&format!(
+            " AND t.resolved_at IS NULL AND (t.sla_breached = {yes} OR t.due_date < {at})"
+        ));
+    }
+    for (col, op, v) in [
+        ("t.due_date", ">=", q.due_from),
+        ("t.due_date", "<", q.due_to),
+        ("t.created_at", ">=", q.created_from),
+        ("t.created_at", "<", q.created_to),
+    ] {
+        if let Some(v) = v {
+            wh.push_str(&format!(" AND {col} {op} {}", p.push(v)));
+        }
+    }
+    let total = sql::count(
+        c,
+        &format!("SELECT COUNT(*) FROM tasks t WHERE {wh}"),
+        p.values.clone(),
+    )
+    .await?;
+    let limit = p.push(limit as i64);
+    let rows = sql::all(
+        c,
+        &format!("{SELECT} WHERE {wh} ORDER BY t.created_at DESC, t.id DESC LIMIT {limit}"),
+        p.values,
+    )
+    .await?;
+    Ok((rows, total))
+}

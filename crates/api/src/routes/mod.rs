@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource. Each handler parses, calls one service
 //! function and maps the result.
 
+pub mod ai;
 pub mod audit_logs;
 pub mod auth;
 pub mod comments;
@@ -36,5 +37,6 @@ pub mod tags {
     pub const COMMENTS: &str = "comments";
     pub const AUDIT: &str = "audit";
     pub const DASHBOARD: &str = "dashboard";
+    pub const AI: &str = "ai";
     pub const OPERATIONS: &str = "operations";
 }

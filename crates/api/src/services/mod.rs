@@ -1,6 +1,7 @@
 //! Services: load what a rule needs, ask the domain, write the outcome in one transaction.
 //! Handlers call exactly one service function.
 
+pub mod ai;
 pub mod audit;
 pub mod auth;
 pub mod comments;

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod ai;
 mod audit_logs;
 mod auth;
 mod comments;
