@@ -98,8 +98,6 @@ CREATE TABLE tasks (
     created_by {uuid} REFERENCES users(id) ON DELETE SET NULL,
     due_date {ts},
     sla_breached {bool} NOT NULL DEFAULT FALSE,
-    ai_priority_score {float},
-    ai_estimated_hours {float},
     version BIGINT NOT NULL DEFAULT 1,
     -- Set exactly while the task is in a final state of its workflow: "active" is
     -- resolved_at IS NULL, portable and indexable.
@@ -119,6 +117,18 @@ CREATE INDEX tasks_org_workflow_state_idx ON tasks (organization_id, workflow_id
 -- Workload (active tasks per assignee) and the SLA sweep (active tasks by due date).
 CREATE INDEX tasks_org_assignee_active_idx ON tasks (organization_id, assigned_to, resolved_at);
 CREATE INDEX tasks_org_due_idx ON tasks (organization_id, due_date);
+
+-- Derived AI figures, kept apart from tasks so rescoring every task does not rewrite task
+-- rows and all their indexes.
+CREATE TABLE task_ai_scores (
+    organization_id {uuid} NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    task_id {uuid} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    priority_score {float} NOT NULL,
+    estimated_hours {float} NOT NULL,
+    scored_at {ts} NOT NULL,
+    PRIMARY KEY (organization_id, task_id)
+);
+CREATE INDEX task_ai_scores_org_score_idx ON task_ai_scores (organization_id, priority_score);
 
 CREATE TABLE comments (
     id {uuid} PRIMARY KEY,

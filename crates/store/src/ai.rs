@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use uuid::Uuid;
 
-use crate::{Result, StrList, Tenant, now, sql, sql::Params};
+use crate::{Result, StrList, Tenant, now, sql};
 
 /// What scoring needs of a task.
 #[derive(Debug, Clone, FromQueryResult)]
@@ -61,43 +61,35 @@ pub async fn resolved_history<C: ConnectionTrait>(
     .await
 }
 
-/// Rows per batched UPDATE: three parameters each, well under both engines' limits.
-const SCORE_BATCH: usize = 500;
-
-/// Writes (task, score, estimated hours) for many tasks with a few batched statements.
+/// Stores (task, score, estimated hours) for many tasks with batched upserts into the
+/// narrow scores table.
 pub async fn write_scores<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
     scores: &[(Uuid, f64, f64)],
 ) -> Result<()> {
     let ts = now();
-    for chunk in scores.chunks(SCORE_BATCH) {
-        let mut p = Params::default();
-        let org = p.push(tenant.id());
-        let at = p.push(ts);
-        let mut score_case = String::from("CASE id");
-        let mut hours_case = String::from("CASE id");
-        let mut ids = Vec::with_capacity(chunk.len());
-        for (id, score, hours) in chunk {
-            let idp = p.push(*id);
-            score_case.push_str(&format!(" WHEN {idp} THEN {}", p.push(*score)));
-            hours_case.push_str(&format!(" WHEN {idp} THEN {}", p.push(*hours)));
-            ids.push(idp);
-        }
-        score_case.push_str(" ELSE ai_priority_score END");
-        hours_case.push_str(" ELSE ai_estimated_hours END");
-        sql::exec(
-            c,
-            &format!(
-                "UPDATE tasks SET ai_priority_score = {score_case}, ai_estimated_hours = {hours_case}, updated_at = {at} \
-                 WHERE organization_id = {org} AND id IN ({})",
-                ids.join(", ")
-            ),
-            p.values,
-        )
-        .await?;
-    }
-    Ok(())
+    let rows = scores
+        .iter()
+        .map(|(id, score, hours)| {
+            vec![
+                tenant.id().into(),
+                (*id).into(),
+                (*score).into(),
+                (*hours).into(),
+                ts.into(),
+            ]
+        })
+        .collect();
+    sql::insert_rows(
+        c,
+        "INSERT INTO task_ai_scores (organization_id, task_id, priority_score, estimated_hours, scored_at)",
+        "ON CONFLICT (organization_id, task_id) DO UPDATE SET priority_score = excluded.priority_score, \
+         estimated_hours = excluded.estimated_hours, scored_at = excluded.scored_at",
+        5,
+        rows,
+    )
+    .await
 }
 
 /// A person who may be given work.

@@ -82,7 +82,7 @@ pub async fn record_at<C: ConnectionTrait>(
     e: Entry,
     at: DateTime<Utc>,
 ) -> Result<Uuid> {
-    let id = Uuid::new_v4();
+    let id = Uuid::now_v7();
     let (actor_id, actor_name) = match e.actor {
         Actor::User { id, name } => (Some(id), name),
         Actor::System => (None, String::new()),

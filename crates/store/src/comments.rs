@@ -100,7 +100,7 @@ pub async fn create_at<C: ConnectionTrait>(
     content: &str,
     ts: DateTime<Utc>,
 ) -> Result<Uuid> {
-    let id = Uuid::new_v4();
+    let id = Uuid::now_v7();
     sql::exec(
         c,
         "INSERT INTO comments (id, organization_id, task_id, author_id, author_name, content, created_at, updated_at) \

@@ -14,10 +14,12 @@ mod tenant;
 
 pub mod ai;
 pub mod audit;
+pub mod bulk;
 pub mod comments;
 pub mod dashboard;
 pub mod organizations;
 pub mod principal;
+pub mod rate_limits;
 pub mod setup;
 pub mod sla;
 pub mod superuser;

@@ -9,8 +9,14 @@ use sea_orm::{ConnectionTrait, Value};
 
 use crate::{Backend, Db, Result, sql};
 
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "rate_limits",
+        include_str!("../migrations/0002_rate_limits.sql"),
+    ),
+];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).
 const MIGRATION_LOCK: i64 = 0x5357_5944;

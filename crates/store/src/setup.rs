@@ -31,7 +31,7 @@ pub struct Created {
 /// Creates the organization, its admin, default workflow, rules and optional team. Run it
 /// inside a transaction: a failure leaves nothing behind.
 pub async fn create_organization<C: ConnectionTrait>(c: &C, o: NewOrganization) -> Result<Created> {
-    let id = Uuid::new_v4();
+    let id = Uuid::now_v7();
     let ts = now();
     sql::exec(
         c,

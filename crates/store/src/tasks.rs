@@ -40,12 +40,13 @@ pub struct TaskRow {
 const SELECT: &str = "SELECT t.id, t.organization_id, t.task_key, t.title, t.description, t.workflow_id, \
     t.current_state, t.priority, t.task_type, t.tags, t.team_id, tm.name AS team_name, t.assigned_to, \
     ua.username AS assigned_to_name, t.created_by, uc.username AS created_by_name, t.due_date, t.sla_breached, \
-    t.ai_priority_score, t.ai_estimated_hours, t.version, t.resolved_at, t.created_at, t.updated_at, \
+    ai.priority_score AS ai_priority_score, ai.estimated_hours AS ai_estimated_hours, t.version, t.resolved_at, t.created_at, t.updated_at, \
     (SELECT COUNT(*) FROM comments c WHERE c.organization_id = t.organization_id AND c.task_id = t.id) AS comment_count \
     FROM tasks t \
     LEFT JOIN teams tm ON tm.id = t.team_id \
     LEFT JOIN users ua ON ua.id = t.assigned_to \
-    LEFT JOIN users uc ON uc.id = t.created_by";
+    LEFT JOIN users uc ON uc.id = t.created_by \
+    LEFT JOIN task_ai_scores ai ON ai.organization_id = t.organization_id AND ai.task_id = t.id";
 
 /// One task of the organization.
 pub async fn get<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<Option<TaskRow>> {
@@ -128,7 +129,7 @@ fn order_sql(o: &Ordering, p: &mut Params) -> String {
             // Nulls last in both directions, on both engines.
             SortKey::DueDate => parts.push(format!("(t.due_date IS NULL) ASC, t.due_date {dir}")),
             SortKey::AiPriorityScore => parts.push(format!(
-                "(t.ai_priority_score IS NULL) ASC, t.ai_priority_score {dir}"
+                "(ai.priority_score IS NULL) ASC, ai.priority_score {dir}"
             )),
             SortKey::Priority => {
                 let mut case = String::from("CASE t.priority");
@@ -262,7 +263,7 @@ pub async fn create_at<C: ConnectionTrait>(
     t: NewTask,
     created_at: DateTime<Utc>,
 ) -> Result<Uuid> {
-    let id = Uuid::new_v4();
+    let id = Uuid::now_v7();
     sql::exec(
         c,
         "INSERT INTO tasks (id, organization_id, task_key, title, description, workflow_id, current_state, priority, \

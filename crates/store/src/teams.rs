@@ -115,7 +115,7 @@ pub async fn create<C: ConnectionTrait>(
     lead: Option<Uuid>,
     members: &[Uuid],
 ) -> Result<Uuid> {
-    let id = Uuid::new_v4();
+    let id = Uuid::now_v7();
     let ts = now();
     sql::exec(
         c,

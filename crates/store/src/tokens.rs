@@ -87,7 +87,7 @@ pub async fn record_login_failure<C: ConnectionTrait>(c: &C, username: &str) -> 
     sql::exec(
         c,
         "INSERT INTO login_failures (id, username, failed_at) VALUES ($1, $2, $3)",
-        vec![Uuid::new_v4().into(), username.into(), now().into()],
+        vec![Uuid::now_v7().into(), username.into(), now().into()],
     )
     .await?;
     Ok(())

@@ -157,7 +157,7 @@ pub struct NewUser {
 
 /// Creates an account (no membership); returns its id.
 pub async fn create<C: ConnectionTrait>(c: &C, u: NewUser) -> Result<Uuid> {
-    let id = Uuid::new_v4();
+    let id = Uuid::now_v7();
     let ts = now();
     sql::exec(
         c,

@@ -42,7 +42,7 @@ pub struct NewWorkflow {
 
 /// Creates a workflow; returns its id.
 pub async fn create<C: ConnectionTrait>(c: &C, tenant: Tenant, w: NewWorkflow) -> Result<Uuid> {
-    let id = Uuid::new_v4();
+    let id = Uuid::now_v7();
     let ts = now();
     sql::exec(
         c,
@@ -72,7 +72,7 @@ pub async fn create_rule<C: ConnectionTrait>(
     to_state: &str,
     allowed_roles: Vec<String>,
 ) -> Result<Uuid> {
-    let id = Uuid::new_v4();
+    let id = Uuid::now_v7();
     sql::exec(
         c,
         "INSERT INTO transition_rules (id, organization_id, workflow_id, from_state, to_state, allowed_roles, created_at) \

@@ -28,6 +28,23 @@ pub enum Command {
     CreateSuperuser(SuperuserArgs),
     /// Run the SLA check now: flag breached tasks and list breached and at-risk ones.
     CheckSla(CheckSlaArgs),
+    /// Seed a large, realistic organization for benchmarks.
+    SeedBench(SeedBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedBenchArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Organization slug (created when missing; tasks are added when it exists).
+    #[arg(long, default_value = "bench")]
+    pub org: String,
+    /// How many tasks to add.
+    #[arg(long, default_value_t = 100_000)]
+    pub tasks: usize,
+    /// How many people to add.
+    #[arg(long, default_value_t = 50)]
+    pub users: usize,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateSuperuser(args) => create_superuser(args).await,
+        Command::SeedBench(args) => {
+            let db = connect(&args.db).await?;
+            let state = state(db, &args.db.database_url, false)?;
+            crate::seed_bench::run(&state, &args.org, args.tasks, args.users).await
+        }
         Command::CheckSla(args) => {
             let db = connect(&args.db).await?;
             crate::sla_cli::run(&db, args.org.as_deref(), args.json).await

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod secret;
+mod seed_bench;
 mod settings;
 mod sla_cli;
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use switchyard_domain::{
     AccessLevel, access,
     ai::{
-        estimate::{self, Estimate, Resolved},
+        estimate::{self, Estimate, History, Resolved},
         nlq::{self, ParsedQuery, Person, Vocabulary},
         priority::{self, PriorityAnalysis, ScoreInput},
         routing::{self, Candidate, Ranked},
@@ -32,20 +32,22 @@ pub const QUERY_LIMIT: u64 = 50;
 /// Lowest total score auto-assign accepts.
 pub const AUTO_ASSIGN_THRESHOLD: f64 = 0.3;
 
-fn history(rows: Vec<ai::HistoryRow>) -> Vec<Resolved> {
-    rows.into_iter()
+fn history(rows: Vec<ai::HistoryRow>) -> History {
+    let resolved: Vec<Resolved> = rows
+        .into_iter()
         .map(|r| Resolved {
             task_type: r.task_type,
             text: format!("{} {}", r.title, r.description),
             hours: (r.resolution_seconds / 3600.0).max(0.0),
         })
-        .collect()
+        .collect();
+    History::new(&resolved)
 }
 
 fn analyse(
     row: &ai::ScoringRow,
     priorities: &[String],
-    history: &[Resolved],
+    history: &History,
     now: chrono::DateTime<chrono::Utc>,
 ) -> (PriorityAnalysis, Estimate) {
     let analysis = priority::score(
@@ -114,6 +116,7 @@ pub async fn score_one(state: &AppState, member: &Member, task_id: Uuid) -> ApiR
 /// Scores every active task in memory and writes all scores in one transaction (manager+).
 pub async fn score_all(state: &AppState, member: &Member) -> ApiResult<Vec<Scored>> {
     member.require_manager()?;
+    let started = std::time::Instant::now();
     let tx = state.db.begin_write().await?;
     let org = organizations::get(&tx, member.tenant)
         .await?
@@ -136,12 +139,19 @@ pub async fn score_all(state: &AppState, member: &Member) -> ApiResult<Vec<Score
             )
         })
         .collect();
+    let computed = started.elapsed();
     let writes: Vec<(Uuid, f64, f64)> = scored
         .iter()
         .map(|(id, s)| (*id, s.analysis.score, s.estimate.hours))
         .collect();
     ai::write_scores(&tx, member.tenant, &writes).await?;
     commit(tx).await?;
+    tracing::info!(
+        tasks = scored.len(),
+        load_and_score_ms = computed.as_millis() as u64,
+        total_ms = started.elapsed().as_millis() as u64,
+        "score-all"
+    );
     scored.sort_by(|a, b| {
         b.1.analysis
             .score

@@ -3,9 +3,11 @@
 
 use serde::Serialize;
 
+use std::collections::HashMap;
+
 use super::{
     classify::{TypeClass, priority_position_score, type_class},
-    text::{overlap, words},
+    text::{word_set, words},
 };
 
 /// A resolved task of the organization.
@@ -14,6 +16,77 @@ pub struct Resolved {
     pub task_type: String,
     pub text: String,
     pub hours: f64,
+}
+
+/// Resolved tasks grouped by type, their words turned into sorted integer ids once, so
+/// estimating many tasks (score-all) intersects small sorted vectors instead of re-reading
+/// texts or hashing strings.
+#[derive(Debug, Default)]
+pub struct History {
+    vocabulary: HashMap<String, u32>,
+    by_type: HashMap<String, Vec<(Vec<u32>, f64)>>,
+}
+
+/// Most past tasks of one type compared against (the most recent ones).
+const PER_TYPE: usize = 200;
+
+impl History {
+    /// Indexes resolved tasks, most recent first.
+    pub fn new(resolved: &[Resolved]) -> Self {
+        let mut h = History::default();
+        for r in resolved {
+            if h.by_type
+                .get(&r.task_type)
+                .is_some_and(|l| l.len() >= PER_TYPE)
+            {
+                continue;
+            }
+            let mut ids: Vec<u32> = word_set(&r.text)
+                .into_iter()
+                .map(|w| {
+                    let next = h.vocabulary.len() as u32;
+                    *h.vocabulary.entry(w).or_insert(next)
+                })
+                .collect();
+            ids.sort_unstable();
+            h.by_type
+                .entry(r.task_type.clone())
+                .or_default()
+                .push((ids, r.hours));
+        }
+        h
+    }
+
+    /// A text's known word ids (sorted) and its total distinct word count.
+    fn ids_of(&self, text: &str) -> (Vec<u32>, usize) {
+        let words = word_set(text);
+        let mut ids: Vec<u32> = words
+            .iter()
+            .filter_map(|w| self.vocabulary.get(w).copied())
+            .collect();
+        ids.sort_unstable();
+        (ids, words.len())
+    }
+}
+
+/// Jaccard overlap of a text (known ids plus its total word count) and a past task's ids.
+fn jaccard(ids: &[u32], total: usize, other: &[u32]) -> f64 {
+    if total == 0 || other.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut inter) = (0, 0, 0usize);
+    while i < ids.len() && j < other.len() {
+        match ids[i].cmp(&other[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    inter as f64 / (total + other.len() - inter) as f64
 }
 
 /// How an estimate was made.
@@ -60,16 +133,18 @@ pub fn estimate(
     text: &str,
     priority: &str,
     priorities: &[String],
-    history: &[Resolved],
+    history: &History,
 ) -> Estimate {
-    let same: Vec<&Resolved> = history
-        .iter()
-        .filter(|r| r.task_type == task_type)
-        .collect();
+    let same = history
+        .by_type
+        .get(task_type)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     if same.len() >= MIN_HISTORY {
+        let (ids, total) = history.ids_of(text);
         let mut ranked: Vec<(f64, f64)> = same
             .iter()
-            .map(|r| (overlap(text, &r.text), r.hours))
+            .map(|(other, hours)| (jaccard(&ids, total, other), *hours))
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
         let nearest: Vec<f64> = ranked.iter().take(NEIGHBOURS).map(|(_, h)| *h).collect();
@@ -108,10 +183,22 @@ mod tests {
 
     #[test]
     fn heuristic_without_enough_history() {
-        let e = estimate("bug", "login fails", "critical", &prios(), &[]);
+        let e = estimate(
+            "bug",
+            "login fails",
+            "critical",
+            &prios(),
+            &History::default(),
+        );
         assert_eq!(e.basis, Basis::Heuristic);
         assert_eq!(e.hours, 3.0);
-        let f = estimate("feature", "new reporting page", "low", &prios(), &[]);
+        let f = estimate(
+            "feature",
+            "new reporting page",
+            "low",
+            &prios(),
+            &History::default(),
+        );
         assert!(f.hours > e.hours);
     }
 
@@ -134,6 +221,7 @@ mod tests {
             text: "login page".into(),
             hours: 100.0,
         });
+        let history = History::new(&history);
         let e = estimate("bug", "login page error again", "high", &prios(), &history);
         assert_eq!(e.basis, Basis::History);
         assert_eq!(e.hours, 2.0);

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{classify, text::contains_phrase};
+use super::{classify, text::Normalized};
 
 /// Words and phrases that signal urgency, with their weight. Matched as whole words.
 const KEYWORDS: &[(&str, f64)] = &[
@@ -76,10 +76,12 @@ fn round3(x: f64) -> f64 {
 
 /// Keyword factor: the strongest signal, plus a little for each further one, capped at 1.
 pub fn keyword_score(text: &str) -> (f64, Vec<&'static str>) {
+    // Normalise once; the keywords are written normalised already.
+    let text = Normalized::new(text);
     let hits: Vec<(&str, f64)> = KEYWORDS
         .iter()
         .copied()
-        .filter(|(k, _)| contains_phrase(text, k))
+        .filter(|(k, _)| text.contains(k))
         .collect();
     let max = hits.iter().map(|(_, w)| *w).fold(0.0, f64::max);
     let score = if hits.is_empty() {

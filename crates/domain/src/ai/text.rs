@@ -36,16 +36,37 @@ pub fn contains_phrase(text: &str, phrase: &str) -> bool {
     !p.is_empty() && t.contains(&format!(" {p} "))
 }
 
-/// Jaccard overlap of two texts' word sets, ignoring very short words.
-pub fn overlap(a: &str, b: &str) -> f64 {
-    let set =
-        |s: &str| -> HashSet<String> { words(s).into_iter().filter(|w| w.len() > 2).collect() };
-    let (sa, sb) = (set(a), set(b));
-    if sa.is_empty() || sb.is_empty() {
+/// The set of words (longer than two letters) of a text, for overlap comparisons.
+pub fn word_set(s: &str) -> HashSet<String> {
+    words(s).into_iter().filter(|w| w.len() > 2).collect()
+}
+
+/// Jaccard overlap of two word sets.
+pub fn set_overlap(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+    if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let inter = sa.intersection(&sb).count() as f64;
-    inter / sa.union(&sb).count() as f64
+    let inter = a.intersection(b).count() as f64;
+    inter / (a.len() as f64 + b.len() as f64 - inter)
+}
+
+/// Jaccard overlap of two texts' word sets, ignoring very short words.
+pub fn overlap(a: &str, b: &str) -> f64 {
+    set_overlap(&word_set(a), &word_set(b))
+}
+
+/// A text normalised once, for checking many phrases against it.
+pub struct Normalized(String);
+
+impl Normalized {
+    pub fn new(text: &str) -> Self {
+        Normalized(format!(" {} ", normalize(text)))
+    }
+
+    /// Whether `phrase` (already normalised) occurs as whole words.
+    pub fn contains(&self, normalized_phrase: &str) -> bool {
+        !normalized_phrase.is_empty() && self.0.contains(&format!(" {normalized_phrase} "))
+    }
 }
 
 #[cfg(test)]

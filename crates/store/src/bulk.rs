@@ -1,0 +1,206 @@
+//! Multi-row inserts for seeding large organizations (benchmarks): portable `INSERT …
+//! VALUES (…), (…)` in batches that stay under both engines' parameter limits.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, Value};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use crate::{Result, StrList, Tenant, sql};
+
+/// A task row to seed.
+#[derive(Debug, Clone)]
+pub struct SeedTask {
+    pub id: Uuid,
+    pub task_key: String,
+    pub title: String,
+    pub description: String,
+    pub workflow_id: Uuid,
+    pub current_state: String,
+    pub priority: String,
+    pub task_type: String,
+    pub tags: Vec<String>,
+    pub team_id: Option<Uuid>,
+    pub assigned_to: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+    pub due_date: Option<DateTime<Utc>>,
+    pub sla_breached: bool,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts tasks in batches.
+pub async fn insert_tasks<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    tasks: Vec<SeedTask>,
+) -> Result<()> {
+    let rows = tasks
+        .into_iter()
+        .map(|t| {
+            vec![
+                t.id.into(),
+                tenant.id().into(),
+                t.task_key.into(),
+                t.title.into(),
+                t.description.into(),
+                t.workflow_id.into(),
+                t.current_state.into(),
+                t.priority.into(),
+                t.task_type.into(),
+                StrList(t.tags).into(),
+                t.team_id.into(),
+                t.assigned_to.into(),
+                t.created_by.into(),
+                t.due_date.into(),
+                t.sla_breached.into(),
+                t.resolved_at.into(),
+                t.created_at.into(),
+                t.created_at.into(),
+            ]
+        })
+        .collect();
+    sql::insert_rows(
+        c,
+        "INSERT INTO tasks (id, organization_id, task_key, title, description, workflow_id, current_state, priority, \
+         task_type, tags, team_id, assigned_to, created_by, due_date, sla_breached, resolved_at, created_at, updated_at)",
+        "",
+        18,
+        rows,
+    )
+    .await
+}
+
+/// An audit entry to seed.
+#[derive(Debug, Clone)]
+pub struct SeedAudit {
+    pub task_id: Uuid,
+    pub task_key: String,
+    pub action: &'static str,
+    pub performed_by: Option<Uuid>,
+    pub performed_by_name: String,
+    pub old_value: Option<Json>,
+    pub new_value: Option<Json>,
+    pub reason: String,
+    pub timestamp: DateTime<Utc>,
+}
+
+/// Inserts audit entries in batches.
+pub async fn insert_audit<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    entries: Vec<SeedAudit>,
+) -> Result<()> {
+    let json = |v: Option<Json>| Value::Json(v.map(Box::new));
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            vec![
+                Uuid::now_v7().into(),
+                tenant.id().into(),
+                Some(e.task_id).into(),
+                e.task_key.into(),
+                e.action.into(),
+                e.performed_by.into(),
+                e.performed_by_name.into(),
+                json(e.old_value),
+                json(e.new_value),
+                e.reason.into(),
+                e.timestamp.into(),
+            ]
+        })
+        .collect();
+    sql::insert_rows(
+        c,
+        "INSERT INTO audit_logs (id, organization_id, task_id, task_key, action, performed_by, performed_by_name, \
+         old_value, new_value, reason, timestamp)",
+        "",
+        11,
+        rows,
+    )
+    .await
+}
+
+/// A comment to seed.
+#[derive(Debug, Clone)]
+pub struct SeedComment {
+    pub task_id: Uuid,
+    pub author_id: Uuid,
+    pub author_name: String,
+    pub content: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts comments in batches.
+pub async fn insert_comments<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    comments: Vec<SeedComment>,
+) -> Result<()> {
+    let rows = comments
+        .into_iter()
+        .map(|m| {
+            vec![
+                Uuid::now_v7().into(),
+                tenant.id().into(),
+                m.task_id.into(),
+                Some(m.author_id).into(),
+                m.author_name.into(),
+                m.content.into(),
+                m.created_at.into(),
+                m.created_at.into(),
+            ]
+        })
+        .collect();
+    sql::insert_rows(
+        c,
+        "INSERT INTO comments (id, organization_id, task_id, author_id, author_name, content, created_at, updated_at)",
+        "",
+        8,
+        rows,
+    )
+    .await
+}
+
+/// Moves the organization's task counter past seeded keys.
+pub async fn set_task_seq<C: ConnectionTrait>(c: &C, tenant: Tenant, seq: i64) -> Result<()> {
+    sql::exec(
+        c,
+        "UPDATE organizations SET task_seq = $2 WHERE id = $1 AND task_seq < $2",
+        vec![tenant.id().into(), seq.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The organization's current task counter.
+pub async fn task_seq<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<i64> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct R {
+        task_seq: i64,
+    }
+    let r: Option<R> = sql::one(
+        c,
+        "SELECT task_seq FROM organizations WHERE id = $1",
+        vec![tenant.id().into()],
+    )
+    .await?;
+    Ok(r.map_or(0, |r| r.task_seq))
+}
+
+/// Lets this seeding transaction commit without waiting for the WAL flush (PostgreSQL).
+/// Seeded data can be re-seeded, so a crash losing the last batches costs nothing.
+pub async fn relax_durability<C: ConnectionTrait>(c: &C) -> Result<()> {
+    if c.get_database_backend() == sea_orm::DbBackend::Postgres {
+        c.execute_unprepared("SET LOCAL synchronous_commit = off")
+            .await?;
+    }
+    Ok(())
+}
+
+/// Refreshes the planner's statistics after a bulk load (PostgreSQL; SQLite's `ANALYZE` is
+/// cheap enough to run too).
+pub async fn analyze<C: ConnectionTrait>(c: &C) -> Result<()> {
+    c.execute_unprepared("ANALYZE").await?;
+    Ok(())
+}

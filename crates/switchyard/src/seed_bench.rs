@@ -1,0 +1,376 @@
+//! `switchyard seed-bench`: a realistic organization at scale for benchmarks — mixed states,
+//! priorities, types, assignees, due dates, tags, comments and audit history — written with
+//! batched multi-row inserts and a progress bar. Deterministic (seeded RNG), so runs repeat.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::Duration;
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
+use serde_json::json;
+use switchyard_api::{AppState, services::setup};
+use switchyard_store::{
+    Tenant, bulk,
+    bulk::{SeedAudit, SeedComment, SeedTask},
+    commit, teams, users, workflows,
+};
+use uuid::Uuid;
+
+/// Password of every seeded account.
+pub const BENCH_PASSWORD: &str = "bench-password-42";
+/// Tasks generated and written per transaction.
+const CHUNK: usize = 5_000;
+/// Concurrent writer transactions on PostgreSQL.
+const WRITERS: usize = 4;
+
+const VERBS: &[&str] = &[
+    "Fix",
+    "Add",
+    "Refactor",
+    "Investigate",
+    "Document",
+    "Optimise",
+    "Migrate",
+    "Remove",
+    "Test",
+    "Design",
+];
+const OBJECTS: &[&str] = &[
+    "login flow",
+    "checkout API",
+    "search index",
+    "invoice PDF",
+    "user settings",
+    "webhook retries",
+    "audit export",
+    "dashboard charts",
+    "rate limiter",
+    "email templates",
+    "mobile layout",
+    "cache layer",
+    "billing job",
+    "SSO handshake",
+];
+const AREAS: &[&str] = &[
+    "payments",
+    "auth",
+    "reporting",
+    "frontend",
+    "infra",
+    "notifications",
+    "search",
+    "admin",
+];
+const TAGS: &[&str] = &[
+    "python",
+    "rust",
+    "react",
+    "aws",
+    "postgres",
+    "security",
+    "performance",
+    "ux",
+    "api",
+    "devops",
+];
+const COMMENTS: &[&str] = &[
+    "Reproduced on staging.",
+    "Needs a design review first.",
+    "Blocked by the infra migration.",
+    "Fix is ready for review.",
+    "Customer confirmed the workaround.",
+    "Added tests for the edge case.",
+];
+
+/// Seeds `tasks` tasks and `people` users into organization `slug` (created when missing).
+pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> anyhow::Result<()> {
+    let started = Instant::now();
+    anyhow::ensure!(people >= 1, "--users must be at least 1");
+    let db = &state.db;
+    let tenant = match switchyard_store::sla::all_tenants(db.conn())
+        .await?
+        .into_iter()
+        .find(|(_, s)| s == slug)
+    {
+        Some((t, _)) => t,
+        None => {
+            let out = setup::run(
+                state,
+                setup::SetupInput {
+                    org_name: format!("Bench {slug}"),
+                    org_slug: slug.to_string(),
+                    admin_username: format!("{slug}_admin"),
+                    admin_password: BENCH_PASSWORD.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("setup failed: {e:?}"))?;
+            eprintln!("Created organization '{slug}' (admin: {slug}_admin / {BENCH_PASSWORD})");
+            out.created.tenant
+        }
+    };
+    let wf = workflows::default_workflow(db.conn(), tenant)
+        .await?
+        .context("organization has no default workflow")?;
+    let org = switchyard_store::organizations::get(db.conn(), tenant)
+        .await?
+        .context("organization vanished")?;
+    let mut rng = StdRng::seed_from_u64(42);
+    let (mut workers, mut all_people) = seed_people(state, tenant, slug, people, &mut rng).await?;
+    if all_people.is_empty() {
+        // Adding tasks to an organization seeded before: its members do the work.
+        all_people = switchyard_store::ai::member_names(db.conn(), tenant)
+            .await?
+            .into_iter()
+            .map(|n| (n.id, n.name))
+            .collect();
+        workers = all_people.iter().map(|p| p.0).collect();
+    }
+    let team_ids = seed_teams(state, tenant, &workers, &mut rng).await?;
+
+    let states = wf.allowed_states.0.clone();
+    let finals = wf.final_states.0.clone();
+    let priorities = org.allowed_priorities.0.clone();
+    let types = org.allowed_task_types.0.clone();
+    let first_seq = bulk::task_seq(db.conn(), tenant).await?;
+    let prefix: String = slug.chars().take(4).collect::<String>().to_uppercase();
+    let now = switchyard_store::now();
+
+    let bar = ProgressBar::new(tasks as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] [{wide_bar}] {pos}/{len} tasks ({per_sec}, ETA {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let writers = if db.backend() == switchyard_store::Backend::Postgres {
+        WRITERS
+    } else {
+        1
+    };
+    let mut in_flight = tokio::task::JoinSet::new();
+    let mut written = 0usize;
+    while written < tasks {
+        let n = CHUNK.min(tasks - written);
+        let mut task_rows = Vec::with_capacity(n);
+        let mut audit_rows = Vec::with_capacity(n * 2);
+        let mut comment_rows = Vec::new();
+        for k in 0..n {
+            let seq = first_seq + (written + k) as i64 + 1;
+            let id = Uuid::now_v7();
+            let key = format!("{prefix}-{seq:04}");
+            let state_name = pick_state(&states, &finals, &mut rng);
+            let created = now - Duration::minutes(rng.random_range(0..525_600));
+            let assignee = (rng.random_bool(0.8) && !workers.is_empty())
+                .then(|| workers.choose(&mut rng).copied())
+                .flatten();
+            let creator = all_people[rng.random_range(0..all_people.len())].clone();
+            let due = rng
+                .random_bool(0.7)
+                .then(|| created + Duration::hours(rng.random_range(4..24 * 45)));
+            let is_final = finals.contains(&state_name);
+            let resolved =
+                is_final.then(|| created + Duration::hours(rng.random_range(1..24 * 20)));
+            let breached = due.is_some_and(|d| d < resolved.unwrap_or(now));
+            let title = format!(
+                "{} {} in {}",
+                VERBS.choose(&mut rng).unwrap_or(&"Fix"),
+                OBJECTS.choose(&mut rng).unwrap_or(&"login flow"),
+                AREAS.choose(&mut rng).unwrap_or(&"auth")
+            );
+            let tag_count = rng.random_range(0..=3);
+            let tags: Vec<String> = TAGS
+                .choose_multiple(&mut rng, tag_count)
+                .map(|t| t.to_string())
+                .collect();
+            audit_rows.push(SeedAudit {
+                task_id: id,
+                task_key: key.clone(),
+                action: "created",
+                performed_by: Some(creator.0),
+                performed_by_name: creator.1.clone(),
+                old_value: None,
+                new_value: Some(json!({"title": title, "state": wf.initial_state})),
+                reason: String::new(),
+                timestamp: created,
+            });
+            if state_name != wf.initial_state {
+                audit_rows.push(SeedAudit {
+                    task_id: id,
+                    task_key: key.clone(),
+                    action: "state_changed",
+                    performed_by: Some(creator.0),
+                    performed_by_name: creator.1.clone(),
+                    old_value: Some(json!({"state": wf.initial_state})),
+                    new_value: Some(json!({"state": state_name})),
+                    reason: "Progress update".into(),
+                    timestamp: resolved.unwrap_or(created + Duration::hours(2)),
+                });
+            }
+            if rng.random_bool(0.2) {
+                comment_rows.push(SeedComment {
+                    task_id: id,
+                    author_id: creator.0,
+                    author_name: creator.1.clone(),
+                    content: COMMENTS
+                        .choose(&mut rng)
+                        .unwrap_or(&"Looks good.")
+                        .to_string(),
+                    created_at: created + Duration::hours(1),
+                });
+            }
+            task_rows.push(SeedTask {
+                id,
+                task_key: key,
+                description: format!(
+                    "Seeded benchmark task {seq} for the {} area.",
+                    AREAS[seq as usize % AREAS.len()]
+                ),
+                title,
+                workflow_id: wf.id,
+                current_state: state_name,
+                priority: priorities.choose(&mut rng).cloned().unwrap_or_default(),
+                task_type: types.choose(&mut rng).cloned().unwrap_or_default(),
+                tags,
+                team_id: (!team_ids.is_empty() && rng.random_bool(0.6))
+                    .then(|| team_ids[rng.random_range(0..team_ids.len())]),
+                assigned_to: assignee,
+                created_by: Some(creator.0),
+                due_date: due,
+                sla_breached: breached && !is_final,
+                resolved_at: resolved,
+                created_at: created,
+            });
+        }
+        // Generation is cheap; the database is the bottleneck, so several chunks are written
+        // at once on PostgreSQL (SQLite has one writer anyway).
+        while in_flight.len() >= writers {
+            if let Some(done) = in_flight.join_next().await {
+                done.context("writer task")??;
+            }
+        }
+        let (db, bar) = (db.clone(), bar.clone());
+        in_flight.spawn(async move {
+            let tx = db.begin_write().await?;
+            bulk::relax_durability(&tx).await?;
+            bulk::insert_tasks(&tx, tenant, task_rows).await?;
+            bulk::insert_audit(&tx, tenant, audit_rows).await?;
+            bulk::insert_comments(&tx, tenant, comment_rows).await?;
+            commit(tx).await?;
+            bar.inc(n as u64);
+            anyhow::Ok(())
+        });
+        written += n;
+    }
+    while let Some(done) = in_flight.join_next().await {
+        done.context("writer task")??;
+    }
+    let tx = db.begin_write().await?;
+    bulk::set_task_seq(&tx, tenant, first_seq + tasks as i64).await?;
+    commit(tx).await?;
+    bar.finish();
+    eprintln!("Refreshing planner statistics…");
+    bulk::analyze(db.conn()).await?;
+    eprintln!(
+        "Seeded {tasks} tasks and {} people into '{slug}' in {:.1}s.",
+        all_people.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn pick_state(states: &[String], finals: &[String], rng: &mut StdRng) -> String {
+    // About a third of the work is finished; the rest spreads over the active states.
+    if !finals.is_empty() && rng.random_bool(0.35) {
+        let done = &finals[0];
+        return if finals.len() > 1 && rng.random_bool(0.15) {
+            finals[finals.len() - 1].clone()
+        } else {
+            done.clone()
+        };
+    }
+    let active: Vec<&String> = states.iter().filter(|s| !finals.contains(s)).collect();
+    active
+        .choose(rng)
+        .map(|s| (*s).clone())
+        .unwrap_or_else(|| states[0].clone())
+}
+
+async fn seed_people(
+    state: &AppState,
+    tenant: Tenant,
+    slug: &str,
+    people: usize,
+    rng: &mut StdRng,
+) -> anyhow::Result<(Vec<Uuid>, Vec<(Uuid, String)>)> {
+    let roles = switchyard_store::organizations::get(state.db.conn(), tenant)
+        .await?
+        .context("org")?
+        .allowed_roles
+        .0;
+    let hash = switchyard_api::auth::password::hash(BENCH_PASSWORD.into())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let tx = state.db.begin_write().await?;
+    let mut workers = Vec::new();
+    let mut all = Vec::new();
+    for i in 0..people {
+        let username = format!("{slug}_user_{i:05}");
+        if users::username_exists(&tx, &username).await? {
+            continue;
+        }
+        let role = match i % 10 {
+            0 => roles.get(1),
+            9 if roles.len() >= 3 => roles.last(),
+            _ => roles.get(2).or(roles.last()),
+        }
+        .cloned()
+        .unwrap_or_else(|| "admin".into());
+        let n_skills = rng.random_range(1..=4);
+        let skills: Vec<String> = TAGS
+            .choose_multiple(rng, n_skills)
+            .map(|t| t.to_string())
+            .collect();
+        let id = users::create(
+            &tx,
+            users::NewUser {
+                username: username.clone(),
+                email: format!("{username}@bench.example"),
+                password_hash: hash.clone(),
+                skills,
+                is_superuser: false,
+            },
+        )
+        .await?;
+        users::add_membership(&tx, tenant, id, &role, rng.random_range(5..=25)).await?;
+        if i % 10 != 9 {
+            workers.push(id);
+        }
+        all.push((id, username));
+    }
+    commit(tx).await?;
+    Ok((workers, all))
+}
+
+async fn seed_teams(
+    state: &AppState,
+    tenant: Tenant,
+    workers: &[Uuid],
+    rng: &mut StdRng,
+) -> anyhow::Result<Vec<Uuid>> {
+    let tx = state.db.begin_write().await?;
+    let mut ids = Vec::new();
+    for (i, chunk) in workers.chunks(10).enumerate() {
+        let name = format!("Squad {:03} {}", i + 1, AREAS[i % AREAS.len()]);
+        let lead = chunk.choose(rng).copied();
+        match teams::create(&tx, tenant, &name, lead, chunk).await {
+            Ok(id) => ids.push(id),
+            Err(switchyard_store::StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    commit(tx).await?;
+    Ok(ids)
+}
