@@ -123,12 +123,22 @@ async fn method_not_allowed() -> impl IntoResponse {
 /// The application router with all middleware, ready to serve.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
+    let cors = crate::security::cors(&state.config);
     let (api, doc) = api_routes().split_for_parts();
     let request_id = HeaderName::from_static(REQUEST_ID);
     api.merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::rate_limit,
+        ))
+        .layer(cors)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::headers,
+        ))
         .layer(middleware::from_fn(log_and_measure))
         .layer(
             ServiceBuilder::new()

@@ -42,6 +42,15 @@ pub struct ApiConfig {
     pub body_limit: usize,
     /// Whether the server runs with the demo organization (the dashboard hints its logins).
     pub demo: bool,
+    /// Requests to login, setup and register per client address per minute (0 = off).
+    pub rate_limit_per_address: u64,
+    /// How many reverse proxies in front append to `X-Forwarded-For` (0 = ignore the header
+    /// and use the connection's address).
+    pub trusted_proxy_hops: usize,
+    /// Origins allowed for cross-origin browser clients (empty = same origin only).
+    pub cors_origins: Vec<String>,
+    /// Send `Strict-Transport-Security` (when served over TLS).
+    pub hsts: bool,
 }
 
 impl ApiConfig {
@@ -57,6 +66,10 @@ impl ApiConfig {
             login_failure_window: Duration::from_secs(15 * 60),
             body_limit: 1024 * 1024,
             demo: false,
+            rate_limit_per_address: 60,
+            trusted_proxy_hops: 0,
+            cors_origins: Vec::new(),
+            hsts: false,
         }
     }
 }

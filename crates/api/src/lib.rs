@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod routes;
+pub mod security;
 pub mod services;
 pub mod state;
 pub mod telemetry;

@@ -112,20 +112,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Forgets expired token bookkeeping every hour.
+/// Forgets expired token bookkeeping and old rate-limit windows every hour.
 async fn housekeeping(db: Db) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        if let Ok(tx) = db.begin_write().await {
-            match switchyard_store::tokens::purge_expired(&tx).await {
-                Ok(n) => {
-                    if switchyard_store::commit(tx).await.is_ok() && n > 0 {
-                        tracing::info!(purged = n, "expired token records purged");
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "token purge failed"),
+        let Ok(tx) = db.begin_write().await else {
+            continue;
+        };
+        let hour_ago = chrono::Utc::now().timestamp() - 3600;
+        let purged = async {
+            let n = switchyard_store::tokens::purge_expired(&tx).await?;
+            let m = switchyard_store::rate_limits::purge(&tx, hour_ago).await?;
+            switchyard_store::commit(tx).await?;
+            Ok::<u64, switchyard_store::StoreError>(n + m)
+        }
+        .await;
+        match purged {
+            Ok(n) if n > 0 => {
+                tracing::info!(purged = n, "expired token and rate-limit records purged")
             }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
         }
     }
 }

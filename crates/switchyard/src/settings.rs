@@ -29,6 +29,19 @@ pub fn api_config(secret: Secret, demo: bool) -> anyhow::Result<ApiConfig> {
     cfg.allow_setup = env_parse("SWITCHYARD_ALLOW_SETUP", true)?;
     cfg.login_failures_per_account = env_parse("SWITCHYARD_LOGIN_FAILURES_PER_ACCOUNT", 10u64)?;
     cfg.body_limit = env_parse("SWITCHYARD_BODY_LIMIT", 1024 * 1024usize)?;
+    cfg.rate_limit_per_address = env_parse("SWITCHYARD_RATE_LIMIT_PER_ADDRESS", 60u64)?;
+    cfg.trusted_proxy_hops = env_parse("SWITCHYARD_TRUSTED_PROXY_HOPS", 0usize)?;
+    cfg.hsts = env_parse("SWITCHYARD_HSTS", false)?;
+    cfg.cors_origins = std::env::var("SWITCHYARD_CORS_ORIGINS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_string)
+        .collect();
+    if cfg.cors_origins.iter().any(|o| o == "*") {
+        anyhow::bail!("SWITCHYARD_CORS_ORIGINS lists origins; a wildcard is not accepted");
+    }
     cfg.demo = demo;
     Ok(cfg)
 }

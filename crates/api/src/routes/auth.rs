@@ -104,7 +104,7 @@ pub async fn logout(
 /// Creates an account that belongs to no organization; `organization` and `role` in the
 /// body are ignored.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = tags::AUTH, request_body = RegisterRequest,
-    responses((status = 201, body = RegisterResponse), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 201, body = RegisterResponse), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,

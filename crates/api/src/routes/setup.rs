@@ -79,7 +79,7 @@ pub struct SetupResponse {
 /// Creates an organization, its admin, default workflow, generated transition rules and an
 /// optional team in one transaction, and returns tokens for the admin.
 #[utoipa::path(post, path = "/api/v1/setup", tag = tags::SETUP, request_body = SetupRequest,
-    responses((status = 201, body = SetupResponse), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 201, body = SetupResponse), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn setup(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<SetupRequest>,

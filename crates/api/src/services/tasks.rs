@@ -544,6 +544,12 @@ pub async fn assign_in<C: ConnectionTrait>(
     user: Option<Uuid>,
     reason: String,
 ) -> ApiResult<Option<UserRow>> {
+    if reason.chars().count() > 2000 {
+        return Err(ApiError::field(
+            "reason",
+            "Ensure this field has no more than 2000 characters.",
+        ));
+    }
     let target = match user {
         None => None,
         Some(uid) => {

@@ -11,6 +11,7 @@ mod demo;
 mod isolation;
 mod operations;
 mod organizations;
+mod security;
 mod setup;
 mod sla;
 mod tasks;
