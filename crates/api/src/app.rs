@@ -109,7 +109,37 @@ fn api_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().split_for_parts().1
+    let (_, mut doc) = api_routes().split_for_parts();
+    unique_operation_ids(&mut doc);
+    doc
+}
+
+/// Names every operation after its method and path (`patch_api_v1_tasks_id`): utoipa's
+/// default is the handler's name, which repeats across resources, and OpenAPI requires
+/// operation ids to be unique.
+fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let base: String = path
+            .trim_matches('/')
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect::<String>()
+            .split('_')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("_");
+        for (method, op) in [
+            ("get", item.get.as_mut()),
+            ("post", item.post.as_mut()),
+            ("put", item.put.as_mut()),
+            ("patch", item.patch.as_mut()),
+            ("delete", item.delete.as_mut()),
+        ] {
+            if let Some(op) = op {
+                op.operation_id = Some(format!("{method}_{base}"));
+            }
+        }
+    }
 }
 
 async fn not_found() -> impl IntoResponse {
@@ -124,7 +154,8 @@ async fn method_not_allowed() -> impl IntoResponse {
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let cors = crate::security::cors(&state.config);
-    let (api, doc) = api_routes().split_for_parts();
+    let (api, mut doc) = api_routes().split_for_parts();
+    unique_operation_ids(&mut doc);
     let request_id = HeaderName::from_static(REQUEST_ID);
     api.merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
         .fallback(not_found)

@@ -19,11 +19,47 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = match axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state).await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(ApiError::PayloadTooLarge),
+            Err(e) => return Err(ApiError::bad_request("invalid", e.body_text())),
+        };
+        let is_json = parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"));
+        if is_json && has_escaped_nul(&bytes) {
+            return Err(ApiError::bad_request(
+                "invalid",
+                "Text may not contain NUL (\\u0000) characters.",
+            ));
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => Err(map_rejection(rejection)),
         }
     }
+}
+
+/// Whether a JSON text contains the escape `\u0000` inside a string. PostgreSQL stores no
+/// NUL in text or jsonb, so such input is refused up front on every backend alike. (Raw NUL
+/// bytes are invalid JSON and fail parsing anyway.)
+fn has_escaped_nul(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        if json[i] == b'\\' {
+            if json.get(i + 1) == Some(&b'u') && json.get(i + 2..i + 6) == Some(b"0000".as_slice()) {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
 }
 
 fn map_rejection(rejection: JsonRejection) -> ApiError {
@@ -45,5 +81,17 @@ fn map_rejection(rejection: JsonRejection) -> ApiError {
             }
             other => ApiError::bad_request("invalid", other.body_text()),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_escaped_nul;
+
+    #[test]
+    fn finds_escaped_nul_only() {
+        assert!(has_escaped_nul(br#"{"a": "x\u0000y"}"#));
+        assert!(!has_escaped_nul(br#"{"a": "x\\u0000y"}"#), "an escaped backslash, then text");
+        assert!(!has_escaped_nul(br#"{"a": "\u00e9"}"#));
     }
 }

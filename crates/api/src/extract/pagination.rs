@@ -13,6 +13,8 @@ use crate::error::ApiError;
 /// Default and maximum page sizes of every list.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
+/// Highest page number accepted (100 million pages of 100).
+pub const MAX_PAGE_NUMBER: u64 = 1_000_000;
 
 /// Query parameters shared by every list (documented in OpenAPI).
 #[derive(Debug, serde::Deserialize, IntoParams)]
@@ -52,7 +54,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
                 .map(|q| q.0)
                 .unwrap_or_default();
         let number = parse_u64(&query_pairs, "page")?.unwrap_or(1);
-        if number == 0 {
+        // Far past any real last page; also keeps the offset within a signed 64-bit integer.
+        if number == 0 || number > MAX_PAGE_NUMBER {
             return Err(ApiError::NotFoundDetail("Invalid page.".into()));
         }
         let size = match query_pairs.iter().rev().find(|(k, _)| k == "page_size") {

@@ -186,6 +186,13 @@ async fn openapi_lists_every_route_and_docs_render_offline() {
         }
     }
     assert!(doc["components"]["schemas"]["UserOut"].is_object());
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(ids.insert(id.to_string()), "operationId {id} repeats");
+        }
+    }
     let html = app.client.get(app.url("/api/docs/")).send().await.unwrap();
     assert_eq!(html.status().as_u16(), 200);
     let text = html.text().await.unwrap();
