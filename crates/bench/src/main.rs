@@ -40,6 +40,9 @@ pub struct Args {
     /// PID of the server, to sample its resident memory.
     #[arg(long)]
     pub server_pid: Option<u32>,
+    /// Seconds to pause between scenarios, so slow requests of one do not overlap the next.
+    #[arg(long, default_value_t = 3)]
+    pub pause: u64,
 }
 
 #[tokio::main]
@@ -66,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
         println!("{}", result.row(name, args.concurrency));
+        tokio::time::sleep(Duration::from_secs(args.pause)).await;
     }
     Ok(())
 }

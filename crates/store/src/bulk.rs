@@ -198,9 +198,14 @@ pub async fn relax_durability<C: ConnectionTrait>(c: &C) -> Result<()> {
     Ok(())
 }
 
-/// Refreshes the planner's statistics after a bulk load (PostgreSQL; SQLite's `ANALYZE` is
-/// cheap enough to run too).
+/// After a bulk load: refreshes the planner's statistics and, on PostgreSQL, the visibility
+/// map (`VACUUM`), which autovacuum would do soon anyway — until then counts cannot use
+/// index-only scans (measured at 1M tasks: 200 ms before, 52 ms after for one state's count).
 pub async fn analyze<C: ConnectionTrait>(c: &C) -> Result<()> {
-    c.execute_unprepared("ANALYZE").await?;
+    let sql = match c.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "VACUUM ANALYZE",
+        _ => "ANALYZE",
+    };
+    c.execute_unprepared(sql).await?;
     Ok(())
 }

@@ -264,29 +264,28 @@ pub async fn create_at<C: ConnectionTrait>(
     created_at: DateTime<Utc>,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
-    sql::exec(
+    // One insert path for tasks: the bulk writer with a single row.
+    crate::bulk::insert_tasks(
         c,
-        "INSERT INTO tasks (id, organization_id, task_key, title, description, workflow_id, current_state, priority, \
-         task_type, tags, team_id, created_by, due_date, sla_breached, version, resolved_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $16)",
-        vec![
-            id.into(),
-            tenant.id().into(),
-            t.task_key.into(),
-            t.title.into(),
-            t.description.into(),
-            t.workflow_id.into(),
-            t.current_state.into(),
-            t.priority.into(),
-            t.task_type.into(),
-            StrList(t.tags).into(),
-            t.team_id.into(),
-            t.created_by.into(),
-            t.due_date.into(),
-            false.into(),
-            t.resolved_at.into(),
-            created_at.into(),
-        ],
+        tenant,
+        vec![crate::bulk::SeedTask {
+            id,
+            task_key: t.task_key,
+            title: t.title,
+            description: t.description,
+            workflow_id: t.workflow_id,
+            current_state: t.current_state,
+            priority: t.priority,
+            task_type: t.task_type,
+            tags: t.tags,
+            team_id: t.team_id,
+            assigned_to: None,
+            created_by: t.created_by,
+            due_date: t.due_date,
+            sla_breached: false,
+            resolved_at: t.resolved_at,
+            created_at,
+        }],
     )
     .await?;
     Ok(id)

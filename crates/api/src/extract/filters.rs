@@ -49,7 +49,10 @@ pub fn nullable_uuid_param(
 /// Rejects over-long free-text filters and NUL characters (which PostgreSQL cannot compare).
 pub fn text_param(name: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
     if value.as_deref().is_some_and(|v| v.contains('\0')) {
-        return Err(ApiError::field(name, "Filter values may not contain NUL characters."));
+        return Err(ApiError::field(
+            name,
+            "Filter values may not contain NUL characters.",
+        ));
     }
     match value {
         Some(v) if v.chars().count() > 255 => Err(ApiError::field(

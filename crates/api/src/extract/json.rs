@@ -20,11 +20,16 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
-        let bytes = match axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state).await {
-            Ok(b) => b,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(ApiError::PayloadTooLarge),
-            Err(e) => return Err(ApiError::bad_request("invalid", e.body_text())),
-        };
+        let bytes =
+            match axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+                .await
+            {
+                Ok(b) => b,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(ApiError::PayloadTooLarge);
+                }
+                Err(e) => return Err(ApiError::bad_request("invalid", e.body_text())),
+            };
         let is_json = parts
             .headers
             .get(axum::http::header::CONTENT_TYPE)
@@ -51,7 +56,8 @@ fn has_escaped_nul(json: &[u8]) -> bool {
     let mut i = 0;
     while i < json.len() {
         if json[i] == b'\\' {
-            if json.get(i + 1) == Some(&b'u') && json.get(i + 2..i + 6) == Some(b"0000".as_slice()) {
+            if json.get(i + 1) == Some(&b'u') && json.get(i + 2..i + 6) == Some(b"0000".as_slice())
+            {
                 return true;
             }
             i += 2;
@@ -91,7 +97,10 @@ mod tests {
     #[test]
     fn finds_escaped_nul_only() {
         assert!(has_escaped_nul(br#"{"a": "x\u0000y"}"#));
-        assert!(!has_escaped_nul(br#"{"a": "x\\u0000y"}"#), "an escaped backslash, then text");
+        assert!(
+            !has_escaped_nul(br#"{"a": "x\\u0000y"}"#),
+            "an escaped backslash, then text"
+        );
         assert!(!has_escaped_nul(br#"{"a": "\u00e9"}"#));
     }
 }

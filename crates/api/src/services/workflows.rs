@@ -52,10 +52,19 @@ pub async fn list(
 
 /// One workflow.
 pub async fn get(state: &AppState, member: &Member, id: Uuid) -> ApiResult<WorkflowWithRules> {
-    let row = workflows::get(state.db.conn(), member.tenant, id)
+    load_one(state.db.conn(), member, id).await
+}
+
+/// One workflow of the caller's organization with its rules.
+async fn load_one<C: switchyard_store::ConnectionTrait>(
+    c: &C,
+    member: &Member,
+    id: Uuid,
+) -> ApiResult<WorkflowWithRules> {
+    let row = workflows::get(c, member.tenant, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    with_rules(state.db.conn(), member, vec![row])
+    with_rules(c, member, vec![row])
         .await?
         .pop()
         .ok_or(ApiError::NotFound)
@@ -138,13 +147,7 @@ pub async fn create(
         workflows::unset_default_except(&tx, member.tenant, id).await?;
         set_default(&tx, member, id).await?;
     }
-    let row = workflows::get(&tx, member.tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let out = with_rules(&tx, member, vec![row])
-        .await?
-        .pop()
-        .ok_or(ApiError::NotFound)?;
+    let out = load_one(&tx, member, id).await?;
     commit(tx).await?;
     Ok(out)
 }
@@ -227,13 +230,7 @@ pub async fn update(
     if finals_changed {
         tasks::resync_resolved(&tx, member.tenant, id, &finals).await?;
     }
-    let row = workflows::get(&tx, member.tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let out = with_rules(&tx, member, vec![row])
-        .await?
-        .pop()
-        .ok_or(ApiError::NotFound)?;
+    let out = load_one(&tx, member, id).await?;
     commit(tx).await?;
     Ok(out)
 }

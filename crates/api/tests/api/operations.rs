@@ -189,7 +189,9 @@ async fn openapi_lists_every_route_and_docs_render_offline() {
     let mut ids = std::collections::HashSet::new();
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
             assert!(ids.insert(id.to_string()), "operationId {id} repeats");
         }
     }

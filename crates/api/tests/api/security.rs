@@ -454,7 +454,10 @@ async fn malformed_input_on_every_route_is_a_4xx() {
         for (method, _) in item.as_object().unwrap() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let ids_here: &[&str] = if path.contains('{') { &ids } else { &ids[..1] };
-            for (id, query) in ids_here.iter().flat_map(|id| queries.iter().map(move |q| (id, q))) {
+            for (id, query) in ids_here
+                .iter()
+                .flat_map(|id| queries.iter().map(move |q| (id, q)))
+            {
                 let url = format!("{}{query}", fill(path, id));
                 for (ctype, body) in &bodies {
                     for token in [Some(org.admin.as_str()), None, Some("garbage")] {
