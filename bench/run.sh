@@ -24,6 +24,9 @@ org=$(q "SELECT id FROM organizations WHERE slug = '$org_slug'")
 admin=$(q "SELECT id FROM users WHERE username = '${org_slug}_admin'")
 workflow=$(q "SELECT id FROM workflows WHERE organization_id = '$org' AND is_default")
 # One open, assigned task per pgbench client, as the server scenario gives each worker.
+q "DROP TABLE IF EXISTS bench_ids; CREATE TABLE bench_ids AS
+   SELECT (row_number() OVER (ORDER BY id))::int AS n, id FROM tasks WHERE organization_id = '$org' LIMIT 10000;
+   CREATE UNIQUE INDEX ON bench_ids (n)" >/dev/null
 q "DROP TABLE IF EXISTS bench_tasks; CREATE TABLE bench_tasks AS
    SELECT (row_number() OVER (ORDER BY id) - 1)::int AS client_id, id AS task_id FROM tasks
    WHERE organization_id = '$org' AND assigned_to IS NOT NULL AND resolved_at IS NULL LIMIT $conc" >/dev/null
@@ -31,13 +34,13 @@ echo
 echo "## Database ceiling (pgbench, same SQL, $conc clients, ${secs}s)"
 echo "| script | transactions/s | mean latency ms |"
 echo "|---|---|---|"
-for script in list transition; do
+for script in list detail create transition; do
   out=$(pgbench "$db" -n -c "$conc" -j 2 -T "$secs" -f "$here/pgbench/$script.sql" \
           -D org="'$org'" -D admin="'$admin'" -D workflow="'$workflow'" -D jti="'00000000-0000-0000-0000-000000000000'" 2>&1)
   tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail -1)
   lat=$(echo "$out" | sed -n 's/^latency average = \([0-9.]*\).*/\1/p')
   echo "| $script | $tps | $lat |"
-  srv=$(grep "^| $script |" /tmp/switchyard-bench-server.md | awk -F'|' '{print $5}' | tr -d ' ')
+  srv=$(grep "^| $script |" /tmp/switchyard-bench-server.md | awk -F'|' '{print $5}' | tr -d ' ' || true)
   [ -n "$srv" ] && echo "  → server $script: $srv req/s = $(python3 -c "print(f'{$srv / $tps * 100:.0f}')")% of the ceiling" >&2
 done
-q "DROP TABLE IF EXISTS bench_tasks" >/dev/null
+q "DROP TABLE IF EXISTS bench_tasks; DROP TABLE IF EXISTS bench_ids" >/dev/null
