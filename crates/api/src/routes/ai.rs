@@ -125,6 +125,7 @@ pub struct AutoAssignOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct QueryRequest {
+    #[schema(min_length = 1, max_length = 500)]
     pub question: String,
 }
 

@@ -46,11 +46,13 @@ impl From<CommentRow> for CommentOut {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCommentRequest {
     pub task: Option<Uuid>,
+    #[schema(min_length = 1, max_length = 10000)]
     pub content: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateCommentRequest {
+    #[schema(min_length = 1, max_length = 10000)]
     pub content: String,
 }
 

@@ -16,10 +16,15 @@ use crate::{
 /// Everything needed to create a working organization; only the first four are required.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct SetupRequest {
+    #[schema(max_length = 255)]
     pub org_name: Option<String>,
+    #[schema(max_length = 50, pattern = "^[a-z0-9-]+$")]
     pub org_slug: Option<String>,
+    #[schema(max_length = 150, pattern = r"^[\w.@+-]+$")]
     pub admin_username: Option<String>,
+    #[schema(min_length = 8, max_length = 128)]
     pub admin_password: Option<String>,
+    #[schema(max_length = 254)]
     pub admin_email: Option<String>,
     /// Ordered roles; the position gives the access level; `admin` is always first.
     pub roles: Option<Vec<String>>,

@@ -171,12 +171,17 @@ fn parse_ordering(raw: Option<&str>) -> ApiResult<Ordering> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateTaskRequest {
+    #[schema(min_length = 1, max_length = 500)]
     pub title: Option<String>,
+    #[schema(max_length = 50000)]
     pub description: Option<String>,
     /// Default: the organization's default workflow.
     pub workflow: Option<Uuid>,
+    #[schema(max_length = 255)]
     pub priority: Option<String>,
+    #[schema(max_length = 255)]
     pub task_type: Option<String>,
+    #[schema(max_items = 100)]
     pub tags: Option<Vec<String>>,
     pub team: Option<Uuid>,
     pub due_date: Option<DateTime<Utc>>,
@@ -184,10 +189,15 @@ pub struct CreateTaskRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateTaskRequest {
+    #[schema(min_length = 1, max_length = 500)]
     pub title: Option<String>,
+    #[schema(max_length = 50000)]
     pub description: Option<String>,
+    #[schema(max_length = 255)]
     pub priority: Option<String>,
+    #[schema(max_length = 255)]
     pub task_type: Option<String>,
+    #[schema(max_items = 100)]
     pub tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
@@ -217,8 +227,10 @@ pub struct AvailableTransitionsOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TransitionRequest {
+    #[schema(max_length = 255)]
     pub to_state: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 
@@ -227,6 +239,7 @@ pub struct AssignRequest {
     /// A member's id, or null to unassign.
     pub user_id: Option<Uuid>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 

@@ -31,14 +31,17 @@ pub struct TeamOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateTeamRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: String,
     pub lead: Option<Uuid>,
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub members: Vec<Uuid>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateTeamRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: Option<String>,
     /// A member's id, or null to clear the lead.
     #[serde(default, deserialize_with = "double_option")]

@@ -51,22 +51,32 @@ impl From<UserRow> for UserOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateUserRequest {
+    #[schema(min_length = 1, max_length = 150, pattern = r"^[\w.@+-]+$")]
     pub username: String,
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
     #[serde(default)]
+    #[schema(max_length = 254)]
     pub email: String,
     /// One of the organization's roles (default: its first worker-level role).
+    #[schema(max_length = 255)]
     pub role: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub skills: Vec<String>,
+    #[schema(minimum = 0, maximum = 1000)]
     pub max_concurrent_tasks: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateUserRequest {
+    #[schema(max_length = 254)]
     pub email: Option<String>,
+    #[schema(max_items = 100)]
     pub skills: Option<Vec<String>>,
+    #[schema(minimum = 0, maximum = 1000)]
     pub max_concurrent_tasks: Option<i64>,
+    #[schema(max_length = 255)]
     pub role: Option<String>,
 }
 

@@ -73,8 +73,10 @@ impl From<WorkflowWithRules> for WorkflowOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct WorkflowRequest {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: Option<String>,
     pub is_default: Option<bool>,
+    #[schema(min_items = 1, max_items = 100)]
     pub allowed_states: Option<Vec<String>>,
     /// Default: the first state.
     pub initial_state: Option<String>,
@@ -96,8 +98,11 @@ impl From<WorkflowRequest> for WorkflowInput {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RuleRequest {
     pub workflow: Option<Uuid>,
+    #[schema(max_length = 255)]
     pub from_state: Option<String>,
+    #[schema(max_length = 255)]
     pub to_state: Option<String>,
+    #[schema(min_items = 1, max_items = 100)]
     pub allowed_roles: Option<Vec<String>>,
 }
 
