@@ -119,15 +119,7 @@ async fn request_ids_are_returned_and_kept() {
 #[tokio::test]
 async fn health_and_metrics() {
     let app = TestApp::spawn().await;
-    let live: serde_json::Value = app
-        .client
-        .get(app.url("/health/live"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let live = app.get_json("/health/live").await;
     assert_eq!(live["status"], "ok");
     let ready = app
         .client
@@ -151,15 +143,7 @@ async fn health_and_metrics() {
 #[tokio::test]
 async fn openapi_lists_every_route_and_docs_render_offline() {
     let app = TestApp::spawn().await;
-    let doc: serde_json::Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.get_json("/api/v1/openapi.json").await;
     let paths = doc["paths"].as_object().unwrap();
     for (path, methods) in [
         ("/api/v1/setup", vec!["post"]),

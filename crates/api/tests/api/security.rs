@@ -414,15 +414,7 @@ fn fill(path: &str, value: &str) -> String {
 async fn malformed_input_on_every_route_is_a_4xx() {
     let app = TestApp::spawn_with(|c| c.rate_limit_per_address = 0).await;
     let org = app.setup_org("acme").await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.get_json("/api/v1/openapi.json").await;
     let deep = format!("{}1{}", "[".repeat(3000), "]".repeat(3000));
     let huge = "x".repeat(200_000);
     let bodies: Vec<(Option<&str>, String)> = vec![
