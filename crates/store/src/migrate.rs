@@ -15,7 +15,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "rate_limits",
         include_str!("../migrations/0002_rate_limits.sql"),
-    ),    (
+    ),
+    (
         3,
         "search_indexes",
         include_str!("../migrations/0003_search_indexes.sql"),
@@ -89,7 +90,10 @@ pub async fn migrate(db: &Db) -> Result<usize> {
         tracing::info!(version, name, "applying migration");
         let sql = render(source, db.backend());
         // A step may hold nothing for this engine (PostgreSQL-only indexes on SQLite).
-        if sql.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with("--")) {
+        if sql
+            .lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with("--"))
+        {
             tx.execute_unprepared(&sql).await?;
         }
         sql::exec(
