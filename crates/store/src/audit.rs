@@ -126,6 +126,17 @@ pub struct AuditRow {
     pub timestamp: DateTime<Utc>,
 }
 
+impl AuditRow {
+    /// Who made the change as people read it: the username, or "System" for jobs.
+    pub fn actor_name(&self) -> String {
+        if self.performed_by.is_none() && self.performed_by_name.is_empty() {
+            "System".into()
+        } else {
+            self.performed_by_name.clone()
+        }
+    }
+}
+
 /// List filters.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {

@@ -95,16 +95,6 @@ pub async fn delete<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<()> {
     Ok(())
 }
 
-/// How many members hold `role`.
-pub async fn role_usage<C: ConnectionTrait>(c: &C, tenant: Tenant, role: &str) -> Result<u64> {
-    sql::count(
-        c,
-        "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = $2",
-        vec![tenant.id().into(), role.into()],
-    )
-    .await
-}
-
 /// How many tasks use `priority`.
 pub async fn priority_usage<C: ConnectionTrait>(c: &C, tenant: Tenant, value: &str) -> Result<u64> {
     sql::count(

@@ -66,6 +66,21 @@ impl Member {
         }
     }
 
+    /// The organization's roles at manager or worker level: the people who take on work
+    /// (routing candidates, team performance).
+    pub fn work_roles(&self) -> Vec<String> {
+        self.org_roles
+            .iter()
+            .filter(|r| {
+                matches!(
+                    self.level_of(r),
+                    Some(AccessLevel::Manager | AccessLevel::Worker)
+                )
+            })
+            .cloned()
+            .collect()
+    }
+
     /// The level of another role in this organization.
     pub fn level_of(&self, role: &str) -> Option<AccessLevel> {
         access::level_of(&self.org_roles, role)

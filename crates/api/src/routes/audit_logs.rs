@@ -40,16 +40,12 @@ pub struct AuditOut {
 impl From<AuditRow> for AuditOut {
     fn from(a: AuditRow) -> Self {
         AuditOut {
+            performed_by_name: a.actor_name(),
             id: a.id,
             task: a.task_id,
             task_key: a.task_key,
             action: a.action,
             performed_by: a.performed_by,
-            performed_by_name: if a.performed_by.is_none() && a.performed_by_name.is_empty() {
-                "System".into()
-            } else {
-                a.performed_by_name
-            },
             old_value: a.old_value,
             new_value: a.new_value,
             reason: a.reason,

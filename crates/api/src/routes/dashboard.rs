@@ -211,14 +211,10 @@ pub async fn activity(
         recent_activity: rows
             .into_iter()
             .map(|a| ActivityItem {
+                performed_by: a.actor_name(),
                 task_key: a.task_key,
                 task_title: a.task_title,
                 action: a.action,
-                performed_by: if a.performed_by.is_none() && a.performed_by_name.is_empty() {
-                    "System".into()
-                } else {
-                    a.performed_by_name
-                },
                 old_value: a.old_value,
                 new_value: a.new_value,
                 reason: a.reason,

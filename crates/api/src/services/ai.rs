@@ -3,14 +3,11 @@
 
 use std::collections::HashMap;
 
-use switchyard_domain::{
-    AccessLevel, access,
-    ai::{
-        estimate::{self, Estimate, History, Resolved},
-        nlq::{self, ParsedQuery, Person, Vocabulary},
-        priority::{self, PriorityAnalysis, ScoreInput},
-        routing::{self, Candidate, Ranked},
-    },
+use switchyard_domain::ai::{
+    estimate::{self, Estimate, History, Resolved},
+    nlq::{self, ParsedQuery, Person, Vocabulary},
+    priority::{self, PriorityAnalysis, ScoreInput},
+    routing::{self, Candidate, Ranked},
 };
 use switchyard_store::{
     ConnectionTrait, Tenant, ai, commit, organizations, tasks,
@@ -178,17 +175,7 @@ pub async fn recommend_in<C: ConnectionTrait>(
     member: &Member,
     task: &TaskRow,
 ) -> ApiResult<Vec<Recommendation>> {
-    let roles: Vec<String> = member
-        .org_roles
-        .iter()
-        .filter(|r| {
-            matches!(
-                access::level_of(&member.org_roles, r),
-                Some(AccessLevel::Manager | AccessLevel::Worker)
-            )
-        })
-        .cloned()
-        .collect();
+    let roles = member.work_roles();
     let people = ai::candidates(c, member.tenant, &roles).await?;
     let records: HashMap<Uuid, ai::TypeRecord> =
         ai::type_records(c, member.tenant, &task.task_type)

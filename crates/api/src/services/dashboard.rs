@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Duration;
-use switchyard_domain::{AccessLevel, access, sla};
+use switchyard_domain::sla;
 use switchyard_store::{Page, audit, dashboard, organizations, workflows};
 use uuid::Uuid;
 
@@ -95,17 +95,7 @@ pub struct Performance {
 /// Every member at manager or worker level, busiest first (two queries).
 pub async fn team_performance(state: &AppState, member: &Member) -> ApiResult<Vec<Performance>> {
     let c = state.db.conn();
-    let roles: Vec<String> = member
-        .org_roles
-        .iter()
-        .filter(|r| {
-            matches!(
-                access::level_of(&member.org_roles, r),
-                Some(AccessLevel::Manager | AccessLevel::Worker)
-            )
-        })
-        .cloned()
-        .collect();
+    let roles = member.work_roles();
     let people = dashboard::members_with_roles(c, member.tenant, &roles).await?;
     let stats = dashboard::assignee_stats(c, member.tenant).await?;
     let mut out: Vec<Performance> = people

@@ -75,7 +75,7 @@ pub async fn update(
     validate::config_list("allowed_priorities", &priorities)?;
     validate::config_list("allowed_task_types", &types)?;
     for role in removed(&current.allowed_roles.0, &roles) {
-        let users = organizations::role_usage(&tx, member.tenant, role).await?;
+        let users = switchyard_store::users::count_with_role(&tx, member.tenant, role).await?;
         let rules = organizations::rule_role_usage(&tx, member.tenant, role).await?;
         if users + rules > 0 {
             return Err(ApiError::conflict(
