@@ -62,13 +62,13 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
     let now = chrono::Utc::now().timestamp();
     let window = now - now.rem_euclid(WINDOW_SECS);
     let bucket = format!("addr:{ip}");
-    let hits = match state.db.begin_write().await {
-        Ok(tx) => match switchyard_store::rate_limits::hit(&tx, &bucket, window).await {
-            Ok(n) => switchyard_store::commit(tx).await.map(|_| n),
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
+    let hits = async {
+        let tx = state.db.begin_write().await?;
+        let n = switchyard_store::rate_limits::hit(&tx, &bucket, window).await?;
+        switchyard_store::commit(tx).await?;
+        Ok::<i64, switchyard_store::StoreError>(n)
+    }
+    .await;
     match hits {
         Ok(n) if n as u64 > limit => {
             metrics::counter!("rate_limited_total").increment(1);
