@@ -2,7 +2,7 @@
 //! queries whatever the number of tasks or people.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 use crate::{Result, StrList, Tenant, now, sql};
@@ -111,8 +111,9 @@ pub async fn candidates<C: ConnectionTrait>(
     if roles.is_empty() {
         return Ok(Vec::new());
     }
-    let mut values: Vec<Value> = vec![tenant.id().into()];
-    values.extend(roles.iter().map(|r| Value::from(r.clone())));
+    let mut p = sql::Params::default();
+    let org = p.push(tenant.id());
+    let list = p.list(roles);
     sql::all(
         c,
         &format!(
@@ -120,10 +121,9 @@ pub async fn candidates<C: ConnectionTrait>(
                (SELECT COUNT(*) FROM tasks t WHERE t.organization_id = m.organization_id AND t.assigned_to = m.user_id \
                   AND t.resolved_at IS NULL) AS active_tasks \
              FROM memberships m JOIN users u ON u.id = m.user_id \
-             WHERE m.organization_id = $1 AND u.is_active = TRUE AND m.role IN {} ORDER BY u.username",
-            sql::in_list(2, roles.len())
+             WHERE m.organization_id = {org} AND u.is_active = TRUE AND m.role IN {list} ORDER BY u.username"
         ),
-        values,
+        p.values,
     )
     .await
 }

@@ -2,7 +2,7 @@
 //! of tasks or people.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 use crate::{Result, Tenant, sql};
@@ -104,16 +104,16 @@ pub async fn members_with_roles<C: ConnectionTrait>(
     if roles.is_empty() {
         return Ok(Vec::new());
     }
-    let mut values: Vec<Value> = vec![tenant.id().into()];
-    values.extend(roles.iter().map(|r| Value::from(r.clone())));
+    let mut p = sql::Params::default();
+    let org = p.push(tenant.id());
+    let list = p.list(roles);
     sql::all(
         c,
         &format!(
             "SELECT m.user_id, u.username, m.role, m.max_concurrent_tasks FROM memberships m \
-             JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 AND m.role IN {} ORDER BY u.username",
-            sql::in_list(2, roles.len())
+             JOIN users u ON u.id = m.user_id WHERE m.organization_id = {org} AND m.role IN {list} ORDER BY u.username"
         ),
-        values,
+        p.values,
     )
     .await
 }

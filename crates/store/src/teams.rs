@@ -1,7 +1,7 @@
 //! Teams: named groups of an organization's members with an optional lead.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 use crate::{Page, Result, Tenant, now, sql};
@@ -39,16 +39,17 @@ async fn with_members<C: ConnectionTrait>(
 ) -> Result<Vec<Team>> {
     let mut members: Vec<MemberRow> = Vec::new();
     if !rows.is_empty() {
-        let mut values: Vec<Value> = vec![tenant.id().into()];
-        values.extend(rows.iter().map(|r| Value::from(r.id)));
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut p = sql::Params::default();
+        let org = p.push(tenant.id());
+        let list = p.list(&ids);
         members = sql::all(
             c,
             &format!(
                 "SELECT tm.team_id, tm.user_id FROM team_members tm JOIN users u ON u.id = tm.user_id \
-                 WHERE tm.organization_id = $1 AND tm.team_id IN {} ORDER BY u.username",
-                sql::in_list(2, rows.len())
+                 WHERE tm.organization_id = {org} AND tm.team_id IN {list} ORDER BY u.username"
             ),
-            values,
+            p.values,
         )
         .await?;
     }

@@ -75,15 +75,15 @@ pub async fn get_many<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut values: Vec<Value> = vec![tenant.id().into()];
-    values.extend(ids.iter().map(|id| Value::from(*id)));
+    let mut p = sql::Params::default();
+    let org = p.push(tenant.id());
+    let list = p.list(ids);
     sql::all(
         c,
         &format!(
-            "{SELECT} JOIN memberships m ON m.user_id = u.id AND m.organization_id = $1 WHERE u.id IN {}",
-            sql::in_list(2, ids.len())
+            "{SELECT} JOIN memberships m ON m.user_id = u.id AND m.organization_id = {org} WHERE u.id IN {list}"
         ),
-        values,
+        p.values,
     )
     .await
 }

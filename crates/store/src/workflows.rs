@@ -222,16 +222,16 @@ pub async fn rules_of<C: ConnectionTrait>(
     if workflows.is_empty() {
         return Ok(Vec::new());
     }
-    let mut values: Vec<sea_orm::Value> = vec![tenant.id().into()];
-    values.extend(workflows.iter().map(|w| sea_orm::Value::from(*w)));
+    let mut p = sql::Params::default();
+    let org = p.push(tenant.id());
+    let list = p.list(workflows);
     sql::all(
         c,
         &format!(
             "SELECT id, workflow_id, from_state, to_state, allowed_roles FROM transition_rules \
-             WHERE organization_id = $1 AND workflow_id IN {} ORDER BY created_at, id",
-            sql::in_list(2, workflows.len())
+             WHERE organization_id = {org} AND workflow_id IN {list} ORDER BY created_at, id"
         ),
-        values,
+        p.values,
     )
     .await
 }
