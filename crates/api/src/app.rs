@@ -158,6 +158,7 @@ pub fn router(state: AppState) -> Router {
     unique_operation_ids(&mut doc);
     let request_id = HeaderName::from_static(REQUEST_ID);
     api.merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", doc))
+        .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -11,6 +11,7 @@ pub mod security;
 pub mod services;
 pub mod state;
 pub mod telemetry;
+pub mod web;
 
 pub use app::{openapi, router, serve};
 pub use config::{ApiConfig, Secret};

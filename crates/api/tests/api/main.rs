@@ -1,11 +1,13 @@
 //! HTTP integration tests against a real server and database (SQLite by default,
 //! PostgreSQL when TEST_DATABASE_URL is set).
 
+mod browser_driver;
 mod helpers;
 
 mod ai;
 mod audit_logs;
 mod auth;
+mod browser;
 mod comments;
 mod demo;
 mod isolation;
@@ -17,4 +19,5 @@ mod sla;
 mod tasks;
 mod teams;
 mod users;
+mod web;
 mod workflows;

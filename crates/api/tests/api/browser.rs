@@ -1,0 +1,330 @@
+//! The dashboard in a real (headless) browser against a real server on a fresh database.
+
+use serde_json::json;
+
+use crate::{browser_driver::Browser, helpers::TestApp};
+
+const PASSWORD: &str = "correct-horse-42";
+
+/// The whole working day of an admin through the dashboard: create a user and a task,
+/// assign it, move it twice with reasons, comment, and read the result on the detail page.
+#[tokio::test]
+async fn admin_runs_a_task_through_the_dashboard() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let org = app.setup_org("webflow").await;
+    let base = app.url("");
+    browser.login(&base, "webflow_admin", PASSWORD).await;
+
+    // A user, through the Users page.
+    browser.go_hash("#/users").await;
+    browser.click("#new-user").await;
+    browser
+        .type_into(".modal input[name=username]", "dev_carol")
+        .await;
+    browser
+        .type_into(".modal input[name=password]", PASSWORD)
+        .await;
+    browser
+        .type_into(".modal input[name=email]", "carol@example.com")
+        .await;
+    browser.select(".modal select[name=role]", "engineer").await;
+    browser
+        .type_into(".modal input[name=skills]", "python, sql")
+        .await;
+    browser.click(".modal button[type=submit]").await;
+    browser.wait("tr[data-user=dev_carol]").await;
+    let users = app.get("/api/v1/users/", &org.admin).await.expect(200).body;
+    let carol = users["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "dev_carol")
+        .expect("dev_carol was created")
+        .clone();
+    assert_eq!(carol["role"], "engineer");
+    assert_eq!(carol["skills"], json!(["python", "sql"]));
+
+    // A task, through the Tasks page; creating it opens its detail page.
+    browser.go_hash("#/tasks").await;
+    browser.click("#new-task").await;
+    browser
+        .type_into(".modal input[name=title]", "Fix the export timeout")
+        .await;
+    browser
+        .type_into(
+            ".modal textarea[name=description]",
+            "Nightly export dies after 30 s.",
+        )
+        .await;
+    browser.select(".modal select[name=priority]", "high").await;
+    browser.select(".modal select[name=task_type]", "bug").await;
+    browser.click(".modal button[type=submit]").await;
+    let key = browser
+        .wait_text("#task-key", |t| t.starts_with("WEBF-"))
+        .await;
+    assert_eq!(key, "WEBF-0001");
+    browser.wait_text("#task-state", |t| t == "open").await;
+    let tasks = app.get("/api/v1/tasks/", &org.admin).await.expect(200).body;
+    let task_id = tasks["results"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(tasks["results"][0]["priority"], "high");
+
+    // Assign it; the dropdown shows each person's workload.
+    let option = browser
+        .wait_text(
+            &format!(
+                "#assign-user option[value='{}']",
+                carol["id"].as_str().unwrap()
+            ),
+            |t| !t.is_empty(),
+        )
+        .await;
+    assert_eq!(option, "dev_carol — 0/5 active");
+    browser
+        .select("#assign-user", carol["id"].as_str().unwrap())
+        .await;
+    browser
+        .type_into("#assign-reason", "Carol knows the exporter")
+        .await;
+    browser.click("#assign-button").await;
+    browser
+        .wait_text("#task-assignee", |t| t == "dev_carol")
+        .await;
+
+    // Two transitions, each confirmed with a reason.
+    for (to, reason) in [
+        ("in_progress", "Starting on the exporter"),
+        ("review", "Fix ready: batch the writes"),
+    ] {
+        browser
+            .click(&format!("#transitions button[data-to-state={to}]"))
+            .await;
+        browser.type_into("#confirm-modal textarea", reason).await;
+        browser.click("#confirm-modal [data-test=confirm]").await;
+        browser.wait_text("#task-state", |t| t == to).await;
+    }
+
+    // A comment.
+    browser
+        .type_into("#comment-text", "Reproduced with 2 GB of data.")
+        .await;
+    browser.click("#comment-form button[type=submit]").await;
+    browser
+        .wait_text(".comment .comment-content", |t| {
+            t == "Reproduced with 2 GB of data."
+        })
+        .await;
+
+    // The history on the page shows every step with old → new values and reasons.
+    let history = browser
+        .wait_text("#task-audit", |t| t.contains("commented"))
+        .await;
+    for expected in [
+        "created",
+        "assigned",
+        "state: open",
+        "state: in_progress",
+        "state: review",
+        "Starting on the exporter",
+        "Fix ready: batch the writes",
+        "Carol knows the exporter",
+    ] {
+        assert!(
+            history.contains(expected),
+            "history lacks {expected:?}: {history}"
+        );
+    }
+    assert_eq!(
+        browser
+            .count("#task-audit tr[data-action=state_changed]")
+            .await,
+        2
+    );
+
+    // And the database agrees.
+    let task = app
+        .get(&format!("/api/v1/tasks/{task_id}/"), &org.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(task["current_state"], "review");
+    assert_eq!(task["assigned_to"], carol["id"]);
+    assert_eq!(
+        task["comments"][0]["content"],
+        "Reproduced with 2 GB of data."
+    );
+    let audit = app.audit_of(&org.admin, &task_id).await;
+    let actions: Vec<&str> = audit
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "commented",
+            "state_changed",
+            "state_changed",
+            "assigned",
+            "created"
+        ]
+    );
+    assert_eq!(audit[1]["reason"], "Fix ready: batch the writes");
+
+    browser.screenshots("task-detail").await;
+    browser.go_hash("#/").await;
+    browser.wait("#chart-state svg").await;
+    browser.screenshots("dashboard").await;
+    browser
+        .go_hash(&format!("#/workflows/{}", org.workflow_id))
+        .await;
+    browser.wait("#workflow-diagram").await;
+    assert_eq!(browser.count("#workflow-diagram g.state").await, 6);
+    assert_eq!(browser.count("#rules tr[data-rule]").await, 11);
+    browser.screenshots("workflow").await;
+    browser.close().await;
+}
+
+/// A worker may not start an unassigned task: the API's message appears in the modal,
+/// which has to be acknowledged, and nothing changes.
+#[tokio::test]
+async fn forbidden_transition_shows_the_api_message() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let org = app.setup_org("webdeny").await;
+    let (_, worker) = app.add_user(&org.admin, "dev_dan", "engineer").await;
+    let task = app.create_task(&worker, "Unassigned work", json!({})).await;
+    let id = task["id"].as_str().unwrap();
+    browser.login(&app.url(""), "dev_dan", PASSWORD).await;
+    browser.go_hash(&format!("#/tasks/{id}")).await;
+    browser.wait_text("#task-state", |t| t == "open").await;
+    // Manager-only and admin-only controls are not offered to a worker.
+    assert_eq!(browser.count("#assign").await, 0);
+    assert_eq!(browser.count("#delete-task").await, 0);
+
+    browser
+        .click("#transitions button[data-to-state=in_progress]")
+        .await;
+    browser.click("#confirm-modal [data-test=confirm]").await;
+    let message = browser
+        .wait_text("#error-modal #error-message", |t| !t.is_empty())
+        .await;
+    assert_eq!(
+        message,
+        "Task must be assigned to someone before moving to 'in_progress'."
+    );
+    browser.click("#error-modal [data-test=error-ok]").await;
+    assert_eq!(browser.count("#error-modal").await, 0);
+    let after = app
+        .get(&format!("/api/v1/tasks/{id}/"), &org.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(after["current_state"], "open");
+    assert_eq!(
+        app.audit_of(&org.admin, id).await.len(),
+        1,
+        "only `created`"
+    );
+
+    // A read-only role sees no buttons that write.
+    let (_, _) = app.add_user(&org.admin, "vic_viewer", "viewer").await;
+    browser.click("#logout").await;
+    browser.wait("#login-username").await;
+    browser.login(&app.url(""), "vic_viewer", PASSWORD).await;
+    browser.go_hash("#/tasks").await;
+    browser.wait("#task-table tr[data-task]").await;
+    assert_eq!(browser.count("#new-task").await, 0);
+    browser.go_hash(&format!("#/tasks/{id}")).await;
+    browser.wait("#task-fields").await;
+    assert_eq!(browser.count("#transitions button").await, 0);
+    assert_eq!(browser.count("#comment-form").await, 0);
+    browser.close().await;
+}
+
+/// Plain-English questions on the AI page, and markup in user text shown as text.
+#[tokio::test]
+async fn nl_query_and_markup_is_rendered_as_text() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let org = app.setup_org("webai").await;
+    let markup = "<img src=x onerror=alert(1)> <script>alert(2)</script> Export";
+    let hostile = app
+        .create_task(&org.admin, markup, json!({"tags": ["<b>tag</b>"]}))
+        .await;
+    let hostile_id = hostile["id"].as_str().unwrap();
+    let assigned = app
+        .create_task(&org.admin, "Assigned work", json!({}))
+        .await;
+    app.post(
+        &format!("/api/v1/tasks/{}/assign/", assigned["id"].as_str().unwrap()),
+        &org.admin,
+        json!({"user_id": org.admin_id}),
+    )
+    .await
+    .expect(200);
+    let comment = "<b onmouseover=alert(3)>bold?</b> & <a href=javascript:alert(4)>link</a>";
+    app.post(
+        "/api/v1/comments/",
+        &org.admin,
+        json!({"task": hostile_id, "content": comment}),
+    )
+    .await
+    .expect(201);
+
+    browser.login(&app.url(""), "webai_admin", PASSWORD).await;
+    browser.go_hash("#/ai").await;
+    browser.type_into("#nlq-input", "unassigned tasks").await;
+    browser.click("#nlq-form button[type=submit]").await;
+    browser.wait("#nlq-table").await;
+    let count = browser.wait_text("#nlq-count", |t| !t.is_empty()).await;
+    assert_eq!(count, "1 task");
+    let table = browser.wait_text("#nlq-table", |t| !t.is_empty()).await;
+    assert!(
+        table.contains(hostile["task_key"].as_str().unwrap()),
+        "{table}"
+    );
+    assert!(
+        !table.contains(assigned["task_key"].as_str().unwrap()),
+        "{table}"
+    );
+    let filters = browser.wait_text("#nlq-filters", |t| !t.is_empty()).await;
+    assert!(filters.contains("unassigned"), "{filters}");
+    browser.screenshots("ai-query").await;
+
+    // The task list, the detail page and the comment show the characters, build no
+    // elements from them, and run nothing.
+    browser.go_hash("#/tasks").await;
+    let listed = browser
+        .wait_text(
+            &format!(
+                "tr[data-task='{}'] .task-title",
+                hostile["task_key"].as_str().unwrap()
+            ),
+            |t| !t.is_empty(),
+        )
+        .await;
+    assert_eq!(listed, markup);
+    browser.go_hash(&format!("#/tasks/{hostile_id}")).await;
+    let title = browser.wait_text("#task-title", |t| !t.is_empty()).await;
+    assert_eq!(title, markup);
+    let shown = browser
+        .wait_text(".comment .comment-content", |t| !t.is_empty())
+        .await;
+    assert_eq!(shown, comment);
+    let injected = browser
+        .js("return document.querySelectorAll('#main img, #main script, #main b, .comment a').length;")
+        .await;
+    assert_eq!(injected, json!(0), "markup from data became elements");
+    assert!(
+        browser.client.get_alert_text().await.is_err(),
+        "an alert is open: script ran"
+    );
+    browser.screenshots("markup-literal").await;
+    browser.close().await;
+}

@@ -1,0 +1,217 @@
+//! Headless Chromium driven through chromedriver (WebDriver), for the dashboard's tests.
+//!
+//! Without chromedriver on the machine these tests skip with a message, so `cargo test`
+//! works anywhere; CI sets `SWITCHYARD_BROWSER_TESTS=required`, which turns a missing
+//! browser into a failure.
+
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+
+/// A browser session and the chromedriver process behind it.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+fn required() -> bool {
+    std::env::var("SWITCHYARD_BROWSER_TESTS").is_ok_and(|v| v == "required")
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium at 1366×768, or `None` (with a message)
+    /// when no chromedriver is installed and the browser tests are not required.
+    pub async fn start() -> Option<Browser> {
+        let driver_path = std::env::var_os("CHROMEDRIVER")
+            .map(PathBuf::from)
+            .or_else(|| find_on_path("chromedriver"));
+        let Some(driver_path) = driver_path else {
+            assert!(
+                !required(),
+                "SWITCHYARD_BROWSER_TESTS=required but chromedriver is not installed \
+                 (apt-get install chromium chromium-driver)"
+            );
+            eprintln!(
+                "skipping browser test: chromedriver not found \
+                 (apt-get install chromium chromium-driver to run it)"
+            );
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let driver = Command::new(&driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let mut options = json!({
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-quic", "--no-first-run",
+                "--disable-component-update", "--disable-sync", "--window-size=1366,768",
+                "--lang=en-US",
+            ]
+        });
+        if let Some(binary) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+            .iter()
+            .find(|p| std::path::Path::new(p).exists())
+        {
+            options["binary"] = json!(binary);
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), options);
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() > deadline => panic!("cannot start Chromium: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Some(Browser { client, driver })
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("navigate");
+    }
+
+    /// Navigates inside the single-page app (`#/tasks`…).
+    pub async fn go_hash(&self, hash: &str) {
+        self.client
+            .execute("location.hash = arguments[0];", vec![json!(hash)])
+            .await
+            .expect("set hash");
+    }
+
+    /// Waits (up to 15 s) for an element matching `css`.
+    #[track_caller]
+    pub fn wait<'a>(&'a self, css: &'a str) -> impl Future<Output = Element> + 'a {
+        let caller = std::panic::Location::caller();
+        async move {
+            self.client
+                .wait()
+                .at_most(Duration::from_secs(15))
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("{caller}: no element {css}: {e}"))
+        }
+    }
+
+    /// Waits until the text of `css` satisfies `check`; returns that text.
+    pub async fn wait_text(&self, css: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut last = String::new();
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = el.text().await
+            {
+                if check(&text) {
+                    return text;
+                }
+                last = text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "text of {css} never matched; last: {last:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait(css).await.click().await.expect("click");
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let el = self.wait(css).await;
+        el.clear().await.ok();
+        el.send_keys(text).await.expect("type");
+    }
+
+    pub async fn select(&self, css: &str, value: &str) {
+        self.wait(css)
+            .await
+            .select_by_value(value)
+            .await
+            .expect("select option");
+    }
+
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.expect("script")
+    }
+
+    /// Signs in through the login form and waits for the dashboard.
+    pub async fn login(&self, base: &str, username: &str, password: &str) {
+        self.goto(&format!("{base}/#/login")).await;
+        self.type_into("#login-username", username).await;
+        self.type_into("#login-password", password).await;
+        self.click("#login-submit").await;
+        self.wait("[data-page=dashboard] .cards").await;
+    }
+
+    /// Saves a PNG under `target/screenshots/` at the given viewport size.
+    pub async fn screenshot(&self, name: &str, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resize");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("{name}-{width}x{height}.png")), png)
+            .expect("write screenshot");
+    }
+
+    /// Screenshots at the desktop and phone sizes the dashboard must support.
+    pub async fn screenshots(&self, name: &str) {
+        self.screenshot(name, 1366, 768).await;
+        self.screenshot(name, 375, 812).await;
+        self.client
+            .set_window_size(1366, 768)
+            .await
+            .expect("resize");
+    }
+
+    /// Ends the browser session; dropping then stops chromedriver.
+    pub async fn close(self) {
+        self.client.clone().close().await.ok();
+    }
+}

@@ -1,0 +1,121 @@
+// DOM building without HTML strings: every piece of text becomes a text node, so
+// user-supplied titles, comments and names can never be interpreted as markup.
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function append(parent, child) {
+  if (child === null || child === undefined || child === false) return;
+  if (Array.isArray(child)) {
+    child.forEach((c) => append(parent, c));
+  } else if (child instanceof Node) {
+    parent.appendChild(child);
+  } else {
+    parent.appendChild(document.createTextNode(String(child)));
+  }
+}
+
+function setAttrs(el, attrs) {
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") {
+      el.addEventListener(key.slice(2).toLowerCase(), value);
+    } else if (key === "dataset") {
+      Object.assign(el.dataset, value);
+    } else if (key === "value" && "value" in el) {
+      el.value = value;
+    } else if (key === "checked" || key === "selected" || key === "disabled" || key === "hidden") {
+      el[key] = Boolean(value);
+    } else if (key === "href" && !/^[#/]/.test(String(value))) {
+      // Only in-app links; never javascript: or foreign URLs built from data.
+      el.setAttribute("href", "#/");
+    } else {
+      el.setAttribute(key, value === true ? "" : String(value));
+    }
+  }
+}
+
+/** Creates an HTML element: h("a", {href: "#/"}, "text", otherNode). */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  setAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+/** Creates an SVG element (charts and the workflow diagram). */
+export function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined) continue;
+    if (key.startsWith("on") && typeof value === "function") {
+      el.addEventListener(key.slice(2).toLowerCase(), value);
+    } else {
+      el.setAttribute(key, String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+/** Replaces the content of `el`. */
+export function mount(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+export function fmtDate(value) {
+  if (!value) return "—";
+  const d = new Date(value);
+  return d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}
+
+export function fmtRelative(value) {
+  if (!value) return "";
+  const seconds = (Date.now() - new Date(value).getTime()) / 1000;
+  const abs = Math.abs(seconds);
+  const [n, unit] = abs < 60 ? [abs, "s"] : abs < 3600 ? [abs / 60, "min"] : abs < 86400 ? [abs / 3600, "h"] : [abs / 86400, "d"];
+  const text = `${Math.round(n)} ${unit}`;
+  return seconds >= 0 ? `${text} ago` : `in ${text}`;
+}
+
+/** `2026-11-22T10:00:00Z` → the value a datetime-local input shows, in local time. */
+export function toLocalInput(value) {
+  if (!value) return "";
+  const d = new Date(value);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A datetime-local value → ISO 8601 with offset, or null when empty. */
+export function fromLocalInput(value) {
+  return value ? new Date(value).toISOString() : null;
+}
+
+export function badge(text, cls) {
+  return h("span", { class: `badge ${cls || ""}` }, text);
+}
+
+/** Splits "a, b ,c" into ["a", "b", "c"]. */
+export function splitList(text) {
+  return String(text || "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+/** Renders a JSON value from the audit log as readable `key: value` lines. */
+export function describeValue(value) {
+  if (value === null || value === undefined) return "—";
+  if (typeof value !== "object") return String(value);
+  const entries = Object.entries(value);
+  if (!entries.length) return "—";
+  return entries.map(([k, v]) => `${k}: ${v === null ? "null" : typeof v === "object" ? JSON.stringify(v) : v}`).join("\n");
+}
+
+/** A horizontal progress bar; `ratio` above 1 turns red. */
+export function progress(ratio, title) {
+  const pct = Math.max(0, Math.min(1, ratio)) * 100;
+  const cls = ratio > 1 ? "bar over" : ratio >= 0.8 ? "bar warn" : "bar";
+  return h("div", { class: cls, title: title || `${Math.round(ratio * 100)}%`, role: "progressbar", "aria-valuenow": Math.round(ratio * 100) }, h("span", { style: `width:${pct}%` }));
+}

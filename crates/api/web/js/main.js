@@ -1,0 +1,126 @@
+// The application shell: hash routing, the sidebar, session start and end.
+
+import { hasSession, logout, setSessionLostHandler } from "./api.js";
+import { h, mount } from "./dom.js";
+import { loadSession, resetSession, session } from "./session.js";
+import { setRenderer } from "./router.js";
+import { showError } from "./ui.js";
+import { loginPage } from "./pages/login.js";
+import { dashboardPage } from "./pages/dashboard.js";
+import { tasksPage } from "./pages/tasks.js";
+import { taskPage, taskByKeyPage } from "./pages/task.js";
+import { usersPage } from "./pages/users.js";
+import { teamsPage } from "./pages/teams.js";
+import { organizationPage } from "./pages/organization.js";
+import { workflowsPage, workflowPage } from "./pages/workflows.js";
+import { transitionsPage } from "./pages/transitions.js";
+import { aiPage } from "./pages/ai.js";
+import { auditPage } from "./pages/audit.js";
+import { commentsPage } from "./pages/comments.js";
+import { profilePage } from "./pages/profile.js";
+
+/** [pattern, nav section, page]; a page is `async (main, params, query) => void`. */
+const ROUTES = [
+  [/^\/$/, "dashboard", dashboardPage],
+  [/^\/tasks$/, "tasks", tasksPage],
+  [/^\/tasks\/key\/([^/]+)$/, "tasks", taskByKeyPage],
+  [/^\/tasks\/([^/]+)$/, "tasks", taskPage],
+  [/^\/users$/, "users", usersPage],
+  [/^\/teams$/, "teams", teamsPage],
+  [/^\/organization$/, "organization", organizationPage],
+  [/^\/workflows$/, "workflows", workflowsPage],
+  [/^\/workflows\/([^/]+)$/, "workflows", workflowPage],
+  [/^\/transitions$/, "transitions", transitionsPage],
+  [/^\/ai$/, "ai", aiPage],
+  [/^\/audit$/, "audit", auditPage],
+  [/^\/comments$/, "comments", commentsPage],
+  [/^\/profile$/, "profile", profilePage],
+];
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, "") || "/";
+  const [path, qs] = raw.split("?");
+  return { path: path || "/", query: Object.fromEntries(new URLSearchParams(qs || "")) };
+}
+
+function setShell(signedIn) {
+  document.body.classList.toggle("anonymous", !signedIn);
+  document.getElementById("sidebar").hidden = !signedIn;
+  document.getElementById("logout").hidden = !signedIn;
+  document.getElementById("menu-toggle").hidden = !signedIn;
+  document.getElementById("whoami").textContent = signedIn ? `${session.me.username} · ${session.me.role}` : "";
+  document.getElementById("org-name").textContent = signedIn && session.org ? session.org.name : "";
+}
+
+let renderCount = 0;
+
+/** Renders the page for the current hash. Pages call it again after a change. */
+async function render() {
+  const ticket = ++renderCount;
+  const main = document.getElementById("main");
+  document.body.classList.remove("menu-open");
+  const { path, query } = parseHash();
+  if (!hasSession()) {
+    resetSession();
+    setShell(false);
+    await loginPage(main, query);
+    return;
+  }
+  if (path === "/login") {
+    location.hash = "#/";
+    return;
+  }
+  try {
+    if (!session.me) await loadSession();
+  } catch (e) {
+    if (!hasSession()) return render();
+    await showError(e);
+    return;
+  }
+  setShell(true);
+  const route = ROUTES.find(([pattern]) => pattern.test(path));
+  for (const a of document.querySelectorAll("#sidebar a")) {
+    a.classList.toggle("active", Boolean(route) && a.dataset.nav === route[1]);
+  }
+  if (!route) {
+    mount(main, h("h1", {}, "Not found"), h("p", {}, "There is no such page. ", h("a", { href: "#/" }, "Back to the dashboard")));
+    return;
+  }
+  const params = path.match(route[0]).slice(1).map(decodeURIComponent);
+  const container = h("div", { class: "page", "data-page": route[1] }, h("p", { class: "muted" }, "Loading…"));
+  mount(main, container);
+  try {
+    await route[2](container, params, query);
+  } catch (e) {
+    if (ticket === renderCount && hasSession()) {
+      mount(container, h("h1", {}, "Could not load this page"), h("p", { class: "muted" }, e.message || String(e)));
+      await showError(e);
+    }
+  }
+}
+
+function start() {
+  setRenderer(render);
+  setSessionLostHandler(() => {
+    resetSession();
+    render();
+  });
+  document.getElementById("logout").addEventListener("click", async () => {
+    try {
+      await logout();
+    } finally {
+      resetSession();
+      location.hash = "#/login";
+      render();
+    }
+  });
+  const toggle = document.getElementById("menu-toggle");
+  toggle.addEventListener("click", () => {
+    const open = document.body.classList.toggle("menu-open");
+    toggle.setAttribute("aria-expanded", String(open));
+  });
+  window.addEventListener("hashchange", render);
+  render();
+}
+
+start();

@@ -1,0 +1,88 @@
+// Overview: stat cards, charts by state and priority, workload, SLA health, recent activity.
+
+import { all, get, post } from "../api.js";
+import { barChart } from "../charts.js";
+import { badge, describeValue, fmtRelative, h, mount, progress } from "../dom.js";
+import { go } from "../router.js";
+import { can, session } from "../session.js";
+import { attempt } from "../ui.js";
+import { taskKeyLink } from "./task.js";
+
+export async function dashboardPage(main) {
+  const [{ overview, sla }, perf, activity, workflows] = await Promise.all([
+    get("/dashboard/overview/"),
+    get("/dashboard/team-performance/"),
+    get("/dashboard/activity/?limit=15"),
+    all("/workflows/"),
+  ]);
+  const stateOrder = (workflows.find((w) => w.is_default) || workflows[0] || { allowed_states: [] }).allowed_states;
+  const card = (label, value, hash, cls) => h("a", { class: `card ${cls || ""}`, href: hash, "data-card": label }, h("div", { class: "value" }, String(value)), h("div", { class: "label" }, label));
+  const active = sla.total_active;
+  const slaList = h("div", { id: "sla-list" });
+  const slaPanel = h("section", { class: "panel", id: "sla-health" },
+    h("h2", {}, "SLA health"),
+    h("div", { class: "chips" },
+      badge(`${sla.healthy} healthy`, "green"),
+      badge(`${sla.at_risk} at risk`, "amber"),
+      badge(`${sla.breached} breached`, "red"),
+      badge(`breach rate ${sla.breach_rate}%`, sla.breach_rate > 0 ? "red" : "green")),
+    h("div", { style: "margin:12px 0" }, progress(active ? sla.breached / active : 0, `${sla.breach_rate}% of ${active} active tasks breached`)),
+    can.write()
+      ? h("button", { type: "button", id: "sla-details", onclick: () => attempt(() => showSla(slaList)) }, "Show breached and at-risk tasks")
+      : h("a", { href: "#/tasks?sla_breached=true" }, "Show breached tasks"),
+    slaList);
+  const toTasks = (key) => (label) => () => go(`#/tasks?${key}=${encodeURIComponent(label)}`);
+  mount(main,
+    h("h1", {}, "Dashboard"),
+    h("div", { class: "cards" },
+      card("Total tasks", overview.total_tasks, "#/tasks"),
+      card("Active", active, "#/tasks"),
+      card("Unassigned", overview.unassigned, "#/tasks?assigned_to=null"),
+      card("SLA breached", sla.breached, "#/tasks?sla_breached=true", sla.breached ? "danger" : ""),
+      card("Created, last 7 days", overview.last_7_days.created, "#/tasks?ordering=-created_at"),
+      card("Completed, last 7 days", overview.last_7_days.completed, "#/tasks?ordering=-updated_at")),
+    h("div", { class: "grid" },
+      h("section", { class: "panel", id: "chart-state" }, h("h2", {}, "Tasks by state"),
+        barChart(rowsOf(overview.by_state, stateOrder, toTasks("current_state")), { title: "Tasks by state" })),
+      h("section", { class: "panel", id: "chart-priority" }, h("h2", {}, "Tasks by priority"),
+        barChart(rowsOf(overview.by_priority, session.org.allowed_priorities, toTasks("priority")), { title: "Tasks by priority" })),
+      slaPanel,
+      h("section", { class: "panel", id: "workload" }, h("h2", {}, "Team workload"),
+        perf.team_performance.length ? perf.team_performance.map((p) => h("div", { class: "barrow" },
+          h("a", { href: `#/tasks?assigned_to=${p.user_id}` }, p.username),
+          progress(p.workload_percentage / 100, `${p.active_tasks} of ${p.max_concurrent_tasks} tasks`),
+          h("span", { class: p.workload_percentage > 100 ? "red" : "muted" }, `${p.active_tasks}/${p.max_concurrent_tasks}`)))
+          : h("p", { class: "muted" }, "Nobody takes work yet.")),
+      h("section", { class: "panel", id: "activity" }, h("h2", {}, "Recent activity"),
+        activity.recent_activity.length
+          ? h("ul", { class: "feed" }, activity.recent_activity.map((a) => h("li", {},
+            taskKeyLink(a.task_key), " ", badge(a.action.replace("_", " "), a.action === "sla_breached" ? "red" : "blue"), " ",
+            h("span", {}, a.task_title), h("br"),
+            h("span", { class: "muted" }, `${a.performed_by} · ${fmtRelative(a.timestamp)}`),
+            a.new_value && a.action !== "commented" && a.action !== "created" ? h("div", { class: "muted pre" }, describeValue(a.new_value)) : null)))
+          : h("p", { class: "muted" }, "Nothing has happened yet."))));
+}
+
+/** Chart rows in the organization's configured order (the API's maps are alphabetical). */
+function rowsOf(counts, order, onClick) {
+  const rank = (label) => (order.includes(label) ? order.indexOf(label) : order.length);
+  return Object.entries(counts || {})
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .map(([label, value]) => ({ label, value, onClick: onClick(label) }));
+}
+
+async function showSla(target) {
+  const { results } = await post("/dashboard/sla-check/");
+  const row = (t, text, cls) => h("tr", {},
+    h("td", { class: "nowrap" }, h("a", { href: `#/tasks/${t.id}` }, t.task_key)),
+    h("td", {}, t.title),
+    h("td", {}, t.priority),
+    h("td", {}, t.assigned_to || "—"),
+    h("td", { class: `nowrap ${cls}` }, text));
+  const table = (rows) => h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["Key", "Title", "Priority", "Assignee", "Due"].map((c) => h("th", {}, c)))), h("tbody", {}, rows)));
+  mount(target,
+    h("h3", { class: "red" }, `Breached (${results.breached_tasks.length})`),
+    results.breached_tasks.length ? table(results.breached_tasks.map((t) => row(t, `${t.hours_overdue} h overdue`, "red"))) : h("p", { class: "muted" }, "None."),
+    h("h3", { class: "amber" }, `At risk (${results.at_risk_tasks.length})`),
+    results.at_risk_tasks.length ? table(results.at_risk_tasks.map((t) => row(t, `${t.hours_remaining} h left`, "amber"))) : h("p", { class: "muted" }, "None."));
+}

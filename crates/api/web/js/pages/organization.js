@@ -1,0 +1,47 @@
+// Organization settings: its name and the three configurable lists (admin only).
+
+import { patch } from "../api.js";
+import { badge, h, mount, splitList } from "../dom.js";
+import { rerender } from "../router.js";
+import { can, loadSession, roleClass, session } from "../session.js";
+import { attempt, formDialog } from "../ui.js";
+
+export async function organizationPage(main) {
+  await loadSession();
+  const org = session.org;
+  const list = (items, roles) => h("div", { class: "chips" }, items.map((i) => badge(i, roles ? roleClass(i) : "")));
+  const edit = async () => {
+    const saved = await formDialog({
+      title: "Organization settings",
+      intro: "Lists are comma-separated and ordered: the first role is admin, the second manager, the last read-only; priorities go from most to least urgent. Removing a value still in use is refused.",
+      fields: [
+        { name: "name", label: "Name", value: org.name },
+        { name: "allowed_roles", label: "Roles", value: org.allowed_roles.join(", ") },
+        { name: "allowed_priorities", label: "Priorities", value: org.allowed_priorities.join(", ") },
+        { name: "allowed_task_types", label: "Task types", value: org.allowed_task_types.join(", ") },
+      ],
+      onSubmit: (v) => patch(`/organizations/${org.id}/`, {
+        name: v.name.trim(),
+        allowed_roles: splitList(v.allowed_roles),
+        allowed_priorities: splitList(v.allowed_priorities),
+        allowed_task_types: splitList(v.allowed_task_types),
+      }),
+    });
+    if (saved) {
+      await loadSession();
+      document.getElementById("org-name").textContent = session.org.name;
+      rerender();
+    }
+  };
+  mount(main,
+    h("div", { class: "page-head" }, h("h1", {}, org.name),
+      can.admin() ? h("button", { type: "button", class: "primary", id: "edit-org", onclick: () => attempt(edit) }, "Edit settings") : null),
+    h("section", { class: "panel" },
+      h("dl", { class: "fields" },
+        h("dt", {}, "Slug"), h("dd", {}, org.slug),
+        h("dt", {}, "Members"), h("dd", {}, String(org.member_count)),
+        h("dt", {}, "Teams"), h("dd", {}, String(org.team_count)),
+        h("dt", {}, "Roles"), h("dd", {}, list(org.allowed_roles, true)),
+        h("dt", {}, "Priorities"), h("dd", {}, list(org.allowed_priorities)),
+        h("dt", {}, "Task types"), h("dd", {}, list(org.allowed_task_types)))));
+}

@@ -1,0 +1,87 @@
+// Members of the organization: roles, skills, capacity; create, edit and delete by those allowed.
+
+import { all, del, patch, post } from "../api.js";
+import { badge, h, mount, progress, splitList } from "../dom.js";
+import { rerender } from "../router.js";
+import { can, roleClass, session } from "../session.js";
+import { attempt, confirmDialog, formDialog } from "../ui.js";
+
+/** Roles the caller may hand out: only an admin grants admin. */
+function grantableRoles() {
+  const roles = session.org.allowed_roles;
+  return can.admin() ? roles : roles.filter((r) => r !== roles[0]);
+}
+
+export async function usersPage(main) {
+  const users = await all("/users/");
+  mount(main,
+    h("div", { class: "page-head" },
+      h("h1", {}, `Users (${users.length})`),
+      can.manage() ? h("button", { type: "button", class: "primary", id: "new-user", onclick: () => attempt(createUser) }, "New user") : null),
+    h("div", { class: "table-wrap panel", style: "padding:0" }, h("table", { id: "user-table" },
+      h("thead", {}, h("tr", {}, ["Username", "Email", "Role", "Skills", "Workload", ""].map((c) => h("th", {}, c)))),
+      h("tbody", {}, users.map(userRow)))));
+}
+
+function userRow(u) {
+  const self = u.id === session.me.id;
+  const actions = h("td", { class: "nowrap" });
+  if (self || can.manage()) {
+    actions.append(h("button", { type: "button", class: "small", onclick: () => attempt(() => editUser(u)) }, "Edit"), " ");
+  }
+  if (can.admin() && !self) {
+    actions.append(h("button", { type: "button", class: "small danger", onclick: () => attempt(async () => {
+      const ok = await confirmDialog({ title: `Delete ${u.username}?`, message: "Their tasks become unassigned; audit entries keep their name.", confirmLabel: "Delete", danger: true });
+      if (ok) { await del(`/users/${u.id}/`); rerender(); }
+    }) }, "Delete"));
+  }
+  return h("tr", { "data-user": u.username },
+    h("td", {}, h("a", { href: `#/tasks?assigned_to=${u.id}` }, u.username), self ? h("span", { class: "muted" }, " (you)") : null),
+    h("td", {}, u.email || "—"),
+    h("td", {}, badge(u.role, roleClass(u.role))),
+    h("td", {}, h("span", { class: "chips" }, u.skills.length ? u.skills.map((s) => badge(s)) : h("span", { class: "muted" }, "—"))),
+    h("td", { style: "min-width:160px" }, progress(u.active_task_count / Math.max(1, u.max_concurrent_tasks)), h("span", { class: "muted" }, `${u.active_task_count} of ${u.max_concurrent_tasks} tasks`)),
+    actions);
+}
+
+async function createUser() {
+  const roles = grantableRoles();
+  const created = await formDialog({
+    title: "New user",
+    submitLabel: "Create user",
+    fields: [
+      { name: "username", label: "Username", required: true },
+      { name: "password", label: "Password", type: "password", hint: "8+ characters, not common, not like the username", required: true },
+      { name: "email", label: "Email", type: "email" },
+      { name: "role", label: "Role", type: "select", options: roles, value: roles[Math.min(1, roles.length - 1)] },
+      { name: "skills", label: "Skills", hint: "comma-separated, used by AI routing" },
+      { name: "max_concurrent_tasks", label: "Capacity (active tasks)", type: "number", value: 5, min: 1 },
+    ],
+    onSubmit: (v) => post("/users/", {
+      username: v.username.trim(), password: v.password, email: v.email.trim(), role: v.role,
+      skills: splitList(v.skills), max_concurrent_tasks: v.max_concurrent_tasks ?? 5,
+    }),
+  });
+  if (created) rerender();
+}
+
+async function editUser(u) {
+  const self = u.id === session.me.id;
+  const fields = [
+    { name: "email", label: "Email", type: "email", value: u.email },
+    { name: "skills", label: "Skills", hint: "comma-separated", value: u.skills.join(", ") },
+    { name: "max_concurrent_tasks", label: "Capacity (active tasks)", type: "number", value: u.max_concurrent_tasks, min: 1 },
+  ];
+  const roleEditable = can.manage() && !self && (can.admin() || u.role !== session.org.allowed_roles[0]);
+  if (roleEditable) fields.push({ name: "role", label: "Role", type: "select", options: grantableRoles(), value: u.role });
+  const saved = await formDialog({
+    title: `Edit ${u.username}`,
+    fields,
+    onSubmit: (v) => {
+      const body = { email: v.email.trim(), skills: splitList(v.skills), max_concurrent_tasks: v.max_concurrent_tasks };
+      if (roleEditable && v.role !== u.role) body.role = v.role;
+      return patch(`/users/${u.id}/`, body);
+    },
+  });
+  if (saved) rerender();
+}

@@ -1,0 +1,27 @@
+// Navigation helpers for pages, without importing the shell (which imports every page).
+
+let renderer = () => {};
+
+export function setRenderer(fn) {
+  renderer = fn;
+}
+
+/** Renders the current page again (after a change). */
+export function rerender() {
+  return renderer();
+}
+
+/** Goes to `hash` (e.g. "#/tasks"), rendering even when it is the current one. */
+export function go(hash) {
+  if (location.hash === hash || (hash === "#/" && location.hash === "")) renderer();
+  else location.hash = hash;
+}
+
+/** Replaces the query string of the current page. */
+export function setQuery(params) {
+  const path = (location.hash.replace(/^#/, "") || "/").split("?")[0];
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, v);
+  const text = q.toString();
+  go(`#${path}${text ? `?${text}` : ""}`);
+}
