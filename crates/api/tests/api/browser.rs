@@ -2,6 +2,8 @@
 
 use serde_json::json;
 
+use switchyard_api::{ApiConfig, AppState, Secret, services::demo};
+
 use crate::{browser_driver::Browser, helpers::TestApp};
 
 const PASSWORD: &str = "correct-horse-42";
@@ -173,9 +175,6 @@ async fn admin_runs_a_task_through_the_dashboard() {
     assert_eq!(audit[1]["reason"], "Fix ready: batch the writes");
 
     browser.screenshots("task-detail").await;
-    browser.go_hash("#/").await;
-    browser.wait("#chart-state svg").await;
-    browser.screenshots("dashboard").await;
     browser
         .go_hash(&format!("#/workflows/{}", org.workflow_id))
         .await;
@@ -327,4 +326,143 @@ async fn nl_query_and_markup_is_rendered_as_text() {
     );
     browser.screenshots("markup-literal").await;
     browser.close().await;
+}
+
+/// Every page renders for an admin, a worker and a read-only role of the demo organization,
+/// with no error modal and no script error; the admin's interactive panels load too.
+#[tokio::test]
+async fn every_page_renders_for_every_kind_of_role() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let state = AppState::new(
+        app.db.clone(),
+        ApiConfig::with_secret(Secret::new(vec![1u8; 32])),
+        None,
+    );
+    assert!(demo::seed(&state).await.expect("demo seed"));
+    let admin = app.login("admin_user", demo::DEMO_PASSWORD).await;
+    let tasks = app
+        .get("/api/v1/tasks/?page_size=1", &admin)
+        .await
+        .expect(200)
+        .body;
+    let task_id = tasks["results"][0]["id"].as_str().unwrap().to_string();
+    let workflows = app.get("/api/v1/workflows/", &admin).await.expect(200).body;
+    let workflow_id = workflows["results"][0]["id"].as_str().unwrap().to_string();
+    let pages = [
+        "#/".to_string(),
+        "#/tasks".into(),
+        "#/tasks?current_state=open&priority=high&ordering=due_date".into(),
+        "#/tasks?search=login&sla_breached=true".into(),
+        format!("#/tasks/{task_id}"),
+        "#/tasks/key/SUNS-0001".into(),
+        "#/users".into(),
+        "#/teams".into(),
+        "#/workflows".into(),
+        format!("#/workflows/{workflow_id}"),
+        "#/transitions".into(),
+        "#/ai".into(),
+        "#/audit".into(),
+        "#/audit?action=state_changed&page=2".into(),
+        "#/comments".into(),
+        "#/organization".into(),
+        "#/profile".into(),
+    ];
+    for user in ["admin_user", "dev_alice", "viewer_user"] {
+        browser.login(&app.url(""), user, demo::DEMO_PASSWORD).await;
+        browser
+            .js("window.__errors = []; \
+                 addEventListener('error', e => __errors.push(String(e.message))); \
+                 addEventListener('unhandledrejection', e => __errors.push(String(e.reason))); \
+                 return null;")
+            .await;
+        for page in &pages {
+            browser.go_hash(page).await;
+            browser.wait(".page[data-ready], .page[data-failed]").await;
+            assert_eq!(
+                browser.count(".page[data-failed]").await,
+                0,
+                "{user} {page}"
+            );
+            assert_eq!(browser.count("#error-modal").await, 0, "{user} {page}");
+        }
+        if user == "admin_user" {
+            browser.go_hash("#/").await;
+            browser.wait("#chart-state svg").await;
+            browser.screenshots("dashboard").await;
+            browser.click("#sla-details").await;
+            let sla = browser
+                .wait_text("#sla-list", |t| t.contains("At risk"))
+                .await;
+            assert!(sla.contains("h overdue"), "{sla}");
+            browser.go_hash("#/ai").await;
+            browser.click("#score-task + button").await;
+            browser.wait("#score-out .score-big").await;
+            browser.click("#route-task + button").await;
+            browser.wait("#route-out table").await;
+            browser.screenshots("ai-routing").await;
+            browser.go_hash("#/tasks").await;
+            browser.wait("#task-table tr[data-task]").await;
+            browser.screenshots("tasks").await;
+            phone_menu_opens_and_closes(&browser).await;
+        }
+        let errors = browser.js("return window.__errors;").await;
+        assert_eq!(errors, json!([]), "script errors for {user}");
+        browser.click("#logout").await;
+        browser.wait("#login-username").await;
+    }
+    browser.close().await;
+}
+
+/// At phone width the sidebar is off screen until the menu button opens it, and choosing a
+/// page closes it again.
+async fn phone_menu_opens_and_closes(browser: &Browser) {
+    browser
+        .client
+        .set_window_size(375, 812)
+        .await
+        .expect("resize");
+    let sidebar_right = "return document.getElementById('sidebar').getBoundingClientRect().right;";
+    let settle = || tokio::time::sleep(std::time::Duration::from_millis(400));
+    settle().await;
+    assert!(
+        browser.js(sidebar_right).await.as_f64().unwrap() <= 0.0,
+        "menu starts closed"
+    );
+    browser.click("#menu-toggle").await;
+    settle().await;
+    assert!(
+        browser.js(sidebar_right).await.as_f64().unwrap() > 100.0,
+        "menu opened"
+    );
+    browser.click("#sidebar a[data-nav=users]").await;
+    browser.wait("#user-table").await;
+    settle().await;
+    assert!(
+        browser.js(sidebar_right).await.as_f64().unwrap() <= 0.0,
+        "menu closed again"
+    );
+    let scrolls = browser
+        .js("const w = document.querySelector('.table-wrap'); return w.scrollWidth > w.clientWidth;")
+        .await;
+    assert_eq!(
+        scrolls,
+        serde_json::json!(true),
+        "the wide table scrolls inside its box"
+    );
+    let page_overflow = browser
+        .js("return document.documentElement.scrollWidth > window.innerWidth;")
+        .await;
+    assert_eq!(
+        page_overflow,
+        serde_json::json!(false),
+        "the page itself never scrolls sideways"
+    );
+    browser
+        .client
+        .set_window_size(1366, 768)
+        .await
+        .expect("resize");
 }

@@ -107,7 +107,14 @@ impl Browser {
     /// Navigates inside the single-page app (`#/tasks`…).
     pub async fn go_hash(&self, hash: &str) {
         self.client
-            .execute("location.hash = arguments[0];", vec![json!(hash)])
+            .execute(
+                // The rendered flag goes first, so a wait cannot see the previous page's.
+                "if (location.hash !== arguments[0]) { \
+                   document.querySelectorAll('.page').forEach(p => p.removeAttribute('data-ready')); \
+                   location.hash = arguments[0]; \
+                 }",
+                vec![json!(hash)],
+            )
             .await
             .expect("set hash");
     }

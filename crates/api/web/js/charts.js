@@ -6,15 +6,16 @@ import { s } from "./dom.js";
  * A horizontal bar chart. `rows`: [{label, value, onClick?}]. Scales to its container.
  */
 export function barChart(rows, { title } = {}) {
-  const rowHeight = 28;
-  const labelWidth = 130;
-  const width = 460;
+  // Sized close to the panel's width so the text stays legible after scaling.
+  const rowHeight = 30;
+  const labelWidth = 100;
+  const width = 340;
   const max = Math.max(1, ...rows.map((r) => r.value));
   const height = rows.length * rowHeight + 8;
   const svg = s("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img", "aria-label": title || "chart" });
   rows.forEach((row, i) => {
     const y = i * rowHeight + 4;
-    const barWidth = ((width - labelWidth - 50) * row.value) / max;
+    const barWidth = ((width - labelWidth - 40) * row.value) / max;
     const group = s("g", { class: "bar-row", "data-label": row.label, onclick: row.onClick || null, style: row.onClick ? "cursor:pointer" : null });
     group.append(
       s("title", {}, `${row.label}: ${row.value}`),
@@ -78,5 +79,23 @@ export function workflowDiagram(workflow) {
     }
     svg.append(g);
   });
+  return svg;
+}
+
+/** One bar split into coloured parts: [{label, value, color}]. */
+export function stackedBar(parts, { title } = {}) {
+  const total = parts.reduce((sum, p) => sum + p.value, 0);
+  const svg = s("svg", { class: "chart stacked", viewBox: "0 0 300 16", width: "100%", height: 16, preserveAspectRatio: "none", role: "img", "aria-label": title || "" });
+  let x = 0;
+  for (const part of parts) {
+    const w = total ? (300 * part.value) / total : 0;
+    if (w > 0) {
+      const rect = s("rect", { x, y: 0, width: w, height: 16, fill: part.color });
+      rect.append(s("title", {}, `${part.label}: ${part.value}`));
+      svg.append(rect);
+    }
+    x += w;
+  }
+  if (!total) svg.append(s("rect", { x: 0, y: 0, width: 300, height: 16, fill: "#eef0f3" }));
   return svg;
 }

@@ -113,9 +113,12 @@ export function describeValue(value) {
   return entries.map(([k, v]) => `${k}: ${v === null ? "null" : typeof v === "object" ? JSON.stringify(v) : v}`).join("\n");
 }
 
-/** A horizontal progress bar; `ratio` above 1 turns red. */
-export function progress(ratio, title) {
+/**
+ * A horizontal bar for a ratio. As a load (the default) it turns amber from 80 % and red
+ * above 100 %; `neutral` keeps it blue (scores, factors).
+ */
+export function progress(ratio, title, neutral = false) {
   const pct = Math.max(0, Math.min(1, ratio)) * 100;
-  const cls = ratio > 1 ? "bar over" : ratio >= 0.8 ? "bar warn" : "bar";
+  const cls = neutral ? "bar" : ratio > 1 ? "bar over" : ratio >= 0.8 ? "bar warn" : "bar";
   return h("div", { class: cls, title: title || `${Math.round(ratio * 100)}%`, role: "progressbar", "aria-valuenow": Math.round(ratio * 100) }, h("span", { style: `width:${pct}%` }));
 }

@@ -91,9 +91,11 @@ async function render() {
   mount(main, container);
   try {
     await route[2](container, params, query);
+    container.dataset.ready = "true";
   } catch (e) {
     if (ticket === renderCount && hasSession()) {
       mount(container, h("h1", {}, "Could not load this page"), h("p", { class: "muted" }, e.message || String(e)));
+      container.dataset.failed = "true";
       await showError(e);
     }
   }

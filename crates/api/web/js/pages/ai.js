@@ -72,7 +72,7 @@ async function showScore(taskId, target) {
     h("p", {}, a.explanation),
     Object.entries(a.factors).map(([name, value]) => h("div", { class: "barrow" },
       h("span", {}, `${name.replace("_score", "")} ×${FACTOR_WEIGHTS[name] ?? ""}`),
-      progress(value),
+      progress(value, value.toFixed(2), true),
       h("span", { class: "muted" }, value.toFixed(2)))));
 }
 
@@ -89,7 +89,7 @@ async function showRouting(taskId, target) {
       h("thead", {}, h("tr", {}, ["#", "Person", "Skill", "Availability", "Track record", "Total", "Why"].map((c) => h("th", {}, c)))),
       h("tbody", {}, r.recommendations.map((p, i) => h("tr", {},
         h("td", {}, String(i + 1)), h("td", {}, p.username),
-        h("td", {}, progress(p.factors.skill_match)), h("td", {}, progress(p.factors.availability)), h("td", {}, progress(p.factors.past_performance)),
+        h("td", {}, progress(p.factors.skill_match, null, true)), h("td", {}, progress(p.factors.availability, null, true)), h("td", {}, progress(p.factors.past_performance, null, true)),
         h("td", {}, p.total_score.toFixed(2)), h("td", { class: "muted" }, p.reasoning))))))
       : h("p", { class: "muted" }, "Nobody can take work right now."),
     autoAssign, result);

@@ -1,7 +1,7 @@
 // Overview: stat cards, charts by state and priority, workload, SLA health, recent activity.
 
 import { all, get, post } from "../api.js";
-import { barChart } from "../charts.js";
+import { barChart, stackedBar } from "../charts.js";
 import { badge, describeValue, fmtRelative, h, mount, progress } from "../dom.js";
 import { go } from "../router.js";
 import { can, session } from "../session.js";
@@ -26,7 +26,11 @@ export async function dashboardPage(main) {
       badge(`${sla.at_risk} at risk`, "amber"),
       badge(`${sla.breached} breached`, "red"),
       badge(`breach rate ${sla.breach_rate}%`, sla.breach_rate > 0 ? "red" : "green")),
-    h("div", { style: "margin:12px 0" }, progress(active ? sla.breached / active : 0, `${sla.breach_rate}% of ${active} active tasks breached`)),
+    h("div", { style: "margin:12px 0" }, stackedBar([
+      { label: "healthy", value: sla.healthy, color: "#1e8e3e" },
+      { label: "at risk", value: sla.at_risk, color: "#e6a23c" },
+      { label: "breached", value: sla.breached, color: "#d93025" },
+    ], { title: `${sla.breach_rate}% of ${active} active tasks breached` })),
     can.write()
       ? h("button", { type: "button", id: "sla-details", onclick: () => attempt(() => showSla(slaList)) }, "Show breached and at-risk tasks")
       : h("a", { href: "#/tasks?sla_breached=true" }, "Show breached tasks"),

@@ -149,7 +149,7 @@ function taskRow(t, ctx) {
   }
   return h("tr", { "data-task": t.task_key },
     h("td", { class: "nowrap" }, h("a", { href: `#/tasks/${t.id}` }, t.task_key)),
-    h("td", { class: "title-cell" }, h("a", { href: `#/tasks/${t.id}`, class: "task-title" }, t.title), t.comment_count ? h("span", { class: "muted" }, ` · ${t.comment_count} 💬`) : null),
+    h("td", { class: "title-cell" }, h("a", { href: `#/tasks/${t.id}`, class: "task-title" }, t.title), t.comment_count ? h("span", { class: "muted" }, ` · ${t.comment_count} comment${t.comment_count === 1 ? "" : "s"}`) : null),
     h("td", {}, stateBadge(t)),
     h("td", {}, priorityBadge(t.priority)),
     h("td", {}, t.task_type),
