@@ -5,6 +5,7 @@
 //! browser into a failure.
 
 use std::{
+    os::unix::process::CommandExt,
     path::PathBuf,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -21,7 +22,12 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Kills chromedriver's whole process group: after a failed test the session is never
+    /// closed, and Chromium (chromedriver's child) would otherwise outlive the test run.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", self.driver.id())])
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -64,6 +70,7 @@ impl Browser {
             .port();
         let driver = Command::new(&driver_path)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
