@@ -23,6 +23,7 @@ pub mod rate_limits;
 pub mod setup;
 pub mod sla;
 pub mod superuser;
+pub mod tallies;
 pub mod tasks;
 pub mod teams;
 pub mod tokens;

@@ -21,6 +21,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "search_indexes",
         include_str!("../migrations/0003_search_indexes.sql"),
     ),
+    (
+        4,
+        "task_tallies",
+        include_str!("../migrations/0004_task_tallies.sql"),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).
@@ -28,12 +33,14 @@ const MIGRATION_LOCK: i64 = 0x5357_5944;
 
 fn render(source: &str, backend: Backend) -> String {
     let mut out = String::with_capacity(source.len());
-    let mut pg_only = false;
+    // Lines between `-- @postgres` (or `-- @sqlite`) and `-- @end` are for that backend only.
+    let mut only: Option<Backend> = None;
     for line in source.lines() {
         match line.trim() {
-            "-- @postgres" => pg_only = true,
-            "-- @end" => pg_only = false,
-            _ if pg_only && backend == Backend::Sqlite => {}
+            "-- @postgres" => only = Some(Backend::Postgres),
+            "-- @sqlite" => only = Some(Backend::Sqlite),
+            "-- @end" => only = None,
+            _ if only.is_some_and(|b| b != backend) => {}
             _ => {
                 out.push_str(line);
                 out.push('\n');

@@ -92,7 +92,7 @@ pub async fn delete<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<()> {
         vec![tenant.id().into()],
     )
     .await?;
-    Ok(())
+    crate::tallies::forget(c, tenant.id()).await
 }
 
 /// How many tasks use `priority`.

@@ -99,17 +99,32 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("Switchyard is listening on http://{addr}/ (API docs: http://{addr}/api/docs/)");
     }
     let housekeeping = tokio::spawn(housekeeping(db.clone()));
+    let compaction = tokio::spawn(tally_compaction(db.clone()));
     let sweeper =
         (args.sla_interval > 0).then(|| tokio::spawn(sla_sweeps(db.clone(), args.sla_interval)));
     let router = switchyard_api::router(state);
     switchyard_api::serve(listener, router, shutdown_signal()).await?;
     housekeeping.abort();
+    compaction.abort();
     if let Some(s) = sweeper {
         s.abort();
     }
     db.close().await.ok();
     tracing::info!("shut down cleanly");
     Ok(())
+}
+
+/// Folds the task-tally deltas that writers append (PostgreSQL) every few seconds, so
+/// readers add a few rows rather than a growing log. Instances take turns by advisory lock.
+async fn tally_compaction(db: Db) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        match switchyard_store::tallies::compact(&db).await {
+            Ok(n) => tracing::debug!(folded = n, "task tallies compacted"),
+            Err(e) => tracing::warn!(error = %e, "task tally compaction failed"),
+        }
+    }
 }
 
 /// Forgets expired token bookkeeping and old rate-limit windows every hour.

@@ -271,6 +271,7 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
     bulk::set_task_seq(&tx, tenant, first_seq + tasks as i64).await?;
     commit(tx).await?;
     bar.finish();
+    switchyard_store::tallies::compact(db).await?;
     eprintln!("Refreshing planner statistics…");
     bulk::analyze(db.conn()).await?;
     eprintln!(

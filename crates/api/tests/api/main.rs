@@ -16,6 +16,7 @@ mod organizations;
 mod security;
 mod setup;
 mod sla;
+mod tallies;
 mod tasks;
 mod teams;
 mod users;

@@ -1,0 +1,211 @@
+//! Task counts kept by database triggers (migration 0004): per (workflow, state, priority,
+//! type, unassigned, breached), so the overview and unsearched list counts read a few hundred
+//! rows whatever the number of tasks. On PostgreSQL writers append deltas (no shared row to
+//! lock, so no contention or deadlock between transitions) and [`compact`] folds them in.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use uuid::Uuid;
+
+use crate::{Backend, Db, Result, StrList, Tenant, sql, sql::Params, tasks::TaskFilter};
+
+/// The tasks of one combination.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Tally {
+    pub workflow_id: Uuid,
+    pub current_state: String,
+    pub priority: String,
+    pub task_type: String,
+    pub unassigned: bool,
+    pub sla_breached: bool,
+    pub n: i64,
+}
+
+/// Compacted tallies plus pending deltas, as one subquery over `{wh}`.
+fn union(wh: &str) -> String {
+    format!(
+        "SELECT workflow_id, current_state, priority, task_type, unassigned, sla_breached, n \
+           FROM task_tallies WHERE {wh} \
+         UNION ALL \
+         SELECT workflow_id, current_state, priority, task_type, unassigned, sla_breached, delta \
+           FROM task_tally_deltas WHERE {wh}"
+    )
+}
+
+/// Every non-empty combination of the organization.
+pub async fn all<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Vec<Tally>> {
+    sql::all(
+        c,
+        &format!(
+            "SELECT workflow_id, current_state, priority, task_type, unassigned, sla_breached, \
+               CAST(SUM(n) AS BIGINT) AS n FROM ({}) t \
+             GROUP BY workflow_id, current_state, priority, task_type, unassigned, sla_breached \
+             HAVING SUM(n) <> 0",
+            union("organization_id = $1")
+        ),
+        vec![tenant.id().into()],
+    )
+    .await
+}
+
+/// The number of tasks matching `f`, when every condition of `f` is a tally dimension
+/// (no search, team or specific assignee); `None` otherwise.
+pub async fn count_matching<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    f: &TaskFilter,
+) -> Result<Option<u64>> {
+    let searching = f.search.as_deref().is_some_and(|s| !s.is_empty());
+    if searching || f.team.is_some() || matches!(f.assigned_to, Some(Some(_))) {
+        return Ok(None);
+    }
+    let mut p = Params::default();
+    let mut wh = format!("organization_id = {}", p.push(tenant.id()));
+    let mut eq = |col: &str, v: sea_orm::Value, p: &mut Params| {
+        wh.push_str(&format!(" AND {col} = {}", p.push(v)))
+    };
+    if let Some(v) = &f.current_state {
+        eq("current_state", v.clone().into(), &mut p);
+    }
+    if let Some(v) = &f.priority {
+        eq("priority", v.clone().into(), &mut p);
+    }
+    if let Some(v) = &f.task_type {
+        eq("task_type", v.clone().into(), &mut p);
+    }
+    if let Some(v) = f.workflow {
+        eq("workflow_id", v.into(), &mut p);
+    }
+    if let Some(v) = f.sla_breached {
+        eq("sla_breached", v.into(), &mut p);
+    }
+    if let Some(None) = f.assigned_to {
+        eq("unassigned", true.into(), &mut p);
+    }
+    let n = sql::count(
+        c,
+        &format!(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ({}) t",
+            union(&wh)
+        ),
+        p.values,
+    )
+    .await?;
+    Ok(Some(n))
+}
+
+/// What the tallies cannot hold, because it depends on the time: counted by index ranges.
+#[derive(Debug, Clone, Default, FromQueryResult)]
+pub struct TimeCounts {
+    pub created_7d: i64,
+    pub completed_7d: i64,
+    /// Active, not yet flagged by a sweep, and past due.
+    pub overdue_unflagged: i64,
+    /// Active, not flagged, due between now and `at_risk_until`.
+    pub at_risk: i64,
+}
+
+/// The time-dependent overview figures (four index range counts).
+pub async fn time_counts<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    now: DateTime<Utc>,
+    week_ago: DateTime<Utc>,
+    at_risk_until: DateTime<Utc>,
+) -> Result<TimeCounts> {
+    // The literal FALSE (not a parameter) lets PostgreSQL use the partial index.
+    let unflagged = "organization_id = $1 AND resolved_at IS NULL AND sla_breached = FALSE";
+    let row = sql::one(
+        c,
+        &format!(
+            "SELECT \
+               (SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND created_at >= $2) AS created_7d, \
+               (SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND resolved_at >= $2) AS completed_7d, \
+               (SELECT COUNT(*) FROM tasks WHERE {unflagged} AND due_date < $3) AS overdue_unflagged, \
+               (SELECT COUNT(*) FROM tasks WHERE {unflagged} AND due_date >= $3 AND due_date <= $4) AS at_risk"
+        ),
+        vec![
+            tenant.id().into(),
+            week_ago.into(),
+            now.into(),
+            at_risk_until.into(),
+        ],
+    )
+    .await?;
+    Ok(row.unwrap_or_default())
+}
+
+/// The final states of each of the organization's workflows (what makes a tally active).
+pub async fn final_states<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+) -> Result<Vec<(Uuid, Vec<String>)>> {
+    #[derive(FromQueryResult)]
+    struct R {
+        id: Uuid,
+        final_states: StrList,
+    }
+    let rows: Vec<R> = sql::all(
+        c,
+        "SELECT id, final_states FROM workflows WHERE organization_id = $1",
+        vec![tenant.id().into()],
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.final_states.0)).collect())
+}
+
+/// Advisory lock key of the compaction ("TALY").
+const COMPACT_LOCK: i64 = 0x5441_4C59;
+
+/// Folds pending deltas into the tallies (PostgreSQL; SQLite's triggers write tallies
+/// directly). One instance at a time: others skip while the lock is held. Returns how many
+/// delta rows were folded.
+pub async fn compact(db: &Db) -> Result<u64> {
+    if db.backend() != Backend::Postgres {
+        return Ok(0);
+    }
+    let tx = db.begin_write().await?;
+    let locked = sql::count(
+        &tx,
+        "SELECT CAST(CAST(pg_try_advisory_xact_lock($1) AS INTEGER) AS BIGINT)",
+        vec![COMPACT_LOCK.into()],
+    )
+    .await?;
+    if locked == 0 {
+        return Ok(0);
+    }
+    let keys = "organization_id, workflow_id, current_state, priority, task_type, unassigned, sla_breached";
+    #[derive(FromQueryResult)]
+    struct R {
+        folded: i64,
+    }
+    let folded: Option<R> = sql::one(
+        &tx,
+        &format!(
+            "WITH moved AS (DELETE FROM task_tally_deltas RETURNING *), \
+             summed AS (SELECT {keys}, SUM(delta) AS n, COUNT(*) AS rows FROM moved GROUP BY {keys}), \
+             upserted AS (INSERT INTO task_tallies ({keys}, n) SELECT {keys}, n FROM summed ORDER BY {keys} \
+               ON CONFLICT ({keys}) DO UPDATE SET n = task_tallies.n + EXCLUDED.n RETURNING 1) \
+             SELECT CAST(COALESCE(SUM(rows), 0) AS BIGINT) AS folded FROM summed"
+        ),
+        vec![],
+    )
+    .await?;
+    sql::exec(&tx, "DELETE FROM task_tallies WHERE n = 0", vec![]).await?;
+    crate::commit(tx).await?;
+    Ok(folded.map_or(0, |r| r.folded.max(0) as u64))
+}
+
+/// Removes an organization's tallies (after deleting it: its cascaded task deletions leave
+/// deltas behind, and the tables have no foreign keys to cascade along).
+pub async fn forget<C: ConnectionTrait>(c: &C, organization_id: Uuid) -> Result<()> {
+    for table in ["task_tallies", "task_tally_deltas"] {
+        sql::exec(
+            c,
+            &format!("DELETE FROM {table} WHERE organization_id = $1"),
+            vec![organization_id.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
