@@ -26,6 +26,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "task_tallies",
         include_str!("../migrations/0004_task_tallies.sql"),
     ),
+    (
+        5,
+        "task_hourly",
+        include_str!("../migrations/0005_task_hourly.sql"),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

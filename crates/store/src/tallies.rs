@@ -105,7 +105,9 @@ pub struct TimeCounts {
     pub at_risk: i64,
 }
 
-/// The time-dependent overview figures (four index range counts).
+/// The time-dependent overview figures. "Since `week_ago`" adds the hourly buckets after
+/// the hour `week_ago` falls in and counts that first, partial hour exactly by index range;
+/// the SLA figures are index ranges over unflagged active tasks.
 pub async fn time_counts<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
@@ -113,14 +115,25 @@ pub async fn time_counts<C: ConnectionTrait>(
     week_ago: DateTime<Utc>,
     at_risk_until: DateTime<Utc>,
 ) -> Result<TimeCounts> {
+    let first_hour = week_ago.timestamp().div_euclid(3600);
+    let boundary = DateTime::<Utc>::from_timestamp((first_hour + 1) * 3600, 0).unwrap_or(now);
+    let buckets = |col: &str| {
+        format!(
+            "(SELECT CAST(COALESCE(SUM({col}), 0) AS BIGINT) FROM (\
+               SELECT {col} FROM task_hourly WHERE organization_id = $1 AND hour > $5 \
+               UNION ALL \
+               SELECT {col} FROM task_hourly_deltas WHERE organization_id = $1 AND hour > $5) b)"
+        )
+    };
+    let (created, completed) = (buckets("created"), buckets("completed"));
     // The literal FALSE (not a parameter) lets PostgreSQL use the partial index.
     let unflagged = "organization_id = $1 AND resolved_at IS NULL AND sla_breached = FALSE";
     let row = sql::one(
         c,
         &format!(
             "SELECT \
-               (SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND created_at >= $2) AS created_7d, \
-               (SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND resolved_at >= $2) AS completed_7d, \
+               {created} + (SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND created_at >= $2 AND created_at < $6) AS created_7d, \
+               {completed} + (SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND resolved_at >= $2 AND resolved_at < $6) AS completed_7d, \
                (SELECT COUNT(*) FROM tasks WHERE {unflagged} AND due_date < $3) AS overdue_unflagged, \
                (SELECT COUNT(*) FROM tasks WHERE {unflagged} AND due_date >= $3 AND due_date <= $4) AS at_risk"
         ),
@@ -129,6 +142,8 @@ pub async fn time_counts<C: ConnectionTrait>(
             week_ago.into(),
             now.into(),
             at_risk_until.into(),
+            first_hour.into(),
+            boundary.into(),
         ],
     )
     .await?;
@@ -157,7 +172,7 @@ pub async fn final_states<C: ConnectionTrait>(
 /// Advisory lock key of the compaction ("TALY").
 const COMPACT_LOCK: i64 = 0x5441_4C59;
 
-/// Folds pending deltas into the tallies (PostgreSQL; SQLite's triggers write tallies
+/// Folds pending deltas into the tallies and hourly buckets (PostgreSQL; SQLite's triggers write tallies
 /// directly). One instance at a time: others skip while the lock is held. Returns how many
 /// delta rows were folded.
 pub async fn compact(db: &Db) -> Result<u64> {
@@ -192,6 +207,18 @@ pub async fn compact(db: &Db) -> Result<u64> {
     )
     .await?;
     sql::exec(&tx, "DELETE FROM task_tallies WHERE n = 0", vec![]).await?;
+    sql::exec(
+        &tx,
+        "WITH moved AS (DELETE FROM task_hourly_deltas RETURNING *) \
+         INSERT INTO task_hourly (organization_id, hour, created, completed) \
+         SELECT organization_id, hour, SUM(created), SUM(completed) FROM moved \
+         GROUP BY organization_id, hour ORDER BY organization_id, hour \
+         ON CONFLICT (organization_id, hour) DO UPDATE SET \
+           created = task_hourly.created + EXCLUDED.created, \
+           completed = task_hourly.completed + EXCLUDED.completed",
+        vec![],
+    )
+    .await?;
     crate::commit(tx).await?;
     Ok(folded.map_or(0, |r| r.folded.max(0) as u64))
 }
@@ -199,7 +226,12 @@ pub async fn compact(db: &Db) -> Result<u64> {
 /// Removes an organization's tallies (after deleting it: its cascaded task deletions leave
 /// deltas behind, and the tables have no foreign keys to cascade along).
 pub async fn forget<C: ConnectionTrait>(c: &C, organization_id: Uuid) -> Result<()> {
-    for table in ["task_tallies", "task_tally_deltas"] {
+    for table in [
+        "task_tallies",
+        "task_tally_deltas",
+        "task_hourly",
+        "task_hourly_deltas",
+    ] {
         sql::exec(
             c,
             &format!("DELETE FROM {table} WHERE organization_id = $1"),

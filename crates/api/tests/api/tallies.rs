@@ -9,7 +9,9 @@ use sea_orm::{ConnectionTrait, QueryResult, Statement};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{ManualClock, Org, TestApp};
+use switchyard_store::Backend;
+
+use crate::helpers::{ManualClock, Org, TestApp, expected_backend};
 
 type Key = (Uuid, String, String, String, bool, bool);
 
@@ -61,6 +63,45 @@ async fn truth_and_tallies(app: &TestApp, org: Uuid) -> (BTreeMap<Key, i64>, BTr
     }
     tallies.retain(|_, n| *n != 0);
     (truth, tallies)
+}
+
+/// Tasks created and completed per hour, from the tasks and from the hourly buckets.
+async fn hourly_truth_and_buckets(
+    app: &TestApp,
+    org: Uuid,
+) -> (BTreeMap<(i64, bool), i64>, BTreeMap<(i64, bool), i64>) {
+    let hour = |col: &str| match expected_backend() {
+        Backend::Postgres => format!("CAST(floor(extract(epoch FROM {col}) / 3600) AS BIGINT)"),
+        Backend::Sqlite => format!("CAST(strftime('%s', {col}) AS INTEGER) / 3600"),
+    };
+    let mut truth: BTreeMap<(i64, bool), i64> = BTreeMap::new();
+    for (col, completed) in [("created_at", false), ("resolved_at", true)] {
+        let sql = format!(
+            "SELECT {h}, COUNT(*) FROM tasks WHERE organization_id = $1 AND {col} IS NOT NULL GROUP BY {h}",
+            h = hour(col)
+        );
+        for r in rows(app, &sql, org).await {
+            truth.insert(
+                (r.try_get_by_index(0).unwrap(), completed),
+                r.try_get_by_index::<i64>(1).unwrap(),
+            );
+        }
+    }
+    let mut buckets: BTreeMap<(i64, bool), i64> = BTreeMap::new();
+    for r in rows(
+        app,
+        "SELECT hour, created, completed FROM task_hourly WHERE organization_id = $1 \
+         UNION ALL SELECT hour, created, completed FROM task_hourly_deltas WHERE organization_id = $1",
+        org,
+    )
+    .await
+    {
+        let h: i64 = r.try_get_by_index(0).unwrap();
+        *buckets.entry((h, false)).or_default() += r.try_get_by_index::<i64>(1).unwrap();
+        *buckets.entry((h, true)).or_default() += r.try_get_by_index::<i64>(2).unwrap();
+    }
+    buckets.retain(|_, n| *n != 0);
+    (truth, buckets)
 }
 
 #[track_caller]
@@ -202,6 +243,8 @@ async fn tallies_follow_every_change_and_the_overview_reads_them() {
         "concurrent transitions",
         truth_and_tallies(&app, org_id).await,
     );
+    let (truth, buckets) = hourly_truth_and_buckets(&app, org_id).await;
+    assert_eq!(buckets, truth, "hourly buckets drifted");
 
     // What users see is computed from them.
     let overview = app
@@ -258,6 +301,8 @@ async fn tallies_follow_every_change_and_the_overview_reads_them() {
     .await;
     assert_eq!(pending[0].try_get_by_index::<i64>(0).unwrap(), 0);
     assert_exact("compaction", truth_and_tallies(&app, org_id).await);
+    let (truth, buckets) = hourly_truth_and_buckets(&app, org_id).await;
+    assert_eq!(buckets, truth, "hourly buckets drifted in compaction");
 
     // Deleting the organization leaves nothing behind.
     app.delete(&format!("/api/v1/organizations/{}/", org.id), &org.admin)
@@ -266,9 +311,51 @@ async fn tallies_follow_every_change_and_the_overview_reads_them() {
     let left = rows(
         &app,
         "SELECT (SELECT COUNT(*) FROM task_tallies WHERE organization_id = $1) \
-              + (SELECT COUNT(*) FROM task_tally_deltas WHERE organization_id = $1)",
+              + (SELECT COUNT(*) FROM task_tally_deltas WHERE organization_id = $1) \
+              + (SELECT COUNT(*) FROM task_hourly WHERE organization_id = $1) \
+              + (SELECT COUNT(*) FROM task_hourly_deltas WHERE organization_id = $1)",
         org_id,
     )
     .await;
     assert_eq!(left[0].try_get_by_index::<i64>(0).unwrap(), 0);
+}
+
+/// "Created / completed in the last 7 days" from hourly buckets is exact at the window's
+/// edge: tasks count until exactly seven days after they were created or completed.
+#[tokio::test]
+async fn last_seven_days_is_exact_at_the_edge() {
+    let clock = ManualClock::new(Utc::now());
+    let app = TestApp::spawn_with_clock(clock.clone()).await;
+    let org = app.setup_org("week").await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let t = app
+            .create_task(&org.admin, &format!("t{i}"), json!({}))
+            .await;
+        ids.push(t["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        transition(&app, &org.admin, &ids[0], "cancelled").await,
+        200
+    );
+    let figures = |body: Value| {
+        (
+            body["overview"]["last_7_days"]["created"].as_i64().unwrap(),
+            body["overview"]["last_7_days"]["completed"]
+                .as_i64()
+                .unwrap(),
+        )
+    };
+    let overview = || async {
+        app.get("/api/v1/dashboard/overview/", &org.admin)
+            .await
+            .expect(200)
+            .body
+    };
+    assert_eq!(figures(overview().await), (3, 1));
+    // Seven days less a minute later the window's first, partial hour still holds them.
+    clock.advance(Duration::days(7) - Duration::minutes(1));
+    assert_eq!(figures(overview().await), (3, 1));
+    clock.advance(Duration::minutes(2));
+    assert_eq!(figures(overview().await), (0, 0));
 }
