@@ -6,6 +6,10 @@
 -- with transition tables: one grouped insert per statement, no row locks, so concurrent
 -- transitions can neither block nor deadlock on a shared counter); a periodic compaction
 -- folds the deltas into task_tallies. Readers add both tables.
+-- A bulk loader may set `switchyard.bulk_load = on` in its transactions to skip the
+-- PostgreSQL triggers and then rebuild the organization's tallies (tallies::rebuild): a
+-- year of history spreads over thousands of hourly buckets, so per-statement deltas would
+-- be nearly one row per task.
 -- SQLite: one writer at a time, so row triggers update task_tallies directly and the delta
 -- table stays empty.
 -- No foreign keys: deleting an organization cascades to its tasks, whose triggers then
@@ -38,10 +42,18 @@ FROM tasks GROUP BY organization_id, workflow_id, current_state, priority, task_
 -- What the overview still counts from tasks, by index range: work completed recently, and
 -- active tasks not yet flagged whose due date has passed or is near.
 CREATE INDEX tasks_org_resolved_idx ON tasks (organization_id, resolved_at);
+-- @postgres
 CREATE INDEX tasks_org_unflagged_due_idx ON tasks (organization_id, due_date) WHERE resolved_at IS NULL AND sla_breached = FALSE;
+-- @end
+-- SQLite's planner prefers (organization_id, resolved_at) over the partial index and then
+-- walks every active task; with the flags as leading equality columns it cannot.
+-- @sqlite
+CREATE INDEX tasks_org_unflagged_due_idx ON tasks (organization_id, sla_breached, resolved_at, due_date);
+-- @end
 -- @postgres
 CREATE FUNCTION task_tallies_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('switchyard.bulk_load', true) = 'on' THEN RETURN NULL; END IF;
     INSERT INTO task_tally_deltas
     SELECT organization_id, workflow_id, current_state, priority, task_type, assigned_to IS NULL, sla_breached, COUNT(*)
     FROM new_rows GROUP BY 1, 2, 3, 4, 5, 6, 7;
@@ -49,6 +61,7 @@ BEGIN
 END $$;
 CREATE FUNCTION task_tallies_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('switchyard.bulk_load', true) = 'on' THEN RETURN NULL; END IF;
     INSERT INTO task_tally_deltas
     SELECT organization_id, workflow_id, current_state, priority, task_type, assigned_to IS NULL, sla_breached, -COUNT(*)
     FROM old_rows GROUP BY 1, 2, 3, 4, 5, 6, 7;
@@ -56,6 +69,7 @@ BEGIN
 END $$;
 CREATE FUNCTION task_tallies_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('switchyard.bulk_load', true) = 'on' THEN RETURN NULL; END IF;
     INSERT INTO task_tally_deltas
     SELECT o, w, s, p, t, u, b, SUM(d) FROM (
         SELECT organization_id, workflow_id, current_state, priority, task_type, assigned_to IS NULL, sla_breached, -1 FROM old_rows

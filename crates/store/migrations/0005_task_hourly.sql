@@ -27,6 +27,7 @@ SELECT organization_id, hour, SUM(created), SUM(completed) FROM (
 ) AS x GROUP BY organization_id, hour;
 CREATE FUNCTION task_hourly_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('switchyard.bulk_load', true) = 'on' THEN RETURN NULL; END IF;
     INSERT INTO task_hourly_deltas
     SELECT organization_id, hour, SUM(created), SUM(completed) FROM (
         SELECT organization_id, task_hour(created_at) AS hour, 1 AS created, 0 AS completed FROM new_rows
@@ -37,6 +38,7 @@ BEGIN
 END $$;
 CREATE FUNCTION task_hourly_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('switchyard.bulk_load', true) = 'on' THEN RETURN NULL; END IF;
     INSERT INTO task_hourly_deltas
     SELECT organization_id, hour, -SUM(created), -SUM(completed) FROM (
         SELECT organization_id, task_hour(created_at) AS hour, 1 AS created, 0 AS completed FROM old_rows
@@ -47,6 +49,7 @@ BEGIN
 END $$;
 CREATE FUNCTION task_hourly_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('switchyard.bulk_load', true) = 'on' THEN RETURN NULL; END IF;
     INSERT INTO task_hourly_deltas
     SELECT organization_id, hour, SUM(created), SUM(completed) FROM (
         SELECT organization_id, task_hour(created_at) AS hour, -1 AS created, 0 AS completed FROM old_rows

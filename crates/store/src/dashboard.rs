@@ -1,59 +1,10 @@
 //! Dashboard aggregates, each computed by a fixed number of SQL queries whatever the number
-//! of tasks or people.
+//! of tasks or people. (The overview reads the trigger-kept tallies: see `tallies`.)
 
-use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 use crate::{Result, Tenant, sql};
-
-/// One (state, priority, type) group with its time-dependent counts.
-#[derive(Debug, Clone, Default, FromQueryResult)]
-pub struct Group {
-    pub current_state: String,
-    pub priority: String,
-    pub task_type: String,
-    pub n: i64,
-    pub active: i64,
-    pub unassigned_active: i64,
-    pub created_7d: i64,
-    pub completed_7d: i64,
-    pub breached: i64,
-    pub at_risk: i64,
-}
-
-/// Everything the overview counts, in one pass over the organization's tasks: grouped by
-/// (state, priority, type), with active, unassigned, last-week, breached (active and
-/// flagged or past due) and at-risk (active, not breached, due by `at_risk_until`) counts per
-/// group. `COUNT(*) FILTER` runs on both engines and is cheaper than `SUM(CASE …)`.
-pub async fn groups<C: ConnectionTrait>(
-    c: &C,
-    tenant: Tenant,
-    now: DateTime<Utc>,
-    week_ago: DateTime<Utc>,
-    at_risk_until: DateTime<Utc>,
-) -> Result<Vec<Group>> {
-    sql::all(
-        c,
-        "SELECT current_state, priority, task_type, COUNT(*) AS n, \
-           COUNT(*) FILTER (WHERE resolved_at IS NULL) AS active, \
-           COUNT(*) FILTER (WHERE resolved_at IS NULL AND assigned_to IS NULL) AS unassigned_active, \
-           COUNT(*) FILTER (WHERE created_at >= $3) AS created_7d, \
-           COUNT(*) FILTER (WHERE resolved_at >= $3) AS completed_7d, \
-           COUNT(*) FILTER (WHERE resolved_at IS NULL AND (sla_breached = $5 OR due_date < $2)) AS breached, \
-           COUNT(*) FILTER (WHERE resolved_at IS NULL AND sla_breached = $6 AND due_date >= $2 AND due_date <= $4) AS at_risk \
-         FROM tasks WHERE organization_id = $1 GROUP BY current_state, priority, task_type",
-        vec![
-            tenant.id().into(),
-            now.into(),
-            week_ago.into(),
-            at_risk_until.into(),
-            true.into(),
-            false.into(),
-        ],
-    )
-    .await
-}
 
 /// Per-assignee figures.
 #[derive(Debug, Clone, FromQueryResult)]

@@ -133,4 +133,18 @@ mod tests {
         assert!(pg.contains("audit_logs_append_only"));
         assert!(pg.contains("JSONB"));
     }
+
+    #[test]
+    fn each_backend_keeps_only_its_own_blocks() {
+        for (_, name, source) in MIGRATIONS {
+            let sqlite = render(source, Backend::Sqlite);
+            let pg = render(source, Backend::Postgres);
+            assert!(!sqlite.contains("plpgsql"), "{name}");
+            assert!(!pg.contains("INSERT OR IGNORE"), "{name}");
+            assert!(!pg.contains("strftime"), "{name}");
+        }
+        let tallies = MIGRATIONS[3].2;
+        assert!(render(tallies, Backend::Sqlite).contains("INSERT OR IGNORE"));
+        assert!(render(tallies, Backend::Postgres).contains("REFERENCING NEW TABLE"));
+    }
 }

@@ -241,3 +241,40 @@ pub async fn forget<C: ConnectionTrait>(c: &C, organization_id: Uuid) -> Result<
     }
     Ok(())
 }
+
+/// Recomputes an organization's tallies and hourly buckets from its tasks, after a bulk load
+/// that skipped the triggers. Run it while nothing else writes that organization's tasks:
+/// it drops the organization's pending deltas along with the old counts.
+pub async fn rebuild(db: &Db, tenant: Tenant) -> Result<()> {
+    let tx = db.begin_write().await?;
+    forget(&tx, tenant.id()).await?;
+    sql::exec(
+        &tx,
+        "INSERT INTO task_tallies (organization_id, workflow_id, current_state, priority, task_type, unassigned, sla_breached, n) \
+         SELECT organization_id, workflow_id, current_state, priority, task_type, assigned_to IS NULL, sla_breached, COUNT(*) \
+         FROM tasks WHERE organization_id = $1 \
+         GROUP BY organization_id, workflow_id, current_state, priority, task_type, assigned_to IS NULL, sla_breached",
+        vec![tenant.id().into()],
+    )
+    .await?;
+    let hour = |col: &str| match db.backend() {
+        Backend::Postgres => format!("task_hour({col})"),
+        Backend::Sqlite => format!("CAST(strftime('%s', {col}) AS INTEGER) / 3600"),
+    };
+    sql::exec(
+        &tx,
+        &format!(
+            "INSERT INTO task_hourly (organization_id, hour, created, completed) \
+             SELECT organization_id, hour, SUM(created), SUM(completed) FROM ( \
+               SELECT organization_id, {} AS hour, 1 AS created, 0 AS completed FROM tasks WHERE organization_id = $1 \
+               UNION ALL \
+               SELECT organization_id, {}, 0, 1 FROM tasks WHERE organization_id = $1 AND resolved_at IS NOT NULL \
+             ) x GROUP BY organization_id, hour",
+            hour("created_at"),
+            hour("resolved_at")
+        ),
+        vec![tenant.id().into()],
+    )
+    .await?;
+    crate::commit(tx).await
+}

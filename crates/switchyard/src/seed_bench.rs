@@ -255,6 +255,7 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
         in_flight.spawn(async move {
             let tx = db.begin_write().await?;
             bulk::relax_durability(&tx).await?;
+            bulk::skip_tally_triggers(&tx).await?;
             bulk::insert_tasks(&tx, tenant, task_rows).await?;
             bulk::insert_audit(&tx, tenant, audit_rows).await?;
             bulk::insert_comments(&tx, tenant, comment_rows).await?;
@@ -271,7 +272,8 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
     bulk::set_task_seq(&tx, tenant, first_seq + tasks as i64).await?;
     commit(tx).await?;
     bar.finish();
-    switchyard_store::tallies::compact(db).await?;
+    eprintln!("Counting tallies…");
+    switchyard_store::tallies::rebuild(db, tenant).await?;
     eprintln!("Refreshing planner statistics…");
     bulk::analyze(db.conn()).await?;
     eprintln!(

@@ -304,6 +304,33 @@ async fn tallies_follow_every_change_and_the_overview_reads_them() {
     let (truth, buckets) = hourly_truth_and_buckets(&app, org_id).await;
     assert_eq!(buckets, truth, "hourly buckets drifted in compaction");
 
+    // A bulk loader's rebuild recounts from the tasks.
+    rows(
+        &app,
+        "DELETE FROM task_tallies WHERE organization_id = $1",
+        org_id,
+    )
+    .await;
+    rows(
+        &app,
+        "DELETE FROM task_hourly WHERE organization_id = $1",
+        org_id,
+    )
+    .await;
+    let tenant = switchyard_store::sla::all_tenants(app.db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(_, slug)| slug == "tally")
+        .unwrap()
+        .0;
+    switchyard_store::tallies::rebuild(&app.db, tenant)
+        .await
+        .unwrap();
+    assert_exact("rebuild", truth_and_tallies(&app, org_id).await);
+    let (truth, buckets) = hourly_truth_and_buckets(&app, org_id).await;
+    assert_eq!(buckets, truth, "hourly buckets after rebuild");
+
     // Deleting the organization leaves nothing behind.
     app.delete(&format!("/api/v1/organizations/{}/", org.id), &org.admin)
         .await
