@@ -466,3 +466,116 @@ async fn phone_menu_opens_and_closes(browser: &Browser) {
         .await
         .expect("resize");
 }
+
+/// Teams, transition rules and organization settings through their dialogs; a change the
+/// API refuses (a priority still in use) shows its 409 message and changes nothing.
+#[tokio::test]
+async fn admin_configures_teams_rules_and_the_organization() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let org = app.setup_org("webconf").await;
+    app.add_user(&org.admin, "eve", "engineer").await;
+    app.create_task(&org.admin, "Uses low", json!({"priority": "low"}))
+        .await;
+    browser.login(&app.url(""), "webconf_admin", PASSWORD).await;
+
+    // A team with a lead and a member.
+    browser.go_hash("#/teams").await;
+    browser.wait(".page[data-ready]").await;
+    browser.click(".page-head button.primary").await;
+    browser
+        .type_into(".modal input[name=name]", "Platform")
+        .await;
+    let users = app.get("/api/v1/users/", &org.admin).await.expect(200).body;
+    let eve = users["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "eve")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    browser
+        .select(".modal select[name=lead]", &org.admin_id)
+        .await;
+    browser
+        .click(&format!(".modal .checks input[value='{eve}']"))
+        .await;
+    browser.click(".modal button[type=submit]").await;
+    let card = browser
+        .wait_text("section[data-team=Platform]", |t| t.contains("eve"))
+        .await;
+    assert!(card.contains("Lead: webconf_admin"), "{card}");
+    let teams = app.get("/api/v1/teams/", &org.admin).await.expect(200).body;
+    assert_eq!(teams["results"][0]["members"], json!([eve]));
+
+    // A transition rule, then its deletion.
+    browser.go_hash("#/transitions").await;
+    browser.wait("#rules").await;
+    browser.click("#new-rule").await;
+    browser
+        .select(".modal select[name=from_state]", "testing")
+        .await;
+    browser.select(".modal select[name=to_state]", "open").await;
+    browser.click(".modal .checks input[value=manager]").await;
+    browser.click(".modal button[type=submit]").await;
+    browser.wait("tr[data-rule='testing->open']").await;
+    let rules = app
+        .get(
+            &format!("/api/v1/transitions/?workflow={}", org.workflow_id),
+            &org.admin,
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(rules["count"], 12);
+    browser
+        .click("tr[data-rule='testing->open'] button.danger")
+        .await;
+    browser.click("#confirm-modal [data-test=confirm]").await;
+    browser
+        .wait_text("#rules h2", |t| t == "Transition rules (11)")
+        .await;
+
+    // Organization settings: a refused change shows the API's message, a valid one saves.
+    browser.go_hash("#/organization").await;
+    browser.click("#edit-org").await;
+    browser
+        .type_into(
+            ".modal input[name=allowed_priorities]",
+            "critical, high, medium",
+        )
+        .await;
+    browser.click(".modal button[type=submit]").await;
+    let message = browser
+        .wait_text("#error-modal #error-message", |t| !t.is_empty())
+        .await;
+    assert!(message.contains("low"), "{message}");
+    browser.click("#error-modal [data-test=error-ok]").await;
+    browser
+        .type_into(
+            ".modal input[name=allowed_priorities]",
+            "critical, high, medium, low, trivial",
+        )
+        .await;
+    browser
+        .type_into(".modal input[name=name]", "Webconf Corp")
+        .await;
+    browser.click(".modal button[type=submit]").await;
+    browser
+        .wait_text("#org-name", |t| t == "Webconf Corp")
+        .await;
+    let saved = app
+        .get(&format!("/api/v1/organizations/{}/", org.id), &org.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        saved["allowed_priorities"],
+        json!(["critical", "high", "medium", "low", "trivial"])
+    );
+    browser.close().await;
+}
