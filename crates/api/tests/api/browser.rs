@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use switchyard_api::{ApiConfig, AppState, Secret, services::demo};
+use switchyard_api::services::demo;
 
 use crate::{browser_driver::Browser, helpers::TestApp};
 
@@ -336,12 +336,7 @@ async fn every_page_renders_for_every_kind_of_role() {
         return;
     };
     let app = TestApp::spawn().await;
-    let state = AppState::new(
-        app.db.clone(),
-        ApiConfig::with_secret(Secret::new(vec![1u8; 32])),
-        None,
-    );
-    assert!(demo::seed(&state).await.expect("demo seed"));
+    assert!(app.seed_demo().await);
     let admin = app.login("admin_user", demo::DEMO_PASSWORD).await;
     let tasks = app
         .get("/api/v1/tasks/?page_size=1", &admin)

@@ -1,22 +1,14 @@
 //! The demo organization.
 
-use switchyard_api::{ApiConfig, AppState, Secret, services::demo};
+use switchyard_api::services::demo;
 
 use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn demo_seed_creates_a_believable_organization_once() {
     let app = TestApp::spawn().await;
-    let state = AppState::new(
-        app.db.clone(),
-        ApiConfig::with_secret(Secret::new(vec![1u8; 32])),
-        None,
-    );
-    assert!(demo::seed(&state).await.expect("seed"));
-    assert!(
-        !demo::seed(&state).await.expect("second seed"),
-        "only into an empty database"
-    );
+    assert!(app.seed_demo().await);
+    assert!(!app.seed_demo().await, "only into an empty database");
     for (user, role, _) in demo::DEMO_USERS {
         let token = app.login(user, demo::DEMO_PASSWORD).await;
         let me = app.get("/api/v1/users/me/", &token).await.expect(200).body;

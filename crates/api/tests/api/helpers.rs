@@ -211,6 +211,31 @@ impl TestApp {
             .expect("json body")
     }
 
+    /// GET without a token, body as text (HTML, metrics).
+    pub async fn get_text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("text body")
+    }
+
+    /// Seeds the demo organization (as `serve --demo` does); false when the database
+    /// already had one.
+    pub async fn seed_demo(&self) -> bool {
+        let state = AppState::new(
+            self.db.clone(),
+            ApiConfig::with_secret(Secret::new(vec![1u8; 32])),
+            None,
+        );
+        switchyard_api::services::demo::seed(&state)
+            .await
+            .expect("demo seed")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

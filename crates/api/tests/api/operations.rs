@@ -128,15 +128,7 @@ async fn health_and_metrics() {
         .await
         .unwrap();
     assert_eq!(ready.status().as_u16(), 200);
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.get_text("/metrics").await;
     assert!(metrics.contains("http_requests_total"), "{metrics}");
 }
 

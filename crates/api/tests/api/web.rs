@@ -35,15 +35,7 @@ async fn the_shell_is_served_at_the_root_with_the_security_headers() {
 #[tokio::test]
 async fn demo_mode_hints_the_demo_logins() {
     let app = TestApp::spawn_with(|c| c.demo = true).await;
-    let html = app
-        .client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.get_text("/").await;
     assert!(html.contains(
         r#"<body data-demo-users="admin_user,manager_user,dev_alice,dev_bob,viewer_user" data-demo-password="testpass123">"#
     ));
