@@ -150,23 +150,27 @@ pub async fn time_counts<C: ConnectionTrait>(
     Ok(row.unwrap_or_default())
 }
 
-/// The final states of each of the organization's workflows (what makes a tally active).
-pub async fn final_states<C: ConnectionTrait>(
+/// A workflow's states, as the overview needs them: which tallies are active, and the
+/// default workflow's states for the zero-filled breakdown.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct WorkflowStates {
+    pub id: Uuid,
+    pub is_default: bool,
+    pub allowed_states: StrList,
+    pub final_states: StrList,
+}
+
+/// The states of each of the organization's workflows (one query).
+pub async fn workflow_states<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
-) -> Result<Vec<(Uuid, Vec<String>)>> {
-    #[derive(FromQueryResult)]
-    struct R {
-        id: Uuid,
-        final_states: StrList,
-    }
-    let rows: Vec<R> = sql::all(
+) -> Result<Vec<WorkflowStates>> {
+    sql::all(
         c,
-        "SELECT id, final_states FROM workflows WHERE organization_id = $1",
+        "SELECT id, is_default, allowed_states, final_states FROM workflows WHERE organization_id = $1",
         vec![tenant.id().into()],
     )
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.final_states.0)).collect())
+    .await
 }
 
 /// Advisory lock key of the compaction ("TALY").
@@ -220,7 +224,15 @@ pub async fn compact(db: &Db) -> Result<u64> {
     )
     .await?;
     crate::commit(tx).await?;
-    Ok(folded.map_or(0, |r| r.folded.max(0) as u64))
+    let folded = folded.map_or(0, |r| r.folded.max(0) as u64);
+    if folded > 0 {
+        // Each fold leaves the delta tables' rows dead; until autovacuum's next round
+        // (a minute or more) readers would step over them in the index on every overview.
+        db.conn()
+            .execute_unprepared("VACUUM (SKIP_LOCKED) task_tally_deltas, task_hourly_deltas")
+            .await?;
+    }
+    Ok(folded)
 }
 
 /// Removes an organization's tallies (after deleting it: its cascaded task deletions leave

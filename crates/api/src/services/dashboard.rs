@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::Duration;
 use switchyard_domain::sla;
-use switchyard_store::{Page, audit, dashboard, organizations, tallies, workflows};
+use switchyard_store::{Page, audit, dashboard, organizations, tallies};
 use uuid::Uuid;
 
 use crate::{
@@ -39,11 +39,12 @@ pub async fn overview(state: &AppState, member: &Member) -> ApiResult<Overview> 
     let org = organizations::get(c, member.tenant)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let default_states = workflows::default_workflow(c, member.tenant)
-        .await?
-        .map(|w| w.allowed_states.0)
+    let flows = tallies::workflow_states(c, member.tenant).await?;
+    let default_states = flows
+        .iter()
+        .find(|w| w.is_default)
+        .map(|w| w.allowed_states.0.clone())
         .unwrap_or_default();
-    let finals = tallies::final_states(c, member.tenant).await?;
     let tallies = tallies::all(c, member.tenant).await?;
     let times = tallies::time_counts(
         c,
@@ -69,9 +70,9 @@ pub async fn overview(state: &AppState, member: &Member) -> ApiResult<Overview> 
         ..Default::default()
     };
     for t in tallies {
-        let active = !finals
+        let active = !flows
             .iter()
-            .any(|(wf, states)| *wf == t.workflow_id && states.contains(&t.current_state));
+            .any(|w| w.id == t.workflow_id && w.final_states.0.contains(&t.current_state));
         *out.by_state.entry(t.current_state).or_default() += t.n;
         *out.by_priority.entry(t.priority).or_default() += t.n;
         *out.by_type.entry(t.task_type).or_default() += t.n;
