@@ -211,15 +211,44 @@ pub async fn list<C: ConnectionTrait>(
             .await?
         }
     };
+    // Two steps: the page's ids from the tasks alone, then their rows with every join. The
+    // first query is cheap to plan per call (one table); the second looks rows up by key,
+    // so PostgreSQL keeps one generic plan for it instead of re-planning a five-way join
+    // on every request (planning that join cost more than running it: ~4 ms vs 0.7 ms).
     let order = order_sql(o, &mut p);
     let limit = p.push(page.size as i64);
     let offset = p.push(page.offset() as i64);
-    let rows = sql::all(
+    let ai_join = if o.keys.iter().any(|(k, _)| *k == SortKey::AiPriorityScore) {
+        " LEFT JOIN task_ai_scores ai ON ai.organization_id = t.organization_id AND ai.task_id = t.id"
+    } else {
+        ""
+    };
+    #[derive(FromQueryResult)]
+    struct Id {
+        id: Uuid,
+    }
+    let ids: Vec<Id> = sql::all(
         c,
-        &format!("{SELECT} WHERE {wh} ORDER BY {order} LIMIT {limit} OFFSET {offset}"),
+        &format!(
+            "SELECT t.id FROM tasks t{ai_join} WHERE {wh} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        ),
         p.values,
     )
     .await?;
+    if ids.is_empty() {
+        return Ok((Vec::new(), total));
+    }
+    let ids: Vec<Uuid> = ids.into_iter().map(|r| r.id).collect();
+    let mut q = Params::default();
+    let org = q.push(tenant.id());
+    let list = q.list(&ids);
+    let mut rows: Vec<TaskRow> = sql::all(
+        c,
+        &format!("{SELECT} WHERE t.organization_id = {org} AND t.id IN {list}"),
+        q.values,
+    )
+    .await?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
     Ok((rows, total))
 }
 
