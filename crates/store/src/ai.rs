@@ -184,24 +184,3 @@ pub async fn team_names<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Vec
     )
     .await
 }
-
-/// States and final states of every workflow of the organization.
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct WorkflowStates {
-    pub allowed_states: StrList,
-    pub final_states: StrList,
-}
-
-/// All workflows' states (default workflow first).
-pub async fn workflow_states<C: ConnectionTrait>(
-    c: &C,
-    tenant: Tenant,
-) -> Result<Vec<WorkflowStates>> {
-    sql::all(
-        c,
-        "SELECT allowed_states, final_states FROM workflows WHERE organization_id = $1 \
-         ORDER BY CASE WHEN is_default THEN 0 ELSE 1 END, name",
-        vec![tenant.id().into()],
-    )
-    .await
-}

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
-use crate::{Backend, Db, Result, StrList, Tenant, sql, sql::Params, tasks::TaskFilter};
+use crate::{Backend, Db, Result, Tenant, sql, sql::Params, tasks::TaskFilter};
 
 /// The tasks of one combination.
 #[derive(Debug, Clone, FromQueryResult)]
@@ -148,29 +148,6 @@ pub async fn time_counts<C: ConnectionTrait>(
     )
     .await?;
     Ok(row.unwrap_or_default())
-}
-
-/// A workflow's states, as the overview needs them: which tallies are active, and the
-/// default workflow's states for the zero-filled breakdown.
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct WorkflowStates {
-    pub id: Uuid,
-    pub is_default: bool,
-    pub allowed_states: StrList,
-    pub final_states: StrList,
-}
-
-/// The states of each of the organization's workflows (one query).
-pub async fn workflow_states<C: ConnectionTrait>(
-    c: &C,
-    tenant: Tenant,
-) -> Result<Vec<WorkflowStates>> {
-    sql::all(
-        c,
-        "SELECT id, is_default, allowed_states, final_states FROM workflows WHERE organization_id = $1",
-        vec![tenant.id().into()],
-    )
-    .await
 }
 
 /// Advisory lock key of the compaction ("TALY").

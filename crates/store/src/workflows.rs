@@ -339,3 +339,24 @@ pub async fn delete_rules_outside<C: ConnectionTrait>(
     )
     .await
 }
+
+/// A workflow's states: which are final (what makes a task active), and the default
+/// workflow's order for breakdowns and the question parser's vocabulary.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct WorkflowStates {
+    pub id: Uuid,
+    pub is_default: bool,
+    pub allowed_states: StrList,
+    pub final_states: StrList,
+}
+
+/// The states of every workflow of the organization, default first (one query).
+pub async fn states<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Vec<WorkflowStates>> {
+    sql::all(
+        c,
+        "SELECT id, is_default, allowed_states, final_states FROM workflows WHERE organization_id = $1 \
+         ORDER BY CASE WHEN is_default THEN 0 ELSE 1 END, name",
+        vec![tenant.id().into()],
+    )
+    .await
+}

@@ -12,6 +12,7 @@ use switchyard_domain::ai::{
 use switchyard_store::{
     ConnectionTrait, Tenant, ai, commit, organizations, tasks,
     tasks::{TaskQuery, TaskRow},
+    workflows,
 };
 use uuid::Uuid;
 
@@ -279,7 +280,7 @@ async fn vocabulary<C: ConnectionTrait>(c: &C, tenant: Tenant) -> ApiResult<Voca
         task_types: org.allowed_task_types.0,
         ..Default::default()
     };
-    for w in ai::workflow_states(c, tenant).await? {
+    for w in workflows::states(c, tenant).await? {
         for s in w.allowed_states.0 {
             if !vocab.states.contains(&s) {
                 vocab.states.push(s);

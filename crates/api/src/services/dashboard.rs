@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::Duration;
 use switchyard_domain::sla;
-use switchyard_store::{Page, audit, dashboard, organizations, tallies};
+use switchyard_store::{Page, audit, dashboard, organizations, tallies, workflows};
 use uuid::Uuid;
 
 use crate::{
@@ -39,7 +39,7 @@ pub async fn overview(state: &AppState, member: &Member) -> ApiResult<Overview> 
     let org = organizations::get(c, member.tenant)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let flows = tallies::workflow_states(c, member.tenant).await?;
+    let flows = workflows::states(c, member.tenant).await?;
     let default_states = flows
         .iter()
         .find(|w| w.is_default)

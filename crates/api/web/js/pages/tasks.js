@@ -137,7 +137,7 @@ function taskRow(t, ctx) {
       score.title = r.priority_analysis.explanation;
     }) }, "AI score"), " ");
   }
-  if (can.manage() || t.assigned_to === session.me.id || t.created_by_name === session.me.username) {
+  if (can.editTask(t)) {
     actions.append(h("button", { type: "button", class: "small", onclick: () => attempt(async () => {
       const full = await get(`/tasks/${t.id}/`);
       const saved = await formDialog({ title: `Edit ${t.task_key}`, fields: taskFields(ctx, full), onSubmit: (v) => patch(`/tasks/${t.id}/`, taskBody(v)) });
