@@ -81,3 +81,10 @@ impl From<DbErr> for StoreError {
         StoreError::Db(err)
     }
 }
+
+impl From<sea_orm::sqlx::Error> for StoreError {
+    /// For the few paths that drive sqlx directly (`COPY`): classified like SeaORM's errors.
+    fn from(err: sea_orm::sqlx::Error) -> Self {
+        DbErr::Exec(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(err))).into()
+    }
+}

@@ -33,7 +33,7 @@ pub mod workflows;
 pub use db::{Backend, Db};
 pub use error::{Conflict, StoreError};
 pub use migrate::migrate;
-pub use sea_orm::{ConnectionTrait, DatabaseTransaction};
+pub use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 pub use sql::{Page, StrList};
 pub use tenant::Tenant;
 

@@ -255,17 +255,23 @@ pub async fn list<C: ConnectionTrait>(
 /// Allocates the next task number of the organization. The row update serialises
 /// concurrent creators, and rolls back with the transaction, so numbers have no gaps.
 pub async fn next_sequence<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<i64> {
+    reserve_sequences(c, tenant, 1).await
+}
+
+/// Reserves `n` consecutive task numbers at once (bulk loads) and returns the first. Like
+/// [`next_sequence`] it serialises with concurrent creators, so no number is handed out twice.
+pub async fn reserve_sequences<C: ConnectionTrait>(c: &C, tenant: Tenant, n: i64) -> Result<i64> {
     #[derive(FromQueryResult)]
     struct R {
-        task_seq: i64,
+        first: i64,
     }
     let row: Option<R> = sql::one(
         c,
-        "UPDATE organizations SET task_seq = task_seq + 1 WHERE id = $1 RETURNING task_seq",
-        vec![tenant.id().into()],
+        "UPDATE organizations SET task_seq = task_seq + $2 WHERE id = $1 RETURNING task_seq - $2 + 1 AS first",
+        vec![tenant.id().into(), n.into()],
     )
     .await?;
-    row.map(|r| r.task_seq).ok_or_else(|| {
+    row.map(|r| r.first).ok_or_else(|| {
         crate::StoreError::Corrupt("organization missing while numbering a task".into())
     })
 }

@@ -16,8 +16,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Migrate(args) => {
-            let db = connect(&args).await?;
-            let n = migrate(&db).await?;
+            let db = open(&args).await?;
+            let n = migrate(&db).await.context("applying migrations")?;
             println!("{n} migration(s) applied; the schema is up to date.");
             Ok(())
         }
@@ -50,7 +50,15 @@ fn api_err(e: switchyard_api::error::ApiError) -> anyhow::Error {
     anyhow::anyhow!("{e:?}")
 }
 
+/// Opens the database and brings its schema up to date: every command but `migrate`, which
+/// reports what it applied, starts here.
 async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
+    let db = open(args).await?;
+    migrate(&db).await.context("applying migrations")?;
+    Ok(db)
+}
+
+async fn open(args: &DbArgs) -> anyhow::Result<Db> {
     let max = if args.database_url.starts_with("sqlite:") {
         8
     } else {
@@ -59,7 +67,6 @@ async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
     let db = Db::connect(&args.database_url, max)
         .await
         .with_context(|| "connecting to the database")?;
-    migrate(&db).await.context("applying migrations")?;
     Ok(db)
 }
 

@@ -5,11 +5,12 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use serde_json::json;
 use switchyard_api::{AppState, services::setup};
+use switchyard_store::TransactionTrait;
 use switchyard_store::{
     Tenant, bulk,
     bulk::{SeedAudit, SeedComment, SeedTask},
@@ -19,10 +20,9 @@ use uuid::Uuid;
 
 /// Password of every seeded account.
 pub const BENCH_PASSWORD: &str = "bench-password-42";
-/// Tasks generated and written per transaction.
+/// Tasks generated, and written, at a time (one transaction each on SQLite; one `COPY` per
+/// table on PostgreSQL, where the whole load is one transaction).
 const CHUNK: usize = 5_000;
-/// Concurrent writer transactions on PostgreSQL.
-const WRITERS: usize = 4;
 
 const VERBS: &[&str] = &[
     "Fix",
@@ -130,13 +130,21 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
     }
     let team_ids = seed_teams(state, tenant, &workers, &mut rng).await?;
 
-    let states = wf.allowed_states.0.clone();
-    let finals = wf.final_states.0.clone();
-    let priorities = org.allowed_priorities.0.clone();
-    let types = org.allowed_task_types.0.clone();
-    let first_seq = bulk::task_seq(db.conn(), tenant).await?;
-    let prefix: String = slug.chars().take(4).collect::<String>().to_uppercase();
-    let now = switchyard_store::now();
+    let first_seq =
+        switchyard_store::tasks::reserve_sequences(db.conn(), tenant, tasks as i64).await?;
+    let vocabulary = Vocabulary {
+        workflow_id: wf.id,
+        initial_state: wf.initial_state.clone(),
+        states: wf.allowed_states.0.clone(),
+        finals: wf.final_states.0.clone(),
+        priorities: org.allowed_priorities.0.clone(),
+        types: org.allowed_task_types.0.clone(),
+        prefix: slug.chars().take(4).collect::<String>().to_uppercase(),
+        now: switchyard_store::now(),
+        workers,
+        people: all_people.clone(),
+        team_ids,
+    };
 
     let bar = ProgressBar::new(tasks as u64);
     bar.set_style(
@@ -145,83 +153,191 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let writers = if db.backend() == switchyard_store::Backend::Postgres {
-        WRITERS
-    } else {
-        1
-    };
-    let mut in_flight = tokio::task::JoinSet::new();
-    let mut written = 0usize;
-    while written < tasks {
-        let n = CHUNK.min(tasks - written);
-        let mut task_rows = Vec::with_capacity(n);
-        let mut audit_rows = Vec::with_capacity(n * 2);
-        let mut comment_rows = Vec::new();
+    // Generation (and, for PostgreSQL, encoding) runs on its own thread, a couple of batches
+    // ahead of the writer.
+    let backend = db.backend();
+    let (batches_tx, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
+    let generator = tokio::task::spawn_blocking(move || {
+        let mut written = 0usize;
+        while written < tasks {
+            let n = CHUNK.min(tasks - written);
+            let c = vocabulary.generate(&mut rng, first_seq + written as i64, n);
+            let batch = match backend {
+                switchyard_store::Backend::Postgres => Batch::Copy(
+                    bulk::CopyBatch::new(tenant, &c.tasks, &c.audit, &c.comments),
+                    n,
+                ),
+                switchyard_store::Backend::Sqlite => Batch::Rows(c),
+            };
+            if batches_tx.blocking_send(batch).is_err() {
+                break; // the writer failed; its error is reported
+            }
+            written += n;
+        }
+    });
+    match backend {
+        switchyard_store::Backend::Postgres => {
+            let mut loader = bulk::PgLoader::begin(db, tasks as u64).await?;
+            while let Some(batch) = batches.recv().await {
+                let Batch::Copy(rows, n) = batch else {
+                    continue;
+                };
+                loader.write(&rows).await?;
+                bar.inc(n as u64);
+            }
+            bar.finish();
+            eprintln!(
+                "Copied the rows in {:.1}s.",
+                started.elapsed().as_secs_f64()
+            );
+            let steps = loader.steps_to_finish();
+            let phase = Instant::now();
+            loader
+                .finish(|step| match step {
+                    bulk::RestoreStep::Started { number, of, what } => {
+                        eprint!("Restoring {number}/{of}: {what}… ")
+                    }
+                    bulk::RestoreStep::Done(took) => eprintln!("{:.1}s", took.as_secs_f64()),
+                })
+                .await?;
+            if steps > 0 {
+                eprintln!(
+                    "Restored indexes, keys and triggers in {:.1}s.",
+                    phase.elapsed().as_secs_f64()
+                );
+            }
+        }
+        switchyard_store::Backend::Sqlite => {
+            while let Some(batch) = batches.recv().await {
+                let Batch::Rows(c) = batch else { continue };
+                let n = c.tasks.len() as u64;
+                let tx = db.begin_write().await?;
+                bulk::insert_tasks(&tx, tenant, c.tasks).await?;
+                bulk::insert_audit(&tx, tenant, c.audit).await?;
+                bulk::insert_comments(&tx, tenant, c.comments).await?;
+                commit(tx).await?;
+                bar.inc(n);
+            }
+            bar.finish();
+        }
+    }
+    generator.await.context("task generator")?;
+    let phase = Instant::now();
+    eprint!("Counting tallies… ");
+    switchyard_store::tallies::rebuild(db, tenant).await?;
+    eprintln!("{:.1}s", phase.elapsed().as_secs_f64());
+    let phase = Instant::now();
+    eprint!("Refreshing planner statistics… ");
+    bulk::analyze(db.conn()).await?;
+    eprintln!("{:.1}s", phase.elapsed().as_secs_f64());
+    eprintln!(
+        "Seeded {tasks} tasks and {} people into '{slug}' in {:.1}s.",
+        all_people.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// What the generator hands the writer: rows for `INSERT`, or rows encoded for `COPY`.
+enum Batch {
+    Rows(Chunk),
+    Copy(bulk::CopyBatch, usize),
+}
+
+/// One batch of generated rows.
+struct Chunk {
+    tasks: Vec<SeedTask>,
+    audit: Vec<SeedAudit>,
+    comments: Vec<SeedComment>,
+}
+
+/// What generated tasks draw from: the organization's configuration and its people.
+struct Vocabulary {
+    workflow_id: Uuid,
+    initial_state: String,
+    states: Vec<String>,
+    finals: Vec<String>,
+    priorities: Vec<String>,
+    types: Vec<String>,
+    prefix: String,
+    now: DateTime<Utc>,
+    /// People who can be assigned work.
+    workers: Vec<Uuid>,
+    /// Everyone, as (id, username): creators and commenters.
+    people: Vec<(Uuid, String)>,
+    team_ids: Vec<Uuid>,
+}
+
+impl Vocabulary {
+    /// `n` tasks numbered from `first_seq`, with their audit history and some comments.
+    fn generate(&self, rng: &mut StdRng, first_seq: i64, n: usize) -> Chunk {
+        let mut chunk = Chunk {
+            tasks: Vec::with_capacity(n),
+            audit: Vec::with_capacity(n * 2),
+            comments: Vec::new(),
+        };
         for k in 0..n {
-            let seq = first_seq + (written + k) as i64 + 1;
+            let seq = first_seq + k as i64;
             let id = Uuid::now_v7();
-            let key = format!("{prefix}-{seq:04}");
-            let state_name = pick_state(&states, &finals, &mut rng);
-            let created = now - Duration::minutes(rng.random_range(0..525_600));
-            let assignee = (rng.random_bool(0.8) && !workers.is_empty())
-                .then(|| workers.choose(&mut rng).copied())
+            let key = format!("{}-{seq:04}", self.prefix);
+            let state_name = pick_state(&self.states, &self.finals, rng);
+            let created = self.now - Duration::minutes(rng.random_range(0..525_600));
+            let assignee = (rng.random_bool(0.8) && !self.workers.is_empty())
+                .then(|| self.workers.choose(rng).copied())
                 .flatten();
-            let creator = all_people[rng.random_range(0..all_people.len())].clone();
+            let creator = self.people[rng.random_range(0..self.people.len())].clone();
             let due = rng
                 .random_bool(0.7)
                 .then(|| created + Duration::hours(rng.random_range(4..24 * 45)));
-            let is_final = finals.contains(&state_name);
+            let is_final = self.finals.contains(&state_name);
             let resolved =
                 is_final.then(|| created + Duration::hours(rng.random_range(1..24 * 20)));
-            let breached = due.is_some_and(|d| d < resolved.unwrap_or(now));
+            let breached = due.is_some_and(|d| d < resolved.unwrap_or(self.now));
             let title = format!(
                 "{} {} in {}",
-                VERBS.choose(&mut rng).unwrap_or(&"Fix"),
-                OBJECTS.choose(&mut rng).unwrap_or(&"login flow"),
-                AREAS.choose(&mut rng).unwrap_or(&"auth")
+                VERBS.choose(rng).unwrap_or(&"Fix"),
+                OBJECTS.choose(rng).unwrap_or(&"login flow"),
+                AREAS.choose(rng).unwrap_or(&"auth")
             );
             let tag_count = rng.random_range(0..=3);
             let tags: Vec<String> = TAGS
-                .choose_multiple(&mut rng, tag_count)
+                .choose_multiple(rng, tag_count)
                 .map(|t| t.to_string())
                 .collect();
-            audit_rows.push(SeedAudit {
+            chunk.audit.push(SeedAudit {
                 task_id: id,
                 task_key: key.clone(),
                 action: "created",
                 performed_by: Some(creator.0),
                 performed_by_name: creator.1.clone(),
                 old_value: None,
-                new_value: Some(json!({"title": title, "state": wf.initial_state})),
+                new_value: Some(json!({"title": title, "state": self.initial_state})),
                 reason: String::new(),
                 timestamp: created,
             });
-            if state_name != wf.initial_state {
-                audit_rows.push(SeedAudit {
+            if state_name != self.initial_state {
+                chunk.audit.push(SeedAudit {
                     task_id: id,
                     task_key: key.clone(),
                     action: "state_changed",
                     performed_by: Some(creator.0),
                     performed_by_name: creator.1.clone(),
-                    old_value: Some(json!({"state": wf.initial_state})),
+                    old_value: Some(json!({"state": self.initial_state})),
                     new_value: Some(json!({"state": state_name})),
                     reason: "Progress update".into(),
                     timestamp: resolved.unwrap_or(created + Duration::hours(2)),
                 });
             }
             if rng.random_bool(0.2) {
-                comment_rows.push(SeedComment {
+                chunk.comments.push(SeedComment {
                     task_id: id,
                     author_id: creator.0,
                     author_name: creator.1.clone(),
-                    content: COMMENTS
-                        .choose(&mut rng)
-                        .unwrap_or(&"Looks good.")
-                        .to_string(),
+                    content: COMMENTS.choose(rng).unwrap_or(&"Looks good.").to_string(),
                     created_at: created + Duration::hours(1),
                 });
             }
-            task_rows.push(SeedTask {
+            chunk.tasks.push(SeedTask {
                 id,
                 task_key: key,
                 description: format!(
@@ -229,13 +345,13 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
                     AREAS[seq as usize % AREAS.len()]
                 ),
                 title,
-                workflow_id: wf.id,
+                workflow_id: self.workflow_id,
                 current_state: state_name,
-                priority: priorities.choose(&mut rng).cloned().unwrap_or_default(),
-                task_type: types.choose(&mut rng).cloned().unwrap_or_default(),
+                priority: self.priorities.choose(rng).cloned().unwrap_or_default(),
+                task_type: self.types.choose(rng).cloned().unwrap_or_default(),
                 tags,
-                team_id: (!team_ids.is_empty() && rng.random_bool(0.6))
-                    .then(|| team_ids[rng.random_range(0..team_ids.len())]),
+                team_id: (!self.team_ids.is_empty() && rng.random_bool(0.6))
+                    .then(|| self.team_ids[rng.random_range(0..self.team_ids.len())]),
                 assigned_to: assignee,
                 created_by: Some(creator.0),
                 due_date: due,
@@ -244,44 +360,8 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
                 created_at: created,
             });
         }
-        // Generation is cheap; the database is the bottleneck, so several chunks are written
-        // at once on PostgreSQL (SQLite has one writer anyway).
-        while in_flight.len() >= writers {
-            if let Some(done) = in_flight.join_next().await {
-                done.context("writer task")??;
-            }
-        }
-        let (db, bar) = (db.clone(), bar.clone());
-        in_flight.spawn(async move {
-            let tx = db.begin_write().await?;
-            bulk::relax_durability(&tx).await?;
-            bulk::skip_tally_triggers(&tx).await?;
-            bulk::insert_tasks(&tx, tenant, task_rows).await?;
-            bulk::insert_audit(&tx, tenant, audit_rows).await?;
-            bulk::insert_comments(&tx, tenant, comment_rows).await?;
-            commit(tx).await?;
-            bar.inc(n as u64);
-            anyhow::Ok(())
-        });
-        written += n;
+        chunk
     }
-    while let Some(done) = in_flight.join_next().await {
-        done.context("writer task")??;
-    }
-    let tx = db.begin_write().await?;
-    bulk::set_task_seq(&tx, tenant, first_seq + tasks as i64).await?;
-    commit(tx).await?;
-    bar.finish();
-    eprintln!("Counting tallies…");
-    switchyard_store::tallies::rebuild(db, tenant).await?;
-    eprintln!("Refreshing planner statistics…");
-    bulk::analyze(db.conn()).await?;
-    eprintln!(
-        "Seeded {tasks} tasks and {} people into '{slug}' in {:.1}s.",
-        all_people.len(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
 }
 
 fn pick_state(states: &[String], finals: &[String], rng: &mut StdRng) -> String {
@@ -357,6 +437,8 @@ async fn seed_people(
     Ok((workers, all))
 }
 
+/// Groups the new workers into squads of ten and returns every team of the organization
+/// (squads from an earlier seed included), for tasks to be spread over.
 async fn seed_teams(
     state: &AppState,
     tenant: Tenant,
@@ -364,16 +446,27 @@ async fn seed_teams(
     rng: &mut StdRng,
 ) -> anyhow::Result<Vec<Uuid>> {
     let tx = state.db.begin_write().await?;
-    let mut ids = Vec::new();
     for (i, chunk) in workers.chunks(10).enumerate() {
         let name = format!("Squad {:03} {}", i + 1, AREAS[i % AREAS.len()]);
         let lead = chunk.choose(rng).copied();
-        match teams::create(&tx, tenant, &name, lead, chunk).await {
-            Ok(id) => ids.push(id),
-            Err(switchyard_store::StoreError::Conflict(_)) => {}
+        // A savepoint per team: on PostgreSQL a failed statement would otherwise abort the
+        // whole transaction, and a name taken by an earlier seed is expected.
+        let savepoint = tx.begin().await?;
+        match teams::create(&savepoint, tenant, &name, lead, chunk).await {
+            Ok(_) => savepoint.commit().await?,
+            Err(switchyard_store::StoreError::Conflict(_)) => savepoint.rollback().await?,
             Err(e) => return Err(e.into()),
         }
     }
     commit(tx).await?;
-    Ok(ids)
+    let (all, _) = teams::list(
+        state.db.conn(),
+        tenant,
+        switchyard_store::Page {
+            number: 1,
+            size: 10_000,
+        },
+    )
+    .await?;
+    Ok(all.into_iter().map(|t| t.id).collect())
 }

@@ -1,5 +1,11 @@
-//! Multi-row inserts for seeding large organizations (benchmarks): portable `INSERT …
-//! VALUES (…), (…)` in batches that stay under both engines' parameter limits.
+//! Seeding large organizations (benchmarks, imports): portable multi-row `INSERT … VALUES
+//! (…), (…)` in batches that stay under both engines' parameter limits, and on PostgreSQL
+//! the much faster `COPY` of [`PgLoader`].
+
+mod copy_text;
+mod pg_loader;
+
+pub use pg_loader::{CopyBatch, PgLoader, RestoreStep};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, Value};
@@ -160,52 +166,6 @@ pub async fn insert_comments<C: ConnectionTrait>(
         rows,
     )
     .await
-}
-
-/// Moves the organization's task counter past seeded keys.
-pub async fn set_task_seq<C: ConnectionTrait>(c: &C, tenant: Tenant, seq: i64) -> Result<()> {
-    sql::exec(
-        c,
-        "UPDATE organizations SET task_seq = $2 WHERE id = $1 AND task_seq < $2",
-        vec![tenant.id().into(), seq.into()],
-    )
-    .await?;
-    Ok(())
-}
-
-/// The organization's current task counter.
-pub async fn task_seq<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<i64> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct R {
-        task_seq: i64,
-    }
-    let r: Option<R> = sql::one(
-        c,
-        "SELECT task_seq FROM organizations WHERE id = $1",
-        vec![tenant.id().into()],
-    )
-    .await?;
-    Ok(r.map_or(0, |r| r.task_seq))
-}
-
-/// Lets this seeding transaction commit without waiting for the WAL flush (PostgreSQL).
-/// Seeded data can be re-seeded, so a crash losing the last batches costs nothing.
-pub async fn relax_durability<C: ConnectionTrait>(c: &C) -> Result<()> {
-    if c.get_database_backend() == sea_orm::DbBackend::Postgres {
-        c.execute_unprepared("SET LOCAL synchronous_commit = off")
-            .await?;
-    }
-    Ok(())
-}
-
-/// Makes this transaction's task inserts skip the tally triggers (PostgreSQL): the loader
-/// calls [`crate::tallies::rebuild`] for the organization once it is done.
-pub async fn skip_tally_triggers<C: ConnectionTrait>(c: &C) -> Result<()> {
-    if c.get_database_backend() == sea_orm::DbBackend::Postgres {
-        c.execute_unprepared("SET LOCAL switchyard.bulk_load = 'on'")
-            .await?;
-    }
-    Ok(())
 }
 
 /// After a bulk load: refreshes the planner's statistics and, on PostgreSQL, the visibility

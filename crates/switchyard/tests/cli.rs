@@ -1,0 +1,458 @@
+//! The `switchyard` binary's database commands, run as a user runs them, against a fresh
+//! database of the backend `TEST_DATABASE_URL` selects (SQLite when unset).
+
+use std::process::{Command, Output};
+
+use sea_orm::{FromQueryResult, Statement};
+use switchyard_store::{Backend, ConnectionTrait, Db, bulk, tallies::Tally};
+
+/// A fresh database for one test, removed afterwards (even when the test fails).
+struct FreshDb {
+    url: String,
+    backend: Backend,
+    admin_url: Option<String>,
+    name: String,
+}
+
+impl FreshDb {
+    async fn new() -> FreshDb {
+        let name = format!("sy_cli_{}", uuid::Uuid::new_v4().simple());
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
+            Some(admin_url) => {
+                let admin = Db::connect(&admin_url, 1).await.expect("TEST_DATABASE_URL");
+                admin
+                    .conn()
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create database");
+                admin.close().await.ok();
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(b, _)| b);
+                FreshDb {
+                    url: format!("{base}/{name}"),
+                    backend: Backend::Postgres,
+                    admin_url: Some(admin_url),
+                    name,
+                }
+            }
+            None => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                FreshDb {
+                    url: format!("sqlite://{}?mode=rwc", path.display()),
+                    backend: Backend::Sqlite,
+                    admin_url: None,
+                    name: path.display().to_string(),
+                }
+            }
+        }
+    }
+
+    async fn connect(&self) -> Db {
+        Db::connect(&self.url, 4).await.expect("connect")
+    }
+}
+
+impl Drop for FreshDb {
+    fn drop(&mut self) {
+        match &self.admin_url {
+            None => {
+                for suffix in ["", "-wal", "-shm", ".secret"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", self.name));
+                }
+            }
+            Some(admin_url) => {
+                let (admin_url, name) = (admin_url.clone(), self.name.clone());
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
+                    rt.block_on(async {
+                        let db = Db::connect(&admin_url, 1).await.ok()?;
+                        db.conn()
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await
+                            .ok()
+                    })
+                })
+                .join();
+            }
+        }
+    }
+}
+
+fn switchyard(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(args)
+        .env(
+            "SWITCHYARD_JWT_SECRET",
+            "cli-test-secret-cli-test-secret-cli-test",
+        )
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run switchyard");
+    assert!(
+        out.status.success(),
+        "switchyard {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// One number; `$1`, where the query has it, is the organization.
+async fn scalar(db: &Db, sql: &str, org: Option<uuid::Uuid>) -> i64 {
+    #[derive(FromQueryResult)]
+    struct R {
+        v: i64,
+    }
+    let values: Vec<sea_orm::Value> = org.map(Into::into).into_iter().collect();
+    R::find_by_statement(Statement::from_sql_and_values(
+        db.conn().get_database_backend(),
+        sql,
+        values,
+    ))
+    .one(db.conn())
+    .await
+    .expect(sql)
+    .expect("a row")
+    .v
+}
+
+/// Every index, constraint and trigger (with whether it is enabled), as one sorted text.
+async fn schema(db: &Db) -> String {
+    #[derive(FromQueryResult)]
+    struct R {
+        v: String,
+    }
+    let sql = match db.backend() {
+        Backend::Postgres => {
+            "SELECT string_agg(x, E'\\n' ORDER BY x) AS v FROM ( \
+               SELECT 'index ' || indexname || ': ' || indexdef AS x FROM pg_indexes WHERE schemaname = current_schema() \
+               UNION ALL SELECT 'constraint ' || conrelid::regclass || '.' || conname || ': ' || pg_get_constraintdef(oid) \
+                 FROM pg_constraint WHERE connamespace = current_schema()::regnamespace \
+               UNION ALL SELECT 'trigger ' || tgrelid::regclass || '.' || tgname || ': ' || tgenabled::text \
+                 FROM pg_trigger WHERE NOT tgisinternal) s"
+        }
+        Backend::Sqlite => {
+            "SELECT group_concat(x, char(10)) AS v FROM ( \
+               SELECT type || ' ' || name || ': ' || COALESCE(sql, '') AS x FROM sqlite_master \
+               WHERE name NOT LIKE 'sqlite_stat%' ORDER BY x) s"
+        }
+    };
+    R::find_by_statement(Statement::from_string(
+        db.conn().get_database_backend(),
+        sql,
+    ))
+    .one(db.conn())
+    .await
+    .expect("schema")
+    .expect("a row")
+    .v
+}
+
+/// The tallies, and the same counts straight from the tasks, both sorted.
+async fn tallies_and_truth(
+    db: &Db,
+    tenant: switchyard_store::Tenant,
+) -> (Vec<String>, Vec<String>) {
+    let show = |t: &Tally| {
+        format!(
+            "{} {} {} {} {} {} {}",
+            t.workflow_id,
+            t.current_state,
+            t.priority,
+            t.task_type,
+            t.unassigned,
+            t.sla_breached,
+            t.n
+        )
+    };
+    let mut kept: Vec<String> = switchyard_store::tallies::all(db.conn(), tenant)
+        .await
+        .expect("tallies")
+        .iter()
+        .map(show)
+        .collect();
+    let mut truth: Vec<String> = Tally::find_by_statement(Statement::from_sql_and_values(
+        db.conn().get_database_backend(),
+        "SELECT workflow_id, current_state, priority, task_type, assigned_to IS NULL AS unassigned, \
+           sla_breached, COUNT(*) AS n FROM tasks WHERE organization_id = $1 \
+         GROUP BY workflow_id, current_state, priority, task_type, assigned_to IS NULL, sla_breached",
+        [tenant.id().into()],
+    ))
+    .all(db.conn())
+    .await
+    .expect("truth")
+    .iter()
+    .map(show)
+    .collect();
+    kept.sort();
+    truth.sort();
+    (kept, truth)
+}
+
+#[tokio::test]
+async fn migrate_reports_what_it_applied() {
+    let fresh = FreshDb::new().await;
+    let first = switchyard(&["migrate", "--database-url", &fresh.url]);
+    let first = String::from_utf8_lossy(&first.stdout);
+    assert!(first.starts_with("5 migration(s) applied"), "{first}");
+    let again = switchyard(&["migrate", "--database-url", &fresh.url]);
+    let again = String::from_utf8_lossy(&again.stdout);
+    assert!(again.starts_with("0 migration(s) applied"), "{again}");
+}
+
+#[tokio::test]
+async fn seed_bench_loads_a_consistent_organization_and_leaves_the_schema_as_it_was() {
+    let fresh = FreshDb::new().await;
+    switchyard(&["migrate", "--database-url", &fresh.url]);
+    let db = fresh.connect().await;
+    let before = schema(&db).await;
+
+    // Into an empty database: on PostgreSQL the loader sets indexes, keys and triggers aside.
+    let out = switchyard(&[
+        "seed-bench",
+        "--database-url",
+        &fresh.url,
+        "--org",
+        "sb",
+        "--tasks",
+        "3000",
+        "--users",
+        "12",
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("Seeded 3000 tasks and 12 people into 'sb'"),
+        "{said}"
+    );
+    if fresh.backend == Backend::Postgres {
+        assert!(said.contains("Restoring 30/30: tasks triggers"), "{said}");
+    }
+    assert_eq!(schema(&db).await, before, "the load changed the schema");
+
+    let (tenant, _) = switchyard_store::sla::all_tenants(db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(_, slug)| slug == "sb")
+        .expect("organization sb");
+    let org = tenant.id();
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT COUNT(*) AS v FROM tasks WHERE organization_id = $1",
+            Some(org)
+        )
+        .await,
+        3000
+    );
+    assert_eq!(
+        scalar(&db, "SELECT COUNT(*) AS v FROM audit_logs WHERE organization_id = $1 AND action = 'created'", Some(org)).await,
+        3000
+    );
+    let comments = scalar(
+        &db,
+        "SELECT COUNT(*) AS v FROM comments WHERE organization_id = $1",
+        Some(org),
+    )
+    .await;
+    assert!((300..900).contains(&comments), "{comments} comments");
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT COUNT(*) AS v FROM tasks WHERE organization_id = $1 AND task_key = 'SB-3000'",
+            Some(org)
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT task_seq AS v FROM organizations WHERE id = $1",
+            Some(org)
+        )
+        .await,
+        3000
+    );
+    let (kept, truth) = tallies_and_truth(&db, tenant).await;
+    assert_eq!(kept, truth, "tallies differ from the tasks");
+
+    // A smaller load into the same organization keeps everything in place and numbers on.
+    let out = switchyard(&[
+        "seed-bench",
+        "--database-url",
+        &fresh.url,
+        "--org",
+        "sb",
+        "--tasks",
+        "500",
+        "--users",
+        "12",
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("Restoring"), "{said}");
+    assert_eq!(schema(&db).await, before);
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT COUNT(*) AS v FROM tasks WHERE organization_id = $1",
+            Some(org)
+        )
+        .await,
+        3500
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT COUNT(DISTINCT task_key) AS v FROM tasks WHERE organization_id = $1",
+            Some(org)
+        )
+        .await,
+        3500
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT task_seq AS v FROM organizations WHERE id = $1",
+            Some(org)
+        )
+        .await,
+        3500
+    );
+    let (kept, truth) = tallies_and_truth(&db, tenant).await;
+    assert_eq!(
+        kept, truth,
+        "tallies differ from the tasks after the second load"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_bulk_load_leaves_schema_and_rows_as_they_were() {
+    let fresh = FreshDb::new().await;
+    if fresh.backend != Backend::Postgres {
+        return; // the COPY loader is PostgreSQL's; SQLite loads in ordinary transactions
+    }
+    switchyard(&[
+        "seed-bench",
+        "--database-url",
+        &fresh.url,
+        "--org",
+        "sb",
+        "--tasks",
+        "200",
+        "--users",
+        "3",
+    ]);
+    let db = fresh.connect().await;
+    let before = schema(&db).await;
+    let (tenant, _) = switchyard_store::sla::all_tenants(db.conn()).await.unwrap()[0];
+
+    // A task in a workflow that does not exist: no key is checked during the copy, so the
+    // load only fails when the keys come back at the end.
+    let now = switchyard_store::now();
+    let orphan = bulk::SeedTask {
+        id: uuid::Uuid::now_v7(),
+        task_key: "SB-9999".into(),
+        title: "Orphan\twith a tab".into(),
+        description: "line one\nline two \\ backslash".into(),
+        workflow_id: uuid::Uuid::now_v7(),
+        current_state: "open".into(),
+        priority: "low".into(),
+        task_type: "bug".into(),
+        tags: vec!["x".into()],
+        team_id: None,
+        assigned_to: None,
+        created_by: None,
+        due_date: None,
+        sla_breached: false,
+        resolved_at: None,
+        created_at: now,
+    };
+    let mut loader = bulk::PgLoader::begin(&db, 1_000).await.expect("begin");
+    assert!(loader.steps_to_finish() > 20);
+    loader
+        .write(&bulk::CopyBatch::new(
+            tenant,
+            std::slice::from_ref(&orphan),
+            &[],
+            &[],
+        ))
+        .await
+        .expect("rows are copied unchecked");
+    let err = loader
+        .finish(|_| {})
+        .await
+        .expect_err("the foreign key must fail");
+    assert!(err.to_string().contains("tasks_workflow_id_fkey"), "{err}");
+
+    assert_eq!(
+        schema(&db).await,
+        before,
+        "a failed load changed the schema"
+    );
+    assert_eq!(
+        scalar(&db, "SELECT COUNT(*) AS v FROM tasks", None).await,
+        200
+    );
+
+    // The same task in the real workflow loads, and its text survives the COPY encoding.
+    #[derive(FromQueryResult)]
+    struct Wf {
+        id: uuid::Uuid,
+    }
+    let wf = Wf::find_by_statement(Statement::from_string(
+        db.conn().get_database_backend(),
+        "SELECT id FROM workflows WHERE is_default",
+    ))
+    .one(db.conn())
+    .await
+    .unwrap()
+    .unwrap();
+    let task = bulk::SeedTask {
+        workflow_id: wf.id,
+        ..orphan
+    };
+    let mut loader = bulk::PgLoader::begin(&db, 1).await.expect("begin");
+    assert_eq!(
+        loader.steps_to_finish(),
+        0,
+        "a small load keeps indexes in place"
+    );
+    loader
+        .write(&bulk::CopyBatch::new(
+            tenant,
+            std::slice::from_ref(&task),
+            &[],
+            &[],
+        ))
+        .await
+        .unwrap();
+    loader.finish(|_| {}).await.unwrap();
+    #[derive(FromQueryResult, Debug, PartialEq)]
+    struct Text {
+        title: String,
+        description: String,
+    }
+    let stored = Text::find_by_statement(Statement::from_string(
+        db.conn().get_database_backend(),
+        "SELECT title, description FROM tasks WHERE task_key = 'SB-9999'",
+    ))
+    .one(db.conn())
+    .await
+    .unwrap();
+    assert_eq!(
+        stored,
+        Some(Text {
+            title: task.title,
+            description: task.description
+        })
+    );
+}
