@@ -55,43 +55,46 @@ pub async fn count_matching<C: ConnectionTrait>(
     tenant: Tenant,
     f: &TaskFilter,
 ) -> Result<Option<u64>> {
+    let mut p = Params::default();
+    let Some(query) = count_sql(tenant, f, &mut p) else {
+        return Ok(None);
+    };
+    Ok(Some(sql::count(c, &query, p.values).await?))
+}
+
+/// [`count_matching`] as a scalar query with its values added to `p`, for a caller to embed
+/// in a larger statement; `None` when the tallies cannot answer `f`.
+pub(crate) fn count_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Option<String> {
     let searching = f.search.as_deref().is_some_and(|s| !s.is_empty());
     if searching || f.team.is_some() || matches!(f.assigned_to, Some(Some(_))) {
-        return Ok(None);
+        return None;
     }
-    let mut p = Params::default();
     let mut wh = format!("organization_id = {}", p.push(tenant.id()));
     let mut eq = |col: &str, v: sea_orm::Value, p: &mut Params| {
         wh.push_str(&format!(" AND {col} = {}", p.push(v)))
     };
     if let Some(v) = &f.current_state {
-        eq("current_state", v.clone().into(), &mut p);
+        eq("current_state", v.clone().into(), p);
     }
     if let Some(v) = &f.priority {
-        eq("priority", v.clone().into(), &mut p);
+        eq("priority", v.clone().into(), p);
     }
     if let Some(v) = &f.task_type {
-        eq("task_type", v.clone().into(), &mut p);
+        eq("task_type", v.clone().into(), p);
     }
     if let Some(v) = f.workflow {
-        eq("workflow_id", v.into(), &mut p);
+        eq("workflow_id", v.into(), p);
     }
     if let Some(v) = f.sla_breached {
-        eq("sla_breached", v.into(), &mut p);
+        eq("sla_breached", v.into(), p);
     }
     if let Some(None) = f.assigned_to {
-        eq("unassigned", true.into(), &mut p);
+        eq("unassigned", true.into(), p);
     }
-    let n = sql::count(
-        c,
-        &format!(
-            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ({}) t",
-            union(&wh)
-        ),
-        p.values,
-    )
-    .await?;
-    Ok(Some(n))
+    Some(format!(
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ({}) tallied",
+        union(&wh)
+    ))
 }
 
 /// What the tallies cannot hold, because it depends on the time: counted by index ranges.

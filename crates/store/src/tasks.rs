@@ -37,22 +37,26 @@ pub struct TaskRow {
     pub comment_count: i64,
 }
 
+/// A task row with its names and derived figures. The names are scalar subqueries rather
+/// than joins: PostgreSQL plans a list query afresh for each filter, and a five-way join took
+/// it ~1.2 ms to plan against ~0.25 ms for this shape (both run in ~0.25 ms at 1M tasks).
 const SELECT: &str = "SELECT t.id, t.organization_id, t.task_key, t.title, t.description, t.workflow_id, \
-    t.current_state, t.priority, t.task_type, t.tags, t.team_id, tm.name AS team_name, t.assigned_to, \
-    ua.username AS assigned_to_name, t.created_by, uc.username AS created_by_name, t.due_date, t.sla_breached, \
+    t.current_state, t.priority, t.task_type, t.tags, t.team_id, \
+    (SELECT tm.name FROM teams tm WHERE tm.id = t.team_id) AS team_name, t.assigned_to, \
+    (SELECT ua.username FROM users ua WHERE ua.id = t.assigned_to) AS assigned_to_name, t.created_by, \
+    (SELECT uc.username FROM users uc WHERE uc.id = t.created_by) AS created_by_name, t.due_date, t.sla_breached, \
     ai.priority_score AS ai_priority_score, ai.estimated_hours AS ai_estimated_hours, t.version, t.resolved_at, t.created_at, t.updated_at, \
-    (SELECT COUNT(*) FROM comments c WHERE c.organization_id = t.organization_id AND c.task_id = t.id) AS comment_count \
-    FROM tasks t \
-    LEFT JOIN teams tm ON tm.id = t.team_id \
-    LEFT JOIN users ua ON ua.id = t.assigned_to \
-    LEFT JOIN users uc ON uc.id = t.created_by \
+    (SELECT COUNT(*) FROM comments c WHERE c.organization_id = t.organization_id AND c.task_id = t.id) AS comment_count";
+
+/// What [`SELECT`] reads from.
+const FROM: &str = "FROM tasks t \
     LEFT JOIN task_ai_scores ai ON ai.organization_id = t.organization_id AND ai.task_id = t.id";
 
 /// One task of the organization.
 pub async fn get<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<Option<TaskRow>> {
     sql::one(
         c,
-        &format!("{SELECT} WHERE t.organization_id = $1 AND t.id = $2"),
+        &format!("{SELECT} {FROM} WHERE t.organization_id = $1 AND t.id = $2"),
         vec![tenant.id().into(), id.into()],
     )
     .await
@@ -198,58 +202,59 @@ pub async fn list<C: ConnectionTrait>(
 ) -> Result<(Vec<TaskRow>, u64)> {
     let mut p = Params::default();
     let wh = where_sql(tenant, f, &mut p);
+    let where_params = p.values.len();
     // The exact count costs a scan of every match; the tallies answer it from a few rows
-    // whenever the filter is made of their dimensions.
-    let total = match crate::tallies::count_matching(c, tenant, f).await? {
-        Some(n) => n,
-        None => {
-            sql::count(
-                c,
-                &format!("SELECT COUNT(*) FROM tasks t WHERE {wh}"),
-                p.values.clone(),
-            )
-            .await?
-        }
-    };
-    // Two steps: the page's ids from the tasks alone, then their rows with every join. The
-    // first query is cheap to plan per call (one table); the second looks rows up by key,
-    // so PostgreSQL keeps one generic plan for it instead of re-planning a five-way join
-    // on every request (planning that join cost more than running it: ~4 ms vs 0.7 ms).
+    // whenever the filter is made of their dimensions. Then it rides along with the page in
+    // one statement (PostgreSQL evaluates the uncorrelated subquery once).
+    let tally_count = crate::tallies::count_sql(tenant, f, &mut p);
+    let total_sql = tally_count.as_deref().unwrap_or("NULL");
     let order = order_sql(o, &mut p);
     let limit = p.push(page.size as i64);
     let offset = p.push(page.offset() as i64);
-    let ai_join = if o.keys.iter().any(|(k, _)| *k == SortKey::AiPriorityScore) {
-        " LEFT JOIN task_ai_scores ai ON ai.organization_id = t.organization_id AND ai.task_id = t.id"
-    } else {
-        ""
-    };
-    #[derive(FromQueryResult)]
-    struct Id {
-        id: Uuid,
-    }
-    let ids: Vec<Id> = sql::all(
+    let page_rows: Vec<PageRow> = sql::all(
         c,
         &format!(
-            "SELECT t.id FROM tasks t{ai_join} WHERE {wh} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            "{SELECT}, ({total_sql}) AS total {FROM} WHERE {wh} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
         ),
-        p.values,
+        p.values.clone(),
     )
     .await?;
-    if ids.is_empty() {
-        return Ok((Vec::new(), total));
+    let total = match page_rows.first().and_then(|r| r.total) {
+        Some(n) => n.max(0) as u64,
+        // No tally answer (search, team, one assignee), or a page past the end.
+        None => match crate::tallies::count_matching(c, tenant, f).await? {
+            Some(n) => n,
+            None => {
+                let mut values = p.values;
+                values.truncate(where_params);
+                sql::count(
+                    c,
+                    &format!("SELECT COUNT(*) FROM tasks t WHERE {wh}"),
+                    values,
+                )
+                .await?
+            }
+        },
+    };
+    Ok((page_rows.into_iter().map(|r| r.row).collect(), total))
+}
+
+/// A row of a list page, with the total the statement carried.
+struct PageRow {
+    row: TaskRow,
+    total: Option<i64>,
+}
+
+impl FromQueryResult for PageRow {
+    fn from_query_result(
+        res: &sea_orm::QueryResult,
+        pre: &str,
+    ) -> std::result::Result<Self, sea_orm::DbErr> {
+        Ok(PageRow {
+            row: TaskRow::from_query_result(res, pre)?,
+            total: res.try_get(pre, "total")?,
+        })
     }
-    let ids: Vec<Uuid> = ids.into_iter().map(|r| r.id).collect();
-    let mut q = Params::default();
-    let org = q.push(tenant.id());
-    let list = q.list(&ids);
-    let mut rows: Vec<TaskRow> = sql::all(
-        c,
-        &format!("{SELECT} WHERE t.organization_id = {org} AND t.id IN {list}"),
-        q.values,
-    )
-    .await?;
-    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
-    Ok((rows, total))
 }
 
 /// Allocates the next task number of the organization. The row update serialises
@@ -623,7 +628,7 @@ pub async fn search<C: ConnectionTrait>(
     let limit = p.push(limit as i64);
     let rows = sql::all(
         c,
-        &format!("{SELECT} WHERE {wh} ORDER BY t.created_at DESC, t.id DESC LIMIT {limit}"),
+        &format!("{SELECT} {FROM} WHERE {wh} ORDER BY t.created_at DESC, t.id DESC LIMIT {limit}"),
         p.values,
     )
     .await?;

@@ -280,6 +280,25 @@ async fn list_filters_search_order_and_paginate() {
         titles(&app, &org.admin, "/api/v1/tasks/?page_size=2&page=2").await,
         vec!["Alpha login bug"]
     );
+    // The count beside each page, whichever way it is taken: from the tallies in the page's
+    // own statement, from the tallies alone when the page is empty, or by counting matches
+    // (search) with the ordering's own values in the statement.
+    let count = |path: &'static str| {
+        let app = &app;
+        let token = org.admin.clone();
+        async move { app.get(path, &token).await.expect(200).body["count"].clone() }
+    };
+    assert_eq!(count("/api/v1/tasks/?page_size=2&page=2").await, 3);
+    assert_eq!(count("/api/v1/tasks/?current_state=done").await, 0);
+    assert_eq!(
+        count("/api/v1/tasks/?search=a&ordering=priority&page_size=1&page=2").await,
+        3
+    );
+    let past = app
+        .get("/api/v1/tasks/?page_size=2&page=3", &org.admin)
+        .await
+        .expect(404);
+    assert_eq!(past.detail(), "Invalid page.");
     let r = app
         .get("/api/v1/tasks/?ordering=password", &org.admin)
         .await
