@@ -64,6 +64,10 @@ pub struct DbArgs {
     /// Database URL: postgres://… or sqlite://path?mode=rwc.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
+    /// Most database connections this process opens (default: 10 for PostgreSQL, 8 for
+    /// SQLite). Instances side by side share the server's `max_connections`.
+    #[arg(long, env = "SWITCHYARD_DB_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_pool_size: Option<u32>,
 }
 
 #[derive(Debug, Args)]

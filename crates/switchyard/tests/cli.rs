@@ -456,3 +456,22 @@ async fn a_failed_bulk_load_leaves_schema_and_rows_as_they_were() {
         })
     );
 }
+
+#[test]
+fn a_pool_size_out_of_range_is_refused_before_connecting() {
+    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(["migrate", "--database-url", "sqlite::memory:"])
+        .env("SWITCHYARD_DB_POOL_SIZE", "0")
+        .output()
+        .expect("run switchyard");
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("SWITCHYARD_DB_POOL_SIZE") || said.contains("--db-pool-size"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1..=1000") || said.contains("not in"),
+        "{said}"
+    );
+}
