@@ -1,6 +1,8 @@
 //! `switchyard seed-bench`: a realistic organization at scale for benchmarks — mixed states,
-//! priorities, types, assignees, due dates, tags, comments and audit history — written with
-//! batched multi-row inserts and a progress bar. Deterministic (seeded RNG), so runs repeat.
+//! priorities, types, assignees, due dates, tags, comments and audit history — generated on
+//! its own thread and written with `COPY` in one transaction on PostgreSQL
+//! ([`bulk::PgLoader`]) or multi-row inserts on SQLite, with a progress bar and each phase
+//! timed. Deterministic (seeded RNG), so runs repeat.
 
 use std::time::Instant;
 
