@@ -307,7 +307,11 @@ async fn seed_bench_loads_a_consistent_organization_and_leaves_the_schema_as_it_
 async fn a_failed_bulk_load_leaves_schema_and_rows_as_they_were() {
     let fresh = FreshDb::new().await;
     if fresh.backend != Backend::Postgres {
-        return; // the COPY loader is PostgreSQL's; SQLite loads in ordinary transactions
+        // The COPY loader is PostgreSQL's; on SQLite it refuses rather than misbehaves.
+        let db = fresh.connect().await;
+        let err = bulk::PgLoader::begin(&db, 1).await.err().expect("refused");
+        assert!(err.to_string().contains("needs PostgreSQL"), "{err}");
+        return;
     }
     switchyard(&[
         "seed-bench",

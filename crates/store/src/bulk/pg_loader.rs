@@ -34,6 +34,11 @@ impl PgLoader {
     /// Starts the load's transaction. `incoming_tasks` decides whether setting indexes, keys
     /// and triggers aside pays: it does when at least as many tasks arrive as exist.
     pub async fn begin(db: &Db, incoming_tasks: u64) -> Result<PgLoader> {
+        if db.backend() != crate::Backend::Postgres {
+            return Err(StoreError::Config(
+                "the COPY loader needs PostgreSQL; load SQLite with bulk::insert_tasks".into(),
+            ));
+        }
         let mut tx = db.conn().get_postgres_connection_pool().begin().await?;
         // Seeded rows can be loaded again, so the commit need not wait for the WAL flush;
         // index builds get room to sort in memory.
