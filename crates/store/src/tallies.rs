@@ -70,26 +70,11 @@ pub(crate) fn count_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Optio
         return None;
     }
     let mut wh = format!("organization_id = {}", p.push(tenant.id()));
-    let mut eq = |col: &str, v: sea_orm::Value, p: &mut Params| {
-        wh.push_str(&format!(" AND {col} = {}", p.push(v)))
-    };
-    if let Some(v) = &f.current_state {
-        eq("current_state", v.clone().into(), p);
-    }
-    if let Some(v) = &f.priority {
-        eq("priority", v.clone().into(), p);
-    }
-    if let Some(v) = &f.task_type {
-        eq("task_type", v.clone().into(), p);
-    }
-    if let Some(v) = f.workflow {
-        eq("workflow_id", v.into(), p);
-    }
-    if let Some(v) = f.sla_breached {
-        eq("sla_breached", v.into(), p);
+    for (col, v) in f.column_equalities() {
+        wh.push_str(&format!(" AND {col} = {}", p.push(v)));
     }
     if let Some(None) = f.assigned_to {
-        eq("unassigned", true.into(), p);
+        wh.push_str(&format!(" AND unassigned = {}", p.push(true)));
     }
     Some(format!(
         "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ({}) tallied",

@@ -77,6 +77,30 @@ pub struct TaskFilter {
     pub search: Option<String>,
 }
 
+impl TaskFilter {
+    /// The conditions that are equalities on a task column the tallies also carry, as
+    /// (column, value): one list, so the list's `WHERE` and the tallies' count stay in step.
+    pub(crate) fn column_equalities(&self) -> Vec<(&'static str, Value)> {
+        let mut out: Vec<(&'static str, Value)> = Vec::new();
+        if let Some(v) = &self.current_state {
+            out.push(("current_state", v.clone().into()));
+        }
+        if let Some(v) = &self.priority {
+            out.push(("priority", v.clone().into()));
+        }
+        if let Some(v) = &self.task_type {
+            out.push(("task_type", v.clone().into()));
+        }
+        if let Some(v) = self.sla_breached {
+            out.push(("sla_breached", v.into()));
+        }
+        if let Some(v) = self.workflow {
+            out.push(("workflow_id", v.into()));
+        }
+        out
+    }
+}
+
 /// A sortable column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -158,26 +182,14 @@ fn where_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> String {
     let mut wh = format!("t.organization_id = {}", p.push(tenant.id()));
     let mut eq =
         |col: &str, v: Value, p: &mut Params| wh.push_str(&format!(" AND {col} = {}", p.push(v)));
-    if let Some(v) = &f.current_state {
-        eq("t.current_state", v.clone().into(), p);
-    }
-    if let Some(v) = &f.priority {
-        eq("t.priority", v.clone().into(), p);
-    }
-    if let Some(v) = &f.task_type {
-        eq("t.task_type", v.clone().into(), p);
+    for (col, v) in f.column_equalities() {
+        eq(&format!("t.{col}"), v, p);
     }
     if let Some(Some(v)) = f.assigned_to {
         eq("t.assigned_to", v.into(), p);
     }
     if let Some(v) = f.team {
         eq("t.team_id", v.into(), p);
-    }
-    if let Some(v) = f.sla_breached {
-        eq("t.sla_breached", v.into(), p);
-    }
-    if let Some(v) = f.workflow {
-        eq("t.workflow_id", v.into(), p);
     }
     if let Some(None) = f.assigned_to {
         wh.push_str(" AND t.assigned_to IS NULL");
