@@ -8,7 +8,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use switchyard_store::{Conflict, StoreError};
+use switchyard_app::AppError;
+use switchyard_store::StoreError;
 use utoipa::ToSchema;
 
 /// The JSON body of every error response.
@@ -21,6 +22,9 @@ pub struct ErrorBody {
     /// Field validation errors, when the request had invalid fields.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<BTreeMap<String, Vec<String>>>,
+    /// With 412 `precondition_failed`: the version the resource has now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
 }
 
 /// An error answered to the client. Internal failures carry their cause for the log only.
@@ -44,6 +48,8 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 409: conflict with the current state.
     Conflict { code: &'static str, detail: String },
+    /// 412: `If-Match` named a version that is no longer current.
+    PreconditionFailed { current_version: i64 },
     /// 413.
     PayloadTooLarge,
     /// 415.
@@ -119,6 +125,13 @@ impl ApiError {
                 "Method not allowed.".into(),
             ),
             ApiError::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail.clone()),
+            ApiError::PreconditionFailed { current_version } => (
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                format!(
+                    "The resource has changed since you read it (current version {current_version}); reload it and retry."
+                ),
+            ),
             ApiError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
@@ -155,10 +168,15 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest { errors, .. } => errors.clone(),
             _ => None,
         };
+        let current_version = match &self {
+            ApiError::PreconditionFailed { current_version } => Some(*current_version),
+            _ => None,
+        };
         let body = ErrorBody {
             detail,
             code: code.to_string(),
             errors,
+            current_version,
         };
         let mut response = (status, Json(body)).into_response();
         if let ApiError::RateLimited { retry_after } = self
@@ -170,46 +188,41 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        match err {
+            AppError::BadRequest {
+                code,
+                detail,
+                errors,
+            } => ApiError::BadRequest {
+                code,
+                detail,
+                errors,
+            },
+            AppError::Unauthorized { code, detail } => ApiError::Unauthorized { code, detail },
+            AppError::Forbidden(d) => ApiError::Forbidden(d),
+            AppError::NotFound => ApiError::NotFound,
+            AppError::NotFoundDetail(d) => ApiError::NotFoundDetail(d),
+            AppError::Conflict { code, detail } => ApiError::Conflict { code, detail },
+            AppError::PreconditionFailed { current_version } => {
+                ApiError::PreconditionFailed { current_version }
+            }
+            AppError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
+            AppError::Unavailable(d) => ApiError::Unavailable(d),
+            AppError::Internal(d) => ApiError::Internal(d),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::Conflict(c) => {
-                let (code, detail) = match c {
-                    Conflict::OrganizationSlug => (
-                        "slug_taken",
-                        "An organization with this slug already exists.",
-                    ),
-                    Conflict::Username => (
-                        "username_taken",
-                        "A user with that username already exists.",
-                    ),
-                    Conflict::TeamName => {
-                        ("team_name_taken", "A team with this name already exists.")
-                    }
-                    Conflict::WorkflowName => (
-                        "workflow_name_taken",
-                        "A workflow with this name already exists.",
-                    ),
-                    Conflict::DefaultWorkflow => (
-                        "default_workflow_conflict",
-                        "Another default workflow was set at the same time; retry.",
-                    ),
-                    Conflict::TransitionRule => (
-                        "duplicate_rule",
-                        "A transition rule for these states already exists in this workflow.",
-                    ),
-                    Conflict::TaskKey => ("task_key_conflict", "Task key already exists."),
-                    Conflict::Other => ("conflict", "The request conflicts with existing data."),
-                };
-                ApiError::conflict(code, detail)
-            }
-            other => ApiError::Internal(other.to_string()),
-        }
+        AppError::from(err).into()
     }
 }
 
 impl From<switchyard_domain::validate::Invalid> for ApiError {
     fn from(err: switchyard_domain::validate::Invalid) -> Self {
-        ApiError::bad_request("invalid", err.0)
+        AppError::from(err).into()
     }
 }

@@ -1,4 +1,5 @@
-//! Switchyard's HTTP API: axum routers, authentication, services and the OpenAPI document.
+//! Switchyard's HTTP API: axum routers and extractors over the application layer
+//! (`switchyard_app`), error mapping, the OpenAPI document and the embedded dashboard.
 
 pub mod app;
 pub mod auth;
@@ -8,7 +9,6 @@ pub mod extract;
 pub mod middleware;
 pub mod routes;
 pub mod security;
-pub mod services;
 pub mod state;
 pub mod telemetry;
 pub mod web;

@@ -63,7 +63,7 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
     let window = now - now.rem_euclid(WINDOW_SECS);
     let bucket = format!("addr:{ip}");
     let hits = async {
-        let tx = state.db.begin_write().await?;
+        let tx = state.app.db.begin_write().await?;
         let n = switchyard_store::rate_limits::hit(&tx, &bucket, window).await?;
         switchyard_store::commit(tx).await?;
         Ok::<i64, switchyard_store::StoreError>(n)

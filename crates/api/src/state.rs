@@ -2,50 +2,44 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use metrics_exporter_prometheus::PrometheusHandle;
+use switchyard_app::App;
 use switchyard_domain::sla::Clock;
-use switchyard_store::Db;
 
-use crate::{auth::jwt::JwtKeys, config::ApiConfig};
+use crate::config::ApiConfig;
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
+    /// The application: every handler calls one of its use cases with it.
+    pub app: App,
     pub config: Arc<ApiConfig>,
-    pub keys: Arc<JwtKeys>,
     pub metrics: Option<PrometheusHandle>,
-    /// "Now" for SLA decisions; tests replace it to move time.
-    pub clock: Arc<dyn Clock>,
-}
-
-/// The wall clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        switchyard_store::now()
-    }
 }
 
 impl AppState {
     /// Builds the state; `metrics` is the Prometheus handle installed by the binary.
-    pub fn new(db: Db, config: ApiConfig, metrics: Option<PrometheusHandle>) -> Self {
-        let keys = Arc::new(JwtKeys::new(&config.jwt_secret));
+    pub fn new(
+        db: switchyard_store::Db,
+        config: ApiConfig,
+        metrics: Option<PrometheusHandle>,
+    ) -> Self {
         AppState {
-            db,
+            app: App::new(db, config.app.clone()),
             config: Arc::new(config),
-            keys,
             metrics,
-            clock: Arc::new(SystemClock),
         }
     }
 
     /// Replaces the clock (tests, replays).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.app = self.app.with_clock(clock);
+        self
+    }
+
+    /// Uses an application handle built elsewhere (with hooks, a clock …).
+    pub fn with_app(mut self, app: App) -> Self {
+        self.app = app;
         self
     }
 }

@@ -13,7 +13,9 @@ use axum::{
 };
 use rust_embed::RustEmbed;
 
-use crate::{error::ApiError, services::demo, state::AppState};
+use switchyard_app::demo;
+
+use crate::{error::ApiError, state::AppState};
 
 /// The dashboard's files (`crates/api/web`).
 #[derive(RustEmbed)]

@@ -1,5 +1,6 @@
 //! The workflow state machine: which moves a role may make, checked in the contract's order.
 
+use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 /// A workflow as the checker needs it.
@@ -62,6 +63,15 @@ impl TransitionError {
     }
 }
 
+/// What a permitted transition does to the task. Approvals and dependencies will add
+/// outcomes (pending approval, blocked); callers match on it exhaustively, so a new outcome
+/// cannot be ignored by accident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransitionOutcome {
+    /// The task moves now; `resolved_at` is what its resolution time becomes.
+    Moved { resolved_at: Option<DateTime<Utc>> },
+}
+
 /// Formats a list the way the reference API does: `['a', 'b']`.
 pub fn py_list(items: &[String]) -> String {
     let inner: Vec<String> = items.iter().map(|s| format!("'{s}'")).collect();
@@ -80,6 +90,36 @@ impl Workflow {
     /// Whether `state` is one of this workflow's final states.
     pub fn is_final(&self, state: &str) -> bool {
         self.final_states.iter().any(|s| s == state)
+    }
+
+    /// A task's resolution time once it is in `state`: kept (or set to `now`) in a final
+    /// state, cleared otherwise. The one statement of "final means resolved"; a task is
+    /// active exactly while this is `None`.
+    pub fn resolved_at(
+        &self,
+        state: &str,
+        previous: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        self.is_final(state).then(|| previous.unwrap_or(now))
+    }
+
+    /// Decides a transition: the contract's checks, then what the move does.
+    #[allow(clippy::too_many_arguments)]
+    pub fn decide_transition(
+        &self,
+        rules: &[Rule],
+        role: &str,
+        current: &str,
+        target: &str,
+        assigned: bool,
+        resolved_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<TransitionOutcome, TransitionError> {
+        self.check_transition(rules, role, current, target, assigned)?;
+        Ok(TransitionOutcome::Moved {
+            resolved_at: self.resolved_at(target, resolved_at, now),
+        })
     }
 
     /// Runs the five checks of the contract, in order, for `role` moving a task from

@@ -14,12 +14,13 @@ pub struct CommentRow {
     pub author_id: Option<Uuid>,
     pub author_name: String,
     pub content: String,
+    /// Grows with every edit (optimistic concurrency).
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-const SELECT: &str =
-    "SELECT id, task_id, author_id, author_name, content, created_at, updated_at FROM comments";
+const SELECT: &str = "SELECT id, task_id, author_id, author_name, content, version, created_at, updated_at FROM comments";
 
 /// Comments of the organization (of one task when given), oldest first.
 pub async fn list<C: ConnectionTrait>(
@@ -120,7 +121,8 @@ pub async fn update<C: ConnectionTrait>(
 ) -> Result<()> {
     sql::exec(
         c,
-        "UPDATE comments SET content = $3, updated_at = $4 WHERE organization_id = $1 AND id = $2",
+        "UPDATE comments SET content = $3, version = version + 1, updated_at = $4 \
+         WHERE organization_id = $1 AND id = $2",
         vec![tenant.id().into(), id.into(), content.into(), now().into()],
     )
     .await?;

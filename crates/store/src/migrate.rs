@@ -31,6 +31,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "task_hourly",
         include_str!("../migrations/0005_task_hourly.sql"),
     ),
+    (
+        6,
+        "outbox_versions",
+        include_str!("../migrations/0006_outbox_versions.sql"),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

@@ -17,12 +17,14 @@ pub struct OrgRow {
     pub allowed_task_types: StrList,
     pub member_count: i64,
     pub team_count: i64,
+    /// Grows with every change (optimistic concurrency).
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 const SELECT: &str = "SELECT o.id, o.name, o.slug, o.allowed_roles, o.allowed_priorities, \
-    o.allowed_task_types, o.created_at, o.updated_at, \
+    o.allowed_task_types, o.version, o.created_at, o.updated_at, \
     (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS member_count, \
     (SELECT COUNT(*) FROM teams t WHERE t.organization_id = o.id) AS team_count \
     FROM organizations o";
@@ -62,7 +64,7 @@ pub async fn update<C: ConnectionTrait>(c: &C, tenant: Tenant, u: OrgUpdate) -> 
     sql::exec(
         c,
         "UPDATE organizations SET name = $2, allowed_roles = $3, allowed_priorities = $4, \
-         allowed_task_types = $5, updated_at = $6 WHERE id = $1",
+         allowed_task_types = $5, version = version + 1, updated_at = $6 WHERE id = $1",
         vec![
             tenant.id().into(),
             u.name.into(),

@@ -53,7 +53,7 @@ pub async fn flag<C: ConnectionTrait>(
 ) -> Result<bool> {
     Ok(sql::exec(
         c,
-        "UPDATE tasks SET sla_breached = $3, updated_at = $4 WHERE organization_id = $1 AND id = $2 \
+        "UPDATE tasks SET sla_breached = $3, version = version + 1, updated_at = $4 WHERE organization_id = $1 AND id = $2 \
          AND sla_breached = $5 AND resolved_at IS NULL AND due_date < $4",
         vec![tenant.id().into(), id.into(), true.into(), now.into(), false.into()],
     )
@@ -69,7 +69,7 @@ pub async fn unflag_rescheduled<C: ConnectionTrait>(
 ) -> Result<u64> {
     sql::exec(
         c,
-        "UPDATE tasks SET sla_breached = $2, updated_at = $3 WHERE organization_id = $1 AND sla_breached = $4 \
+        "UPDATE tasks SET sla_breached = $2, version = version + 1, updated_at = $3 WHERE organization_id = $1 AND sla_breached = $4 \
          AND resolved_at IS NULL AND (due_date IS NULL OR due_date >= $3)",
         vec![tenant.id().into(), false.into(), now.into(), true.into()],
     )

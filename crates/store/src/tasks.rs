@@ -514,7 +514,7 @@ pub async fn resync_resolved<C: ConnectionTrait>(
     if finals.is_empty() {
         sql::exec(
             c,
-            "UPDATE tasks SET resolved_at = NULL WHERE organization_id = $1 AND workflow_id = $2 AND resolved_at IS NOT NULL",
+            "UPDATE tasks SET resolved_at = NULL, version = version + 1 WHERE organization_id = $1 AND workflow_id = $2 AND resolved_at IS NOT NULL",
             vec![tenant.id().into(), workflow.into()],
         )
         .await?;
@@ -528,7 +528,7 @@ pub async fn resync_resolved<C: ConnectionTrait>(
     sql::exec(
         c,
         &format!(
-            "UPDATE tasks SET resolved_at = {t} WHERE organization_id = {org} AND workflow_id = {wf} \
+            "UPDATE tasks SET resolved_at = {t}, version = version + 1 WHERE organization_id = {org} AND workflow_id = {wf} \
              AND resolved_at IS NULL AND current_state IN {list}"
         ),
         p.values,
@@ -541,7 +541,7 @@ pub async fn resync_resolved<C: ConnectionTrait>(
     sql::exec(
         c,
         &format!(
-            "UPDATE tasks SET resolved_at = NULL WHERE organization_id = {org} AND workflow_id = {wf} \
+            "UPDATE tasks SET resolved_at = NULL, version = version + 1 WHERE organization_id = {org} AND workflow_id = {wf} \
              AND resolved_at IS NOT NULL AND current_state NOT IN {list}"
         ),
         p.values,

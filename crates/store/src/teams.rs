@@ -14,6 +14,8 @@ pub struct Team {
     pub name: String,
     pub lead_id: Option<Uuid>,
     pub members: Vec<Uuid>,
+    /// Grows with every change, members included (optimistic concurrency).
+    pub version: i64,
     pub created_at: DateTime<Utc>,
 }
 
@@ -23,6 +25,7 @@ struct TeamRow {
     organization_id: Uuid,
     name: String,
     lead_id: Option<Uuid>,
+    version: i64,
     created_at: DateTime<Utc>,
 }
 
@@ -65,12 +68,13 @@ async fn with_members<C: ConnectionTrait>(
             organization_id: r.organization_id,
             name: r.name,
             lead_id: r.lead_id,
+            version: r.version,
             created_at: r.created_at,
         })
         .collect())
 }
 
-const SELECT: &str = "SELECT id, organization_id, name, lead_id, created_at FROM teams";
+const SELECT: &str = "SELECT id, organization_id, name, lead_id, version, created_at FROM teams";
 
 /// The organization's teams by name.
 pub async fn list<C: ConnectionTrait>(
@@ -138,8 +142,15 @@ pub async fn update<C: ConnectionTrait>(
 ) -> Result<()> {
     sql::exec(
         c,
-        "UPDATE teams SET name = $3, lead_id = $4, updated_at = $5 WHERE organization_id = $1 AND id = $2",
-        vec![tenant.id().into(), id.into(), name.into(), lead.into(), now().into()],
+        "UPDATE teams SET name = $3, lead_id = $4, version = version + 1, updated_at = $5 \
+         WHERE organization_id = $1 AND id = $2",
+        vec![
+            tenant.id().into(),
+            id.into(),
+            name.into(),
+            lead.into(),
+            now().into(),
+        ],
     )
     .await?;
     Ok(())

@@ -18,11 +18,13 @@ pub struct UserRow {
     pub role: Option<String>,
     pub max_concurrent_tasks: Option<i32>,
     pub active_task_count: i64,
+    /// Grows with every change to the user or their membership (optimistic concurrency).
+    pub version: i64,
     pub created_at: DateTime<Utc>,
 }
 
 /// Selects users joined to their membership in organization `$1`.
-const SELECT: &str = "SELECT u.id, u.username, u.email, u.skills, u.is_active, u.created_at, \
+const SELECT: &str = "SELECT u.id, u.username, u.email, u.skills, u.is_active, u.version, u.created_at, \
     m.organization_id, m.role, m.max_concurrent_tasks, \
     (SELECT COUNT(*) FROM tasks t WHERE t.organization_id = m.organization_id \
        AND t.assigned_to = u.id AND t.resolved_at IS NULL) AS active_task_count \
@@ -213,15 +215,18 @@ pub async fn update<C: ConnectionTrait>(
     u: ProfileUpdate,
 ) -> Result<()> {
     let ts = now();
-    if u.email.is_some() || u.skills.is_some() {
+    {
         sql::exec(
             c,
-            "UPDATE users SET email = COALESCE($2, email), skills = COALESCE($3, skills), updated_at = $4 \
-             WHERE id = $1",
+            "UPDATE users SET email = COALESCE($2, email), skills = COALESCE($3, skills), \
+             version = version + 1, updated_at = $4 WHERE id = $1",
             vec![
                 id.into(),
                 u.email.into(),
-                u.skills.map(StrList).map(Value::from).unwrap_or(Value::Json(None)),
+                u.skills
+                    .map(StrList)
+                    .map(Value::from)
+                    .unwrap_or(Value::Json(None)),
                 ts.into(),
             ],
         )
@@ -261,7 +266,7 @@ pub async fn remove<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Resu
     let ts = now();
     sql::exec(
         c,
-        "UPDATE tasks SET assigned_to = NULL, updated_at = $3 WHERE organization_id = $1 AND assigned_to = $2",
+        "UPDATE tasks SET assigned_to = NULL, version = version + 1, updated_at = $3 WHERE organization_id = $1 AND assigned_to = $2",
         vec![org.clone(), id.into(), ts.into()],
     )
     .await?;

@@ -16,6 +16,8 @@ pub struct WorkflowRow {
     pub allowed_states: StrList,
     pub initial_state: String,
     pub final_states: StrList,
+    /// Grows with every change (optimistic concurrency).
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -28,6 +30,8 @@ pub struct RuleRow {
     pub from_state: String,
     pub to_state: String,
     pub allowed_roles: StrList,
+    /// Grows with every change (optimistic concurrency).
+    pub version: i64,
 }
 
 /// A workflow to create.
@@ -113,7 +117,7 @@ pub async fn rules<C: ConnectionTrait>(
 ) -> Result<Vec<RuleRow>> {
     sql::all(
         c,
-        "SELECT id, workflow_id, from_state, to_state, allowed_roles FROM transition_rules \
+        "SELECT id, workflow_id, from_state, to_state, allowed_roles, version FROM transition_rules \
          WHERE organization_id = $1 AND workflow_id = $2 ORDER BY created_at, id",
         vec![tenant.id().into(), workflow_id.into()],
     )
@@ -121,7 +125,7 @@ pub async fn rules<C: ConnectionTrait>(
 }
 
 const SELECT: &str = "SELECT id, organization_id, name, is_default, allowed_states, initial_state, final_states, \
-    created_at, updated_at FROM workflows";
+    version, created_at, updated_at FROM workflows";
 
 /// The organization's workflows, by name.
 pub async fn list<C: ConnectionTrait>(
@@ -169,7 +173,8 @@ pub async fn unset_default_except<C: ConnectionTrait>(
 ) -> Result<()> {
     sql::exec(
         c,
-        "UPDATE workflows SET is_default = $3 WHERE organization_id = $1 AND id <> $2 AND is_default = $4",
+        "UPDATE workflows SET is_default = $3, version = version + 1 \
+         WHERE organization_id = $1 AND id <> $2 AND is_default = $4",
         vec![tenant.id().into(), keep.into(), false.into(), true.into()],
     )
     .await?;
@@ -186,7 +191,7 @@ pub async fn update<C: ConnectionTrait>(
     sql::exec(
         c,
         "UPDATE workflows SET name = $3, is_default = $4, allowed_states = $5, initial_state = $6, final_states = $7, \
-         updated_at = $8 WHERE organization_id = $1 AND id = $2",
+         version = version + 1, updated_at = $8 WHERE organization_id = $1 AND id = $2",
         vec![
             tenant.id().into(),
             id.into(),
@@ -228,7 +233,7 @@ pub async fn rules_of<C: ConnectionTrait>(
     sql::all(
         c,
         &format!(
-            "SELECT id, workflow_id, from_state, to_state, allowed_roles FROM transition_rules \
+            "SELECT id, workflow_id, from_state, to_state, allowed_roles, version FROM transition_rules \
              WHERE organization_id = {org} AND workflow_id IN {list} ORDER BY created_at, id"
         ),
         p.values,
@@ -259,7 +264,7 @@ pub async fn list_rules<C: ConnectionTrait>(
     let rows = sql::all(
         c,
         &format!(
-            "SELECT id, workflow_id, from_state, to_state, allowed_roles FROM transition_rules WHERE {wh} \
+            "SELECT id, workflow_id, from_state, to_state, allowed_roles, version FROM transition_rules WHERE {wh} \
              ORDER BY created_at, id LIMIT {limit} OFFSET {offset}"
         ),
         p.values,
@@ -276,7 +281,7 @@ pub async fn get_rule<C: ConnectionTrait>(
 ) -> Result<Option<RuleRow>> {
     sql::one(
         c,
-        "SELECT id, workflow_id, from_state, to_state, allowed_roles FROM transition_rules \
+        "SELECT id, workflow_id, from_state, to_state, allowed_roles, version FROM transition_rules \
          WHERE organization_id = $1 AND id = $2",
         vec![tenant.id().into(), id.into()],
     )
@@ -294,7 +299,8 @@ pub async fn update_rule<C: ConnectionTrait>(
 ) -> Result<()> {
     sql::exec(
         c,
-        "UPDATE transition_rules SET from_state = $3, to_state = $4, allowed_roles = $5 WHERE organization_id = $1 AND id = $2",
+        "UPDATE transition_rules SET from_state = $3, to_state = $4, allowed_roles = $5, version = version + 1 \
+         WHERE organization_id = $1 AND id = $2",
         vec![
             tenant.id().into(),
             id.into(),

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use switchyard_api::{AppState, services::demo, telemetry};
+use switchyard_api::{AppState, telemetry};
+use switchyard_app::demo;
 use switchyard_store::{Db, migrate};
 
 use crate::{
@@ -24,7 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SeedDemo(args) => {
             let db = connect(&args).await?;
             let state = state(db, &args.database_url, true)?;
-            if demo::seed(&state).await.map_err(api_err)? {
+            if demo::seed(&state.app).await.map_err(api_err)? {
                 print_demo_logins(None);
             } else {
                 bail!(
@@ -41,13 +42,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CheckSla(args) => {
             let db = connect(&args.db).await?;
-            crate::sla_cli::run(&db, args.org.as_deref(), args.json).await
+            crate::sla_cli::run(
+                &switchyard_app::App::for_system(db),
+                args.org.as_deref(),
+                args.json,
+            )
+            .await
         }
     }
 }
 
-fn api_err(e: switchyard_api::error::ApiError) -> anyhow::Error {
-    anyhow::anyhow!("{e:?}")
+fn api_err(e: switchyard_app::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
 }
 
 /// Opens the database and brings its schema up to date: every command but `migrate`, which
@@ -98,7 +104,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let db = connect(&args.db).await?;
     let state = state(db.clone(), &args.db.database_url, args.demo)?;
     if args.demo {
-        let seeded = demo::seed(&state).await.map_err(api_err)?;
+        let seeded = demo::seed(&state.app).await.map_err(api_err)?;
         tracing::info!(seeded, "demo organization checked");
     }
     let listener = tokio::net::TcpListener::bind(&args.addr)
@@ -112,8 +118,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let housekeeping = tokio::spawn(housekeeping(db.clone()));
     let compaction = tokio::spawn(tally_compaction(db.clone()));
-    let sweeper =
-        (args.sla_interval > 0).then(|| tokio::spawn(sla_sweeps(db.clone(), args.sla_interval)));
+    let sweeper = (args.sla_interval > 0)
+        .then(|| tokio::spawn(sla_sweeps(state.app.clone(), args.sla_interval)));
     let router = switchyard_api::router(state);
     switchyard_api::serve(listener, router, shutdown_signal()).await?;
     housekeeping.abort();
@@ -168,12 +174,12 @@ async fn housekeeping(db: Db) {
 /// Runs the SLA sweep every `interval` seconds. On PostgreSQL an advisory lock per
 /// organization keeps several instances from sweeping it at once; the conditional flag
 /// update keeps one audit entry per breach even if they overlap.
-async fn sla_sweeps(db: Db, interval: u64) {
+async fn sla_sweeps(app: switchyard_app::App, interval: u64) {
     let mut tick = tokio::time::interval(Duration::from_secs(interval));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match switchyard_api::services::sla::sweep(&db, switchyard_store::now(), |_| true).await {
+        match switchyard_app::sla::sweep(&app, app.clock.now(), |_| true).await {
             Ok(reports) => {
                 let newly: u64 = reports.iter().map(|(_, r)| r.newly_breached).sum();
                 if newly > 0 {
@@ -216,7 +222,7 @@ async fn shutdown_signal() {
 
 async fn create_superuser(args: SuperuserArgs) -> anyhow::Result<()> {
     let db = connect(&args.db).await?;
-    switchyard_api::services::users::check_username(&args.username).map_err(api_err)?;
+    switchyard_app::users::check_username(&args.username).map_err(api_err)?;
     if let Err(e) = switchyard_domain::password::check(&args.password, &args.username) {
         bail!("{e}");
     }

@@ -11,7 +11,8 @@ use chrono::{DateTime, Duration, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use serde_json::json;
-use switchyard_api::{AppState, services::setup};
+use switchyard_api::AppState;
+use switchyard_app::setup;
 use switchyard_store::TransactionTrait;
 use switchyard_store::{
     Tenant, bulk,
@@ -89,7 +90,7 @@ const COMMENTS: &[&str] = &[
 pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> anyhow::Result<()> {
     let started = Instant::now();
     anyhow::ensure!(people >= 1, "--users must be at least 1");
-    let db = &state.db;
+    let db = &state.app.db;
     let tenant = match switchyard_store::sla::all_tenants(db.conn())
         .await?
         .into_iter()
@@ -98,7 +99,7 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
         Some((t, _)) => t,
         None => {
             let out = setup::run(
-                state,
+                &state.app,
                 setup::SetupInput {
                     org_name: format!("Bench {slug}"),
                     org_slug: slug.to_string(),
@@ -390,7 +391,7 @@ async fn seed_people(
     people: usize,
     rng: &mut StdRng,
 ) -> anyhow::Result<(Vec<Uuid>, Vec<(Uuid, String)>)> {
-    let roles = switchyard_store::organizations::get(state.db.conn(), tenant)
+    let roles = switchyard_store::organizations::get(state.app.db.conn(), tenant)
         .await?
         .context("org")?
         .allowed_roles
@@ -398,7 +399,7 @@ async fn seed_people(
     let hash = switchyard_api::auth::password::hash(BENCH_PASSWORD.into())
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let tx = state.db.begin_write().await?;
+    let tx = state.app.db.begin_write().await?;
     let mut workers = Vec::new();
     let mut all = Vec::new();
     for i in 0..people {
@@ -447,7 +448,7 @@ async fn seed_teams(
     workers: &[Uuid],
     rng: &mut StdRng,
 ) -> anyhow::Result<Vec<Uuid>> {
-    let tx = state.db.begin_write().await?;
+    let tx = state.app.db.begin_write().await?;
     for (i, chunk) in workers.chunks(10).enumerate() {
         let name = format!("Squad {:03} {}", i + 1, AREAS[i % AREAS.len()]);
         let lead = chunk.choose(rng).copied();
@@ -462,7 +463,7 @@ async fn seed_teams(
     }
     commit(tx).await?;
     let (all, _) = teams::list(
-        state.db.conn(),
+        state.app.db.conn(),
         tenant,
         switchyard_store::Page {
             number: 1,

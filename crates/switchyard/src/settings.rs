@@ -22,12 +22,12 @@ where
 /// Builds the API configuration from `SWITCHYARD_*` variables.
 pub fn api_config(secret: Secret, demo: bool) -> anyhow::Result<ApiConfig> {
     let mut cfg = ApiConfig::with_secret(secret);
-    cfg.access_ttl = Duration::from_secs(env_parse("SWITCHYARD_ACCESS_TOKEN_TTL", 3600u64)?);
-    cfg.refresh_ttl =
+    cfg.app.access_ttl = Duration::from_secs(env_parse("SWITCHYARD_ACCESS_TOKEN_TTL", 3600u64)?);
+    cfg.app.refresh_ttl =
         Duration::from_secs(env_parse("SWITCHYARD_REFRESH_TOKEN_TTL", 7 * 24 * 3600u64)?);
-    cfg.allow_registration = env_parse("SWITCHYARD_ALLOW_REGISTRATION", true)?;
-    cfg.allow_setup = env_parse("SWITCHYARD_ALLOW_SETUP", true)?;
-    cfg.login_failures_per_account = env_parse("SWITCHYARD_LOGIN_FAILURES_PER_ACCOUNT", 10u64)?;
+    cfg.app.allow_registration = env_parse("SWITCHYARD_ALLOW_REGISTRATION", true)?;
+    cfg.app.allow_setup = env_parse("SWITCHYARD_ALLOW_SETUP", true)?;
+    cfg.app.login_failures_per_account = env_parse("SWITCHYARD_LOGIN_FAILURES_PER_ACCOUNT", 10u64)?;
     cfg.body_limit = env_parse("SWITCHYARD_BODY_LIMIT", 1024 * 1024usize)?;
     cfg.rate_limit_per_address = env_parse("SWITCHYARD_RATE_LIMIT_PER_ADDRESS", 60u64)?;
     cfg.trusted_proxy_hops = env_parse("SWITCHYARD_TRUSTED_PROXY_HOPS", 0usize)?;

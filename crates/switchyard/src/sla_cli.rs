@@ -1,18 +1,16 @@
 //! `switchyard check-sla`: the SLA check for all organizations (or one), as a table or JSON.
 
 use serde_json::json;
-use switchyard_api::services::sla::{self, SlaReport};
-use switchyard_store::Db;
+use switchyard_app::App;
+use switchyard_app::sla::{self, SlaReport};
 
 /// Runs the check and prints what it found.
-pub async fn run(db: &Db, org: Option<&str>, as_json: bool) -> anyhow::Result<()> {
+pub async fn run(app: &App, org: Option<&str>, as_json: bool) -> anyhow::Result<()> {
     let now = switchyard_store::now();
     if !as_json {
         eprintln!("Checking SLAs at {}…", now.to_rfc3339());
     }
-    let reports = sla::sweep(db, now, |slug| org.is_none_or(|o| o == slug))
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let reports = sla::sweep(app, now, |slug| org.is_none_or(|o| o == slug)).await?;
     if let Some(o) = org
         && reports.is_empty()
     {

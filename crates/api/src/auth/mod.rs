@@ -1,7 +1,8 @@
-//! Authentication: JWT issuing and verification, password hashing, the caller extractor.
+//! Authentication at the HTTP edge: the extractors that turn a bearer token into the
+//! application's [`Caller`] and [`Member`]. Token signing and password hashing live in the
+//! application crate (`switchyard_app::auth`).
 
-pub mod jwt;
-pub mod password;
 mod principal;
 
 pub use principal::{Caller, Member};
+pub use switchyard_app::auth::{jwt, password};

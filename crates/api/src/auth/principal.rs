@@ -2,88 +2,40 @@
 //!
 //! [`Caller`] is any valid, non-revoked access token of an existing, active user.
 //! [`Member`] additionally requires a membership in the organization the token acts in, and
-//! carries the [`Tenant`] that store functions demand.
+//! carries the tenant that store functions demand.
+
+use std::ops::Deref;
 
 use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
 };
-use chrono::{DateTime, Utc};
+use switchyard_app as app;
 use switchyard_domain::{AccessLevel, access};
-use switchyard_store::{Tenant, principal};
-use uuid::Uuid;
+use switchyard_store::principal;
 
 use crate::{auth::jwt::TokenType, error::ApiError, state::AppState};
 
-/// An authenticated user, with their membership when they have one.
+/// The authenticated user (the application's [`app::Caller`]), as a handler argument.
 #[derive(Debug, Clone)]
-pub struct Caller {
-    pub user_id: Uuid,
-    pub username: String,
-    /// Id and expiry of the access token used, so logout can revoke it.
-    pub jti: Uuid,
-    pub token_expires_at: DateTime<Utc>,
-    pub member: Option<Member>,
+pub struct Caller(pub app::Caller);
+
+/// The caller acting in an organization they belong to (the application's
+/// [`app::Member`]), as a handler argument.
+#[derive(Debug, Clone)]
+pub struct Member(pub app::Member);
+
+impl Deref for Caller {
+    type Target = app::Caller;
+    fn deref(&self) -> &app::Caller {
+        &self.0
+    }
 }
 
-/// A caller acting in an organization they belong to.
-#[derive(Debug, Clone)]
-pub struct Member {
-    pub user_id: Uuid,
-    pub username: String,
-    pub tenant: Tenant,
-    pub role: String,
-    pub level: AccessLevel,
-    /// The organization's roles, in order (position gives the level).
-    pub org_roles: Vec<String>,
-}
-
-impl Member {
-    /// Requires manager level or above.
-    pub fn require_manager(&self) -> Result<(), ApiError> {
-        if self.level.is_manager_or_above() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden())
-        }
-    }
-
-    /// Requires admin level.
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.level == AccessLevel::Admin {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden())
-        }
-    }
-
-    /// Requires a level that may write (every level but read-only).
-    pub fn require_writer(&self) -> Result<(), ApiError> {
-        if self.level.can_write() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden())
-        }
-    }
-
-    /// The organization's roles at manager or worker level: the people who take on work
-    /// (routing candidates, team performance).
-    pub fn work_roles(&self) -> Vec<String> {
-        self.org_roles
-            .iter()
-            .filter(|r| {
-                matches!(
-                    self.level_of(r),
-                    Some(AccessLevel::Manager | AccessLevel::Worker)
-                )
-            })
-            .cloned()
-            .collect()
-    }
-
-    /// The level of another role in this organization.
-    pub fn level_of(&self, role: &str) -> Option<AccessLevel> {
-        access::level_of(&self.org_roles, role)
+impl Deref for Member {
+    type Target = app::Member;
+    fn deref(&self) -> &app::Member {
+        &self.0
     }
 }
 
@@ -119,13 +71,14 @@ impl FromRequestParts<AppState> for Caller {
         }
         let token = bearer(parts)?;
         let claims = state
+            .app
             .keys
             .verify(token, TokenType::Access)
             .ok_or_else(ApiError::bad_token)?;
-        let record = principal::load(state.db.conn(), claims.sub, claims.org, claims.jti)
+        let record = principal::load(state.app.db.conn(), claims.sub, claims.org, claims.jti)
             .await?
             .ok_or_else(ApiError::bad_token)?;
-        let member = record.membership.map(|m| Member {
+        let member = record.membership.map(|m| app::Member {
             user_id: record.user_id,
             username: record.username.clone(),
             level: access::level_of(&m.org_roles, &m.role).unwrap_or(AccessLevel::ReadOnly),
@@ -133,15 +86,15 @@ impl FromRequestParts<AppState> for Caller {
             role: m.role,
             org_roles: m.org_roles,
         });
-        let caller = Caller {
+        let caller = app::Caller {
             user_id: record.user_id,
             username: record.username,
             jti: claims.jti,
             token_expires_at: claims.expires_at(),
             member,
         };
-        parts.extensions.insert(caller.clone());
-        Ok(caller)
+        parts.extensions.insert(Caller(caller.clone()));
+        Ok(Caller(caller))
     }
 }
 
@@ -153,7 +106,7 @@ impl FromRequestParts<AppState> for Member {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let caller = Caller::from_request_parts(parts, state).await?;
-        caller.member.ok_or_else(|| {
+        caller.0.member.map(Member).ok_or_else(|| {
             ApiError::Forbidden(
                 "You are not a member of any organization. Create one with POST /api/v1/setup/ or ask a manager to add you."
                     .into(),

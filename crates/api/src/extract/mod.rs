@@ -5,8 +5,10 @@ mod json;
 pub mod pagination;
 mod path;
 mod query;
+mod versioning;
 
 pub use json::ApiJson;
 pub use pagination::{PageQuery, Paginated};
 pub use path::IdPath;
 pub use query::ApiQuery;
+pub use versioning::{IfMatch, Tagged, Versioned};

@@ -8,12 +8,13 @@ use switchyard_domain::ai::{estimate::Basis, nlq::Person};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use switchyard_app::ai::{self, Recommendation};
+
 use crate::{
     auth::Member,
     error::{ApiResult, ErrorBody},
     extract::ApiJson,
     routes::tags,
-    services::ai::{self, Recommendation},
     state::AppState,
 };
 
@@ -171,7 +172,7 @@ pub async fn score_priority(
     member: Member,
     ApiJson(req): ApiJson<TaskRef>,
 ) -> ApiResult<Json<ScoreOut>> {
-    let s = ai::score_one(&state, &member, req.task_id).await?;
+    let s = ai::score_one(&state.app, &member, req.task_id).await?;
     let f = s.analysis.factors;
     Ok(Json(ScoreOut {
         task_key: s.task_key,
@@ -200,7 +201,7 @@ pub async fn score_all(
     State(state): State<AppState>,
     member: Member,
 ) -> ApiResult<Json<ScoreAllOut>> {
-    let scored = ai::score_all(&state, &member).await?;
+    let scored = ai::score_all(&state.app, &member).await?;
     Ok(Json(ScoreAllOut {
         scored_count: scored.len(),
         results: scored
@@ -223,7 +224,7 @@ pub async fn recommend_assignee(
     member: Member,
     ApiJson(req): ApiJson<TaskRef>,
 ) -> ApiResult<Json<RecommendOut>> {
-    let (task, recs) = ai::recommend(&state, &member, req.task_id).await?;
+    let (task, recs) = ai::recommend(&state.app, &member, req.task_id).await?;
     Ok(Json(RecommendOut {
         task_key: task.task_key,
         task_title: task.title,
@@ -241,7 +242,7 @@ pub async fn auto_assign(
     member: Member,
     ApiJson(req): ApiJson<TaskRef>,
 ) -> ApiResult<Json<AutoAssignOut>> {
-    let (task, best) = ai::auto_assign(&state, &member, req.task_id).await?;
+    let (task, best) = ai::auto_assign(&state.app, &member, req.task_id).await?;
     Ok(Json(match best {
         Some(b) => AutoAssignOut {
             message: format!("Task {} assigned to {}.", task.task_key, b.username),
@@ -277,7 +278,7 @@ pub async fn query(
     member: Member,
     ApiJson(req): ApiJson<QueryRequest>,
 ) -> ApiResult<Json<QueryOut>> {
-    let answer = ai::query(&state, &member, &req.question).await?;
+    let answer = ai::query(&state.app, &member, &req.question).await?;
     let p = &answer.parsed;
     let mut filters = Map::new();
     let mut put = |k: &str, v: Value| {

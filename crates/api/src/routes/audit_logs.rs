@@ -8,12 +8,13 @@ use switchyard_store::audit::{Action, AuditFilter, AuditRow};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use switchyard_app::audit;
+
 use crate::{
     auth::Member,
     error::{ApiError, ApiResult, ErrorBody},
     extract::{ApiQuery, IdPath, PageQuery, Paginated, filters, pagination::PageParams},
     routes::tags,
-    services::audit,
     state::AppState,
 };
 
@@ -88,7 +89,7 @@ pub async fn list(
         action,
         performed_by: filters::uuid_param("performed_by", q.performed_by.as_deref())?,
     };
-    let (rows, count) = audit::list(&state, &member, filter, page.page).await?;
+    let (rows, count) = audit::list(&state.app, &member, filter, page.page).await?;
     Ok(Json(
         page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
     ))
@@ -102,5 +103,5 @@ pub async fn get(
     member: Member,
     IdPath(id): IdPath,
 ) -> ApiResult<Json<AuditOut>> {
-    Ok(Json(audit::get(&state, &member, id).await?.into()))
+    Ok(Json(audit::get(&state.app, &member, id).await?.into()))
 }

@@ -4,12 +4,13 @@ use axum::{Json, extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use switchyard_app::{self, auth::TokenPair};
+
 use crate::{
     auth::Caller,
     error::{ApiResult, ErrorBody},
     extract::ApiJson,
     routes::{tags, users::UserOut},
-    services::{self, auth::TokenPair},
     state::AppState,
 };
 
@@ -68,7 +69,7 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokensOut>> {
     Ok(Json(
-        services::auth::login(&state, req.username, req.password)
+        switchyard_app::auth::login(&state.app, req.username, req.password)
             .await?
             .into(),
     ))
@@ -82,7 +83,9 @@ pub async fn refresh(
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> ApiResult<Json<TokensOut>> {
     Ok(Json(
-        services::auth::refresh(&state, req.refresh).await?.into(),
+        switchyard_app::auth::refresh(&state.app, req.refresh)
+            .await?
+            .into(),
     ))
 }
 
@@ -95,7 +98,7 @@ pub async fn logout(
     caller: Caller,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> ApiResult<Json<MessageOut>> {
-    services::auth::logout(&state, &caller, req.refresh).await?;
+    switchyard_app::auth::logout(&state.app, &caller, req.refresh).await?;
     Ok(Json(MessageOut {
         message: "Logged out successfully".into(),
     }))
@@ -110,8 +113,8 @@ pub async fn register(
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<RegisterResponse>)> {
     let (id, tokens) =
-        services::auth::register(&state, req.username, req.password, req.email).await?;
-    let user = switchyard_store::users::get_unaffiliated(state.db.conn(), id)
+        switchyard_app::auth::register(&state.app, req.username, req.password, req.email).await?;
+    let user = switchyard_store::users::get_unaffiliated(state.app.db.conn(), id)
         .await?
         .ok_or(crate::error::ApiError::NotFound)?;
     Ok((

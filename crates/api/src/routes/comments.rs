@@ -7,12 +7,16 @@ use switchyard_store::comments::CommentRow;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use switchyard_app::comments;
+
 use crate::{
     auth::Member,
     error::{ApiResult, ErrorBody},
-    extract::{ApiJson, ApiQuery, IdPath, PageQuery, Paginated, filters, pagination::PageParams},
+    extract::{
+        ApiJson, ApiQuery, IdPath, IfMatch, PageQuery, Paginated, Tagged, Versioned, filters,
+        pagination::PageParams,
+    },
     routes::tags,
-    services::comments,
     state::AppState,
 };
 
@@ -27,6 +31,9 @@ pub struct CommentOut {
     pub content: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Grows with every change; send it back in `If-Match` to refuse lost updates (412).
+    #[schema(example = 1)]
+    pub version: i64,
 }
 
 impl From<CommentRow> for CommentOut {
@@ -39,6 +46,7 @@ impl From<CommentRow> for CommentOut {
             content: c.content,
             created_at: c.created_at,
             updated_at: c.updated_at,
+            version: c.version,
         }
     }
 }
@@ -73,7 +81,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<CommentListParams>,
 ) -> ApiResult<Json<Paginated<CommentOut>>> {
     let task = filters::uuid_param("task", q.task.as_deref())?;
-    let (rows, count) = comments::list(&state, &member, task, page.page).await?;
+    let (rows, count) = comments::list(&state.app, &member, task, page.page).await?;
     Ok(Json(
         page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
     ))
@@ -86,8 +94,10 @@ pub async fn get(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
-) -> ApiResult<Json<CommentOut>> {
-    Ok(Json(comments::get(&state, &member, id).await?.into()))
+) -> ApiResult<Tagged<CommentOut>> {
+    Ok(Tagged::of(
+        comments::get(&state.app, &member, id).await?.into(),
+    ))
 }
 
 /// Comments on a task (every level but read-only); audited as `commented`.
@@ -101,7 +111,7 @@ pub async fn create(
     Ok((
         StatusCode::CREATED,
         Json(
-            comments::create(&state, &member, req.task, req.content)
+            comments::create(&state.app, &member, req.task, req.content)
                 .await?
                 .into(),
         ),
@@ -116,10 +126,11 @@ pub async fn update(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
     ApiJson(req): ApiJson<UpdateCommentRequest>,
-) -> ApiResult<Json<CommentOut>> {
-    Ok(Json(
-        comments::update(&state, &member, id, req.content)
+) -> ApiResult<Tagged<CommentOut>> {
+    Ok(Tagged::of(
+        comments::update(&state.app, &member, id, req.content, if_match)
             .await?
             .into(),
     ))
@@ -132,7 +143,14 @@ pub async fn delete(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
 ) -> ApiResult<StatusCode> {
-    comments::delete(&state, &member, id).await?;
+    comments::delete(&state.app, &member, id, if_match).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+impl Versioned for CommentOut {
+    fn version(&self) -> i64 {
+        self.version
+    }
 }

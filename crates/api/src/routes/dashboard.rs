@@ -10,12 +10,13 @@ use switchyard_store::sla::DueTask;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use switchyard_app::{dashboard, sla};
+
 use crate::{
     auth::Member,
     error::{ApiResult, ErrorBody},
     extract::ApiQuery,
     routes::tags,
-    services::{dashboard, sla},
     state::AppState,
 };
 
@@ -149,7 +150,7 @@ pub async fn overview(
     State(state): State<AppState>,
     member: Member,
 ) -> ApiResult<Json<OverviewOut>> {
-    let o = dashboard::overview(&state, &member).await?;
+    let o = dashboard::overview(&state.app, &member).await?;
     Ok(Json(OverviewOut {
         overview: OverviewFigures {
             total_tasks: o.total_tasks,
@@ -179,7 +180,7 @@ pub async fn team_performance(
     State(state): State<AppState>,
     member: Member,
 ) -> ApiResult<Json<TeamPerformanceOut>> {
-    let rows = dashboard::team_performance(&state, &member).await?;
+    let rows = dashboard::team_performance(&state.app, &member).await?;
     Ok(Json(TeamPerformanceOut {
         team_performance: rows
             .into_iter()
@@ -206,7 +207,7 @@ pub async fn activity(
     member: Member,
     ApiQuery(q): ApiQuery<ActivityParams>,
 ) -> ApiResult<Json<ActivityOut>> {
-    let rows = dashboard::activity(&state, &member, q.limit.unwrap_or(20)).await?;
+    let rows = dashboard::activity(&state.app, &member, q.limit.unwrap_or(20)).await?;
     Ok(Json(ActivityOut {
         recent_activity: rows
             .into_iter()
@@ -231,10 +232,7 @@ pub async fn sla_check(
     State(state): State<AppState>,
     member: Member,
 ) -> ApiResult<Json<SlaCheckOut>> {
-    member.require_writer()?;
-    let report = sla::check(&state.db, member.tenant, state.clock.now(), false)
-        .await?
-        .unwrap_or_default();
+    let report = sla::check_for(&state.app, &member).await?;
     Ok(Json(SlaCheckOut {
         message: "SLA check completed".into(),
         results: SlaResults {

@@ -28,6 +28,7 @@ pub async fn live() -> Json<HealthOut> {
     responses((status = 200, body = HealthOut), (status = 503, body = ErrorBody)))]
 pub async fn ready(State(state): State<AppState>) -> ApiResult<Json<HealthOut>> {
     state
+        .app
         .db
         .ping()
         .await

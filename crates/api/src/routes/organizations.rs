@@ -7,12 +7,15 @@ use switchyard_store::organizations::OrgRow;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use switchyard_app::organizations::{self, OrgPatch};
+
 use crate::{
     auth::Member,
     error::{ApiResult, ErrorBody},
-    extract::{ApiJson, IdPath, PageQuery, Paginated, pagination::PageParams},
+    extract::{
+        ApiJson, IdPath, IfMatch, PageQuery, Paginated, Tagged, Versioned, pagination::PageParams,
+    },
     routes::tags,
-    services::organizations::{self, OrgPatch},
     state::AppState,
 };
 
@@ -29,6 +32,9 @@ pub struct OrganizationOut {
     pub team_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Grows with every change; send it back in `If-Match` to refuse lost updates (412).
+    #[schema(example = 1)]
+    pub version: i64,
 }
 
 impl From<OrgRow> for OrganizationOut {
@@ -44,6 +50,7 @@ impl From<OrgRow> for OrganizationOut {
             team_count: o.team_count,
             created_at: o.created_at,
             updated_at: o.updated_at,
+            version: o.version,
         }
     }
 }
@@ -64,7 +71,7 @@ pub async fn list(
     member: Member,
     page: PageQuery,
 ) -> ApiResult<Json<Paginated<OrganizationOut>>> {
-    let org = organizations::mine(&state, &member).await?;
+    let org = organizations::mine(&state.app, &member).await?;
     let rows: Vec<OrganizationOut> = if page.page.number == 1 {
         vec![org.into()]
     } else {
@@ -80,8 +87,10 @@ pub async fn get(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
-) -> ApiResult<Json<OrganizationOut>> {
-    Ok(Json(organizations::get(&state, &member, id).await?.into()))
+) -> ApiResult<Tagged<OrganizationOut>> {
+    Ok(Tagged::of(
+        organizations::get(&state.app, &member, id).await?.into(),
+    ))
 }
 
 /// Changes the name or the configured lists (admins only); a value still in use cannot be
@@ -93,16 +102,17 @@ pub async fn update(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
     ApiJson(req): ApiJson<UpdateOrganizationRequest>,
-) -> ApiResult<Json<OrganizationOut>> {
+) -> ApiResult<Tagged<OrganizationOut>> {
     let patch = OrgPatch {
         name: req.name,
         allowed_roles: req.allowed_roles,
         allowed_priorities: req.allowed_priorities,
         allowed_task_types: req.allowed_task_types,
     };
-    Ok(Json(
-        organizations::update(&state, &member, id, patch)
+    Ok(Tagged::of(
+        organizations::update(&state.app, &member, id, patch, if_match)
             .await?
             .into(),
     ))
@@ -115,7 +125,14 @@ pub async fn delete(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
 ) -> ApiResult<StatusCode> {
-    organizations::delete(&state, &member, id).await?;
+    organizations::delete(&state.app, &member, id, if_match).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+impl Versioned for OrganizationOut {
+    fn version(&self) -> i64 {
+        self.version
+    }
 }

@@ -5,11 +5,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use switchyard_app::setup::{self, SetupInput};
+
 use crate::{
     error::{ApiError, ApiResult, ErrorBody},
     extract::ApiJson,
     routes::{auth::TokensOut, tags},
-    services::setup::{self, SetupInput},
     state::AppState,
 };
 
@@ -110,7 +111,7 @@ pub async fn setup(
         ));
     }
     let out = setup::run(
-        &state,
+        &state.app,
         SetupInput {
             org_name: req.org_name.unwrap_or_default(),
             org_slug: req.org_slug.unwrap_or_default(),

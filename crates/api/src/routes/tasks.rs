@@ -7,12 +7,16 @@ use switchyard_store::tasks::{Ordering, SortKey, TaskFilter, TaskRow};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use switchyard_app::tasks::{self, NewTaskInput, TaskDetail, TaskPatch};
+
 use crate::{
     auth::Member,
     error::{ApiError, ApiResult, ErrorBody},
-    extract::{ApiJson, ApiQuery, IdPath, PageQuery, Paginated, filters, pagination::PageParams},
+    extract::{
+        ApiJson, ApiQuery, IdPath, IfMatch, PageQuery, Paginated, Tagged, filters,
+        pagination::PageParams,
+    },
     routes::{comments::CommentOut, double_option, tags, users::UserOut},
-    services::tasks::{self, NewTaskInput, TaskDetail, TaskPatch},
     state::AppState,
 };
 
@@ -88,6 +92,9 @@ pub struct TaskDetailOut {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Grows with every change; send it back in `If-Match` to refuse lost updates (412).
+    #[schema(example = 3)]
+    pub version: i64,
 }
 
 impl From<TaskDetail> for TaskDetailOut {
@@ -119,6 +126,7 @@ impl From<TaskDetail> for TaskDetailOut {
             created_at: t.created_at,
             updated_at: t.updated_at,
             resolved_at: t.resolved_at,
+            version: t.version,
         }
     }
 }
@@ -263,7 +271,7 @@ pub async fn list(
         search: filters::text_param("search", q.search)?,
     };
     let ordering = parse_ordering(q.ordering.as_deref())?;
-    let (rows, count) = tasks::list(&state, &member, filter, ordering, page.page).await?;
+    let (rows, count) = tasks::list(&state.app, &member, filter, ordering, page.page).await?;
     Ok(Json(
         page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
     ))
@@ -289,7 +297,7 @@ pub async fn create(
     };
     Ok((
         StatusCode::CREATED,
-        Json(tasks::create(&state, &member, input).await?.into()),
+        Json(tasks::create(&state.app, &member, input).await?.into()),
     ))
 }
 
@@ -300,8 +308,13 @@ pub async fn get(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
-) -> ApiResult<Json<TaskDetailOut>> {
-    Ok(Json(tasks::get(&state, &member, id).await?.into()))
+) -> ApiResult<Tagged<TaskDetailOut>> {
+    Ok(tagged(tasks::get(&state.app, &member, id).await?))
+}
+
+/// The detail body with its `ETag`.
+fn tagged(detail: TaskDetail) -> Tagged<TaskDetailOut> {
+    Tagged(detail.task.version, detail.into())
 }
 
 /// Edits a task (creator, assignee or manager+); each changed field is audited old → new.
@@ -312,8 +325,9 @@ pub async fn update(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
     ApiJson(req): ApiJson<UpdateTaskRequest>,
-) -> ApiResult<Json<TaskDetailOut>> {
+) -> ApiResult<Tagged<TaskDetailOut>> {
     let patch = TaskPatch {
         title: req.title,
         description: req.description,
@@ -325,8 +339,8 @@ pub async fn update(
         workflow: req.workflow,
         assigned_to: req.assigned_to,
     };
-    Ok(Json(
-        tasks::update(&state, &member, id, patch).await?.into(),
+    Ok(tagged(
+        tasks::update(&state.app, &member, id, patch, if_match).await?,
     ))
 }
 
@@ -337,8 +351,9 @@ pub async fn delete(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
 ) -> ApiResult<StatusCode> {
-    tasks::delete(&state, &member, id).await?;
+    tasks::delete(&state.app, &member, id, if_match).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -351,7 +366,7 @@ pub async fn available_transitions(
     member: Member,
     IdPath(id): IdPath,
 ) -> ApiResult<Json<AvailableTransitionsOut>> {
-    let (current_state, rules) = tasks::available(&state, &member, id).await?;
+    let (current_state, rules) = tasks::available(&state.app, &member, id).await?;
     Ok(Json(AvailableTransitionsOut {
         current_state,
         available_transitions: rules
@@ -372,17 +387,19 @@ pub async fn transition(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
     ApiJson(req): ApiJson<TransitionRequest>,
-) -> ApiResult<Json<TaskDetailOut>> {
+) -> ApiResult<Tagged<TaskDetailOut>> {
     let out = tasks::transition(
-        &state,
+        &state.app,
         &member,
         id,
         req.to_state,
         req.reason.unwrap_or_default(),
+        if_match,
     )
     .await?;
-    Ok(Json(out.into()))
+    Ok(tagged(out))
 }
 
 /// Assigns the task (manager+), within the assignee's capacity; `user_id: null` unassigns.
@@ -393,15 +410,17 @@ pub async fn assign(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
     ApiJson(req): ApiJson<AssignRequest>,
-) -> ApiResult<Json<TaskDetailOut>> {
+) -> ApiResult<Tagged<TaskDetailOut>> {
     let out = tasks::assign(
-        &state,
+        &state.app,
         &member,
         id,
         req.user_id,
         req.reason.unwrap_or_default(),
+        if_match,
     )
     .await?;
-    Ok(Json(out.into()))
+    Ok(tagged(out))
 }

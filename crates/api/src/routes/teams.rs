@@ -7,12 +7,15 @@ use switchyard_store::{teams::Team, users};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use switchyard_app::teams::{self, TeamInput};
+
 use crate::{
     auth::Member,
     error::{ApiResult, ErrorBody},
-    extract::{ApiJson, IdPath, PageQuery, Paginated, pagination::PageParams},
+    extract::{
+        ApiJson, IdPath, IfMatch, PageQuery, Paginated, Tagged, Versioned, pagination::PageParams,
+    },
     routes::{double_option, tags, users::UserOut},
-    services::teams::{self, TeamInput},
     state::AppState,
 };
 
@@ -27,6 +30,9 @@ pub struct TeamOut {
     pub members: Vec<Uuid>,
     pub member_count: usize,
     pub created_at: DateTime<Utc>,
+    /// Grows with every change; send it back in `If-Match` to refuse lost updates (412).
+    #[schema(example = 1)]
+    pub version: i64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -53,7 +59,7 @@ pub struct UpdateTeamRequest {
 /// Renders teams with their leads loaded in one query.
 async fn render(state: &AppState, member: &Member, teams: Vec<Team>) -> ApiResult<Vec<TeamOut>> {
     let lead_ids: Vec<Uuid> = teams.iter().filter_map(|t| t.lead_id).collect();
-    let leads = users::get_many(state.db.conn(), member.tenant, &lead_ids).await?;
+    let leads = users::get_many(state.app.db.conn(), member.tenant, &lead_ids).await?;
     Ok(teams
         .into_iter()
         .map(|t| TeamOut {
@@ -68,6 +74,7 @@ async fn render(state: &AppState, member: &Member, teams: Vec<Team>) -> ApiResul
             member_count: t.members.len(),
             members: t.members,
             created_at: t.created_at,
+            version: t.version,
         })
         .collect())
 }
@@ -87,7 +94,7 @@ pub async fn list(
     member: Member,
     page: PageQuery,
 ) -> ApiResult<Json<Paginated<TeamOut>>> {
-    let (rows, count) = teams::list(&state, &member, page.page).await?;
+    let (rows, count) = teams::list(&state.app, &member, page.page).await?;
     let out = render(&state, &member, rows).await?;
     Ok(Json(page.wrap(out, count)?))
 }
@@ -99,9 +106,9 @@ pub async fn get(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
-) -> ApiResult<Json<TeamOut>> {
-    let team = teams::get(&state, &member, id).await?;
-    Ok(Json(render_one(&state, &member, team).await?))
+) -> ApiResult<Tagged<TeamOut>> {
+    let team = teams::get(&state.app, &member, id).await?;
+    Ok(Tagged::of(render_one(&state, &member, team).await?))
 }
 
 /// Creates a team (manager+); lead and members must belong to the organization.
@@ -113,7 +120,7 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateTeamRequest>,
 ) -> ApiResult<(StatusCode, Json<TeamOut>)> {
     let team = teams::create(
-        &state,
+        &state.app,
         &member,
         TeamInput {
             name: Some(req.name),
@@ -136,10 +143,11 @@ pub async fn update(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
     ApiJson(req): ApiJson<UpdateTeamRequest>,
-) -> ApiResult<Json<TeamOut>> {
+) -> ApiResult<Tagged<TeamOut>> {
     let team = teams::update(
-        &state,
+        &state.app,
         &member,
         id,
         TeamInput {
@@ -147,9 +155,10 @@ pub async fn update(
             lead: req.lead,
             members: req.members,
         },
+        if_match,
     )
     .await?;
-    Ok(Json(render_one(&state, &member, team).await?))
+    Ok(Tagged::of(render_one(&state, &member, team).await?))
 }
 
 /// Deletes a team (manager+).
@@ -159,7 +168,14 @@ pub async fn delete(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
 ) -> ApiResult<StatusCode> {
-    teams::delete(&state, &member, id).await?;
+    teams::delete(&state.app, &member, id, if_match).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+impl Versioned for TeamOut {
+    fn version(&self) -> i64 {
+        self.version
+    }
 }

@@ -7,12 +7,15 @@ use switchyard_store::users::UserRow;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use switchyard_app::users::{self, MemberPatch, NewMember};
+
 use crate::{
     auth::{Caller, Member},
     error::{ApiResult, ErrorBody},
-    extract::{ApiJson, IdPath, PageQuery, Paginated, pagination::PageParams},
+    extract::{
+        ApiJson, IdPath, IfMatch, PageQuery, Paginated, Tagged, Versioned, pagination::PageParams,
+    },
     routes::tags,
-    services::users::{self, MemberPatch, NewMember},
     state::AppState,
 };
 
@@ -31,6 +34,9 @@ pub struct UserOut {
     /// Assigned tasks not in a final state of their workflow.
     pub active_task_count: i64,
     pub date_joined: DateTime<Utc>,
+    /// Grows with every change; send it back in `If-Match` to refuse lost updates (412).
+    #[schema(example = 1)]
+    pub version: i64,
 }
 
 impl From<UserRow> for UserOut {
@@ -45,6 +51,7 @@ impl From<UserRow> for UserOut {
             max_concurrent_tasks: u.max_concurrent_tasks.unwrap_or(5),
             active_task_count: u.active_task_count,
             date_joined: u.created_at,
+            version: u.version,
         }
     }
 }
@@ -88,7 +95,7 @@ pub async fn list(
     member: Member,
     page: PageQuery,
 ) -> ApiResult<Json<Paginated<UserOut>>> {
-    let (rows, count) = users::list(&state, &member, page.page).await?;
+    let (rows, count) = users::list(&state.app, &member, page.page).await?;
     Ok(Json(
         page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
     ))
@@ -98,7 +105,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/users/me", tag = tags::USERS, security(("bearer" = [])),
     responses((status = 200, body = UserOut), (status = 401, body = ErrorBody)))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<UserOut>> {
-    Ok(Json(users::me(&state, &caller).await?.into()))
+    Ok(Json(users::me(&state.app, &caller).await?.into()))
 }
 
 /// One member of the caller's organization.
@@ -108,8 +115,10 @@ pub async fn get(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
-) -> ApiResult<Json<UserOut>> {
-    Ok(Json(users::get(&state, &member, id).await?.into()))
+) -> ApiResult<Tagged<UserOut>> {
+    Ok(Tagged::of(
+        users::get(&state.app, &member, id).await?.into(),
+    ))
 }
 
 /// Creates a member (manager+; only admins create admins).
@@ -121,7 +130,7 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateUserRequest>,
 ) -> ApiResult<(StatusCode, Json<UserOut>)> {
     let row = users::create(
-        &state,
+        &state.app,
         &member,
         NewMember {
             username: req.username,
@@ -144,10 +153,11 @@ pub async fn update(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
     ApiJson(req): ApiJson<UpdateUserRequest>,
-) -> ApiResult<Json<UserOut>> {
+) -> ApiResult<Tagged<UserOut>> {
     let row = users::update(
-        &state,
+        &state.app,
         &member,
         id,
         MemberPatch {
@@ -156,9 +166,10 @@ pub async fn update(
             max_concurrent_tasks: req.max_concurrent_tasks,
             role: req.role,
         },
+        if_match,
     )
     .await?;
-    Ok(Json(row.into()))
+    Ok(Tagged::of(row.into()))
 }
 
 /// Removes a member (admin only); their tasks become unassigned.
@@ -168,7 +179,14 @@ pub async fn delete(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
 ) -> ApiResult<StatusCode> {
-    users::delete(&state, &member, id).await?;
+    users::delete(&state.app, &member, id, if_match).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+impl Versioned for UserOut {
+    fn version(&self) -> i64 {
+        self.version
+    }
 }

@@ -7,12 +7,16 @@ use switchyard_store::workflows::RuleRow;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use switchyard_app::workflows::{self, RuleInput, WorkflowInput, WorkflowWithRules};
+
 use crate::{
     auth::Member,
     error::{ApiResult, ErrorBody},
-    extract::{ApiJson, ApiQuery, IdPath, PageQuery, Paginated, filters, pagination::PageParams},
+    extract::{
+        ApiJson, ApiQuery, IdPath, IfMatch, PageQuery, Paginated, Tagged, Versioned, filters,
+        pagination::PageParams,
+    },
     routes::tags,
-    services::workflows::{self, RuleInput, WorkflowInput, WorkflowWithRules},
     state::AppState,
 };
 
@@ -24,6 +28,9 @@ pub struct RuleOut {
     pub from_state: String,
     pub to_state: String,
     pub allowed_roles: Vec<String>,
+    /// Grows with every change; send it back in `If-Match` to refuse lost updates (412).
+    #[schema(example = 1)]
+    pub version: i64,
 }
 
 impl From<RuleRow> for RuleOut {
@@ -34,6 +41,7 @@ impl From<RuleRow> for RuleOut {
             from_state: r.from_state,
             to_state: r.to_state,
             allowed_roles: r.allowed_roles.0,
+            version: r.version,
         }
     }
 }
@@ -51,6 +59,9 @@ pub struct WorkflowOut {
     pub transitions: Vec<RuleOut>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Grows with every change; send it back in `If-Match` to refuse lost updates (412).
+    #[schema(example = 1)]
+    pub version: i64,
 }
 
 impl From<WorkflowWithRules> for WorkflowOut {
@@ -67,6 +78,7 @@ impl From<WorkflowWithRules> for WorkflowOut {
             transitions: w.rules.into_iter().map(Into::into).collect(),
             created_at: wf.created_at,
             updated_at: wf.updated_at,
+            version: wf.version,
         }
     }
 }
@@ -132,7 +144,7 @@ pub async fn list(
     member: Member,
     page: PageQuery,
 ) -> ApiResult<Json<Paginated<WorkflowOut>>> {
-    let (rows, count) = workflows::list(&state, &member, page.page).await?;
+    let (rows, count) = workflows::list(&state.app, &member, page.page).await?;
     Ok(Json(
         page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
     ))
@@ -145,8 +157,10 @@ pub async fn get(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
-) -> ApiResult<Json<WorkflowOut>> {
-    Ok(Json(workflows::get(&state, &member, id).await?.into()))
+) -> ApiResult<Tagged<WorkflowOut>> {
+    Ok(Tagged::of(
+        workflows::get(&state.app, &member, id).await?.into(),
+    ))
 }
 
 /// Creates a workflow (admin). Setting `is_default` unsets the previous default.
@@ -159,7 +173,11 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<WorkflowOut>)> {
     Ok((
         StatusCode::CREATED,
-        Json(workflows::create(&state, &member, req.into()).await?.into()),
+        Json(
+            workflows::create(&state.app, &member, req.into())
+                .await?
+                .into(),
+        ),
     ))
 }
 
@@ -171,10 +189,11 @@ pub async fn update(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
     ApiJson(req): ApiJson<WorkflowRequest>,
-) -> ApiResult<Json<WorkflowOut>> {
-    Ok(Json(
-        workflows::update(&state, &member, id, req.into())
+) -> ApiResult<Tagged<WorkflowOut>> {
+    Ok(Tagged::of(
+        workflows::update(&state.app, &member, id, req.into(), if_match)
             .await?
             .into(),
     ))
@@ -187,8 +206,9 @@ pub async fn delete(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
 ) -> ApiResult<StatusCode> {
-    workflows::delete(&state, &member, id).await?;
+    workflows::delete(&state.app, &member, id, if_match).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -202,7 +222,7 @@ pub async fn list_rules(
     ApiQuery(q): ApiQuery<RuleListParams>,
 ) -> ApiResult<Json<Paginated<RuleOut>>> {
     let workflow = filters::uuid_param("workflow", q.workflow.as_deref())?;
-    let (rows, count) = workflows::list_rules(&state, &member, workflow, page.page).await?;
+    let (rows, count) = workflows::list_rules(&state.app, &member, workflow, page.page).await?;
     Ok(Json(
         page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
     ))
@@ -215,8 +235,10 @@ pub async fn get_rule(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
-) -> ApiResult<Json<RuleOut>> {
-    Ok(Json(workflows::get_rule(&state, &member, id).await?.into()))
+) -> ApiResult<Tagged<RuleOut>> {
+    Ok(Tagged::of(
+        workflows::get_rule(&state.app, &member, id).await?.into(),
+    ))
 }
 
 /// Creates a rule (admin): states of the workflow, roles of the organization, unique.
@@ -230,7 +252,7 @@ pub async fn create_rule(
     Ok((
         StatusCode::CREATED,
         Json(
-            workflows::create_rule(&state, &member, req.into())
+            workflows::create_rule(&state.app, &member, req.into())
                 .await?
                 .into(),
         ),
@@ -245,10 +267,11 @@ pub async fn update_rule(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
     ApiJson(req): ApiJson<RuleRequest>,
-) -> ApiResult<Json<RuleOut>> {
-    Ok(Json(
-        workflows::update_rule(&state, &member, id, req.into())
+) -> ApiResult<Tagged<RuleOut>> {
+    Ok(Tagged::of(
+        workflows::update_rule(&state.app, &member, id, req.into(), if_match)
             .await?
             .into(),
     ))
@@ -261,7 +284,20 @@ pub async fn delete_rule(
     State(state): State<AppState>,
     member: Member,
     IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
 ) -> ApiResult<StatusCode> {
-    workflows::delete_rule(&state, &member, id).await?;
+    workflows::delete_rule(&state.app, &member, id, if_match).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+impl Versioned for RuleOut {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+impl Versioned for WorkflowOut {
+    fn version(&self) -> i64 {
+        self.version
+    }
 }

@@ -245,7 +245,7 @@ async fn register_validates_and_can_be_disabled() {
         .await
         .expect(400);
     assert!(r.detail().contains("already exists"));
-    let closed = TestApp::spawn_with(|c| c.allow_registration = false).await;
+    let closed = TestApp::spawn_with(|c| c.app.allow_registration = false).await;
     closed
         .post_anon(
             "/api/v1/auth/register/",
@@ -257,7 +257,7 @@ async fn register_validates_and_can_be_disabled() {
 
 #[tokio::test]
 async fn repeated_failures_lock_the_account_with_retry_after() {
-    let app = TestApp::spawn_with(|c| c.login_failures_per_account = 3).await;
+    let app = TestApp::spawn_with(|c| c.app.login_failures_per_account = 3).await;
     app.setup_org("acme").await;
     for _ in 0..3 {
         app.post_anon(

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use switchyard_api::services::demo;
+use switchyard_app::demo;
 
 use crate::{browser_driver::Browser, helpers::TestApp};
 

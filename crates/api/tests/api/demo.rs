@@ -1,6 +1,6 @@
 //! The demo organization.
 
-use switchyard_api::services::demo;
+use switchyard_app::demo;
 
 use crate::helpers::TestApp;
 

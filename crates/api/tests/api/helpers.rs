@@ -70,9 +70,38 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub db: Db,
+    /// The application handle the server runs on (its use cases, called directly).
+    pub app: switchyard_app::App,
+    /// Every event the server's units of work committed, in order (an after-commit hook).
+    pub committed: Arc<CommitLog>,
     shutdown: Option<oneshot::Sender<()>>,
     _pg: Option<PgGuard>,
     _dir: Option<TempDir>,
+}
+
+/// Records the events of every committed unit of work (registered as an after-commit hook).
+#[derive(Default)]
+pub struct CommitLog(std::sync::Mutex<Vec<switchyard_app::Event>>);
+
+impl CommitLog {
+    /// The kinds of the events committed so far, in order.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        self.0.lock().unwrap().iter().map(|e| e.kind()).collect()
+    }
+
+    /// The events committed so far.
+    pub fn events(&self) -> Vec<switchyard_app::Event> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl switchyard_app::AfterCommit for CommitLog {
+    fn after_commit(&self, events: &[switchyard_app::Recorded]) {
+        self.0
+            .lock()
+            .unwrap()
+            .extend(events.iter().map(|r| r.event.clone()));
+    }
 }
 
 /// A temporary directory removed on drop.
@@ -172,6 +201,9 @@ impl TestApp {
         if let Some(clock) = clock {
             state = state.with_clock(clock);
         }
+        let committed = Arc::new(CommitLog::default());
+        let app = state.app.clone().with_hook(committed.clone());
+        let state = state.with_app(app.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -193,6 +225,8 @@ impl TestApp {
             addr,
             client,
             db,
+            app,
+            committed,
             shutdown: Some(tx),
             _pg: pg,
             _dir: dir,
@@ -226,14 +260,11 @@ impl TestApp {
     /// Seeds the demo organization (as `serve --demo` does); false when the database
     /// already had one.
     pub async fn seed_demo(&self) -> bool {
-        let state = AppState::new(
+        let app = switchyard_app::App::new(
             self.db.clone(),
-            ApiConfig::with_secret(Secret::new(vec![1u8; 32])),
-            None,
+            switchyard_app::Settings::with_secret(Secret::new(vec![1u8; 32])),
         );
-        switchyard_api::services::demo::seed(&state)
-            .await
-            .expect("demo seed")
+        switchyard_app::demo::seed(&app).await.expect("demo seed")
     }
 
     pub fn url(&self, path: &str) -> String {

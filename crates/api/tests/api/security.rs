@@ -201,7 +201,7 @@ fn forge(claims: Value, key: &[u8]) -> String {
 
 #[tokio::test]
 async fn forged_and_expired_tokens_are_refused() {
-    let app = TestApp::spawn_with(|c| c.access_ttl = Duration::from_secs(1)).await;
+    let app = TestApp::spawn_with(|c| c.app.access_ttl = Duration::from_secs(1)).await;
     let org = app.setup_org("acme").await;
     let me = app
         .get("/api/v1/users/me/", &org.admin)

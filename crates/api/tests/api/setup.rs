@@ -162,7 +162,7 @@ async fn invalid_configuration_is_a_400() {
 
 #[tokio::test]
 async fn setup_can_be_disabled() {
-    let app = TestApp::spawn_with(|c| c.allow_setup = false).await;
+    let app = TestApp::spawn_with(|c| c.app.allow_setup = false).await;
     let r = app
         .post_anon("/api/v1/setup/", json!({"org_name": "C", "org_slug": "c", "admin_username": "cee", "admin_password": "correct-horse-42"}))
         .await

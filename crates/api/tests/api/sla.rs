@@ -211,7 +211,7 @@ async fn concurrent_checks_write_one_entry_per_breach() {
         .body;
     assert_eq!(entries["count"], 8);
     // The system sweep (as the scheduler and CLI run it) agrees and adds nothing.
-    let reports = switchyard_api::services::sla::sweep(&app.db, start, |_| true)
+    let reports = switchyard_app::sla::sweep(&app.app, start, |_| true)
         .await
         .unwrap();
     assert_eq!(

@@ -2,16 +2,12 @@
 
 use switchyard_domain::{validate, workflow::py_list};
 use switchyard_store::{
-    Page, commit, tasks,
+    Page, Tenant, locks, tasks,
     workflows::{self, NewWorkflow, RuleRow, WorkflowRow},
 };
 use uuid::Uuid;
 
-use crate::{
-    auth::Member,
-    error::{ApiError, ApiResult},
-    state::AppState,
-};
+use crate::{App, AppError, AppResult, Change, Event, Member, UnitOfWork};
 
 /// A workflow with its rules.
 #[derive(Debug, Clone)]
@@ -24,7 +20,7 @@ async fn with_rules<C: switchyard_store::ConnectionTrait>(
     c: &C,
     member: &Member,
     rows: Vec<WorkflowRow>,
-) -> ApiResult<Vec<WorkflowWithRules>> {
+) -> AppResult<Vec<WorkflowWithRules>> {
     let ids: Vec<Uuid> = rows.iter().map(|w| w.id).collect();
     let rules = workflows::rules_of(c, member.tenant, &ids).await?;
     Ok(rows
@@ -42,16 +38,16 @@ async fn with_rules<C: switchyard_store::ConnectionTrait>(
 
 /// Workflows of the organization.
 pub async fn list(
-    state: &AppState,
+    state: &App,
     member: &Member,
     page: Page,
-) -> ApiResult<(Vec<WorkflowWithRules>, u64)> {
+) -> AppResult<(Vec<WorkflowWithRules>, u64)> {
     let (rows, total) = workflows::list(state.db.conn(), member.tenant, page).await?;
     Ok((with_rules(state.db.conn(), member, rows).await?, total))
 }
 
 /// One workflow.
-pub async fn get(state: &AppState, member: &Member, id: Uuid) -> ApiResult<WorkflowWithRules> {
+pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<WorkflowWithRules> {
     load_one(state.db.conn(), member, id).await
 }
 
@@ -60,14 +56,14 @@ async fn load_one<C: switchyard_store::ConnectionTrait>(
     c: &C,
     member: &Member,
     id: Uuid,
-) -> ApiResult<WorkflowWithRules> {
+) -> AppResult<WorkflowWithRules> {
     let row = workflows::get(c, member.tenant, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     with_rules(c, member, vec![row])
         .await?
         .pop()
-        .ok_or(ApiError::NotFound)
+        .ok_or(AppError::NotFound)
 }
 
 /// Requested workflow fields; absent ones keep their value (or default on create).
@@ -80,10 +76,10 @@ pub struct WorkflowInput {
     pub final_states: Option<Vec<String>>,
 }
 
-fn check_shape(w: &NewWorkflow) -> ApiResult<()> {
-    validate::name("name", &w.name).map_err(|e| ApiError::field("name", e.0))?;
+fn check_shape(w: &NewWorkflow) -> AppResult<()> {
+    validate::name("name", &w.name).map_err(|e| AppError::field("name", e.0))?;
     validate::config_list("allowed_states", &w.states)
-        .map_err(|e| ApiError::field("allowed_states", e.0))?;
+        .map_err(|e| AppError::field("allowed_states", e.0))?;
     for s in &w.states {
         validate::name("Each state", s)?;
     }
@@ -93,7 +89,7 @@ fn check_shape(w: &NewWorkflow) -> ApiResult<()> {
         .chain(w.final_states.iter().map(|s| ("final_states", s)))
     {
         if !w.states.contains(s) {
-            return Err(ApiError::field(
+            return Err(AppError::field(
                 field,
                 format!("State '{s}' is not in allowed_states. Allowed states: {allowed}"),
             ));
@@ -105,7 +101,7 @@ fn check_shape(w: &NewWorkflow) -> ApiResult<()> {
         .enumerate()
         .find(|(i, s)| w.final_states[..*i].contains(s))
     {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "final_states",
             format!("final_states contains '{}' more than once.", dup.1),
         ));
@@ -115,10 +111,10 @@ fn check_shape(w: &NewWorkflow) -> ApiResult<()> {
 
 /// Creates a workflow (admin).
 pub async fn create(
-    state: &AppState,
+    state: &App,
     member: &Member,
     input: WorkflowInput,
-) -> ApiResult<WorkflowWithRules> {
+) -> AppResult<WorkflowWithRules> {
     member.require_admin()?;
     let states = input.allowed_states.unwrap_or_default();
     let w = NewWorkflow {
@@ -132,10 +128,10 @@ pub async fn create(
         states,
     };
     check_shape(&w)?;
-    let tx = state.db.begin_write().await?;
+    let mut uow = UnitOfWork::begin(state).await?;
     let make_default = w.is_default;
     let id = workflows::create(
-        &tx,
+        uow.tx(),
         member.tenant,
         NewWorkflow {
             is_default: false,
@@ -144,11 +140,19 @@ pub async fn create(
     )
     .await?;
     if make_default {
-        workflows::unset_default_except(&tx, member.tenant, id).await?;
-        set_default(&tx, member, id).await?;
+        workflows::unset_default_except(uow.tx(), member.tenant, id).await?;
+        set_default(uow.tx(), member, id).await?;
     }
-    let out = load_one(&tx, member, id).await?;
-    commit(tx).await?;
+    uow.record(
+        member,
+        Event::WorkflowChanged {
+            workflow_id: id,
+            change: Change::Created,
+        },
+    )
+    .await?;
+    let out = load_one(uow.tx(), member, id).await?;
+    uow.commit().await?;
     Ok(out)
 }
 
@@ -156,10 +160,10 @@ async fn set_default<C: switchyard_store::ConnectionTrait>(
     c: &C,
     member: &Member,
     id: Uuid,
-) -> ApiResult<()> {
+) -> AppResult<()> {
     let row = workflows::get(c, member.tenant, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     workflows::update(
         c,
         member.tenant,
@@ -179,16 +183,15 @@ async fn set_default<C: switchyard_store::ConnectionTrait>(
 /// Changes a workflow (admin). Removing a state that tasks are in is a conflict; rules that
 /// mention removed states go; tasks' resolution follows changed final states.
 pub async fn update(
-    state: &AppState,
+    state: &App,
     member: &Member,
     id: Uuid,
     input: WorkflowInput,
-) -> ApiResult<WorkflowWithRules> {
+    if_match: Option<i64>,
+) -> AppResult<WorkflowWithRules> {
     member.require_admin()?;
-    let tx = state.db.begin_write().await?;
-    let current = workflows::get(&tx, member.tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let current = lock(&uow, member.tenant, id, if_match).await?;
     let w = NewWorkflow {
         name: input.name.unwrap_or(current.name.clone()),
         is_default: input.is_default.unwrap_or(current.is_default),
@@ -207,9 +210,10 @@ pub async fn update(
         .cloned()
         .collect();
     for s in &removed {
-        let n = tasks::count_in_states(&tx, member.tenant, id, std::slice::from_ref(s)).await?;
+        let n =
+            tasks::count_in_states(uow.tx(), member.tenant, id, std::slice::from_ref(s)).await?;
         if n > 0 {
-            return Err(ApiError::conflict(
+            return Err(AppError::conflict(
                 "state_in_use",
                 format!(
                     "Cannot remove state '{s}' from workflow '{}': {n} task(s) are in it.",
@@ -219,32 +223,43 @@ pub async fn update(
         }
     }
     if !removed.is_empty() {
-        workflows::delete_rules_outside(&tx, member.tenant, id, &w.states).await?;
+        workflows::delete_rules_outside(uow.tx(), member.tenant, id, &w.states).await?;
     }
     if w.is_default && !current.is_default {
-        workflows::unset_default_except(&tx, member.tenant, id).await?;
+        workflows::unset_default_except(uow.tx(), member.tenant, id).await?;
     }
     let finals_changed = w.final_states != current.final_states.0;
     let finals = w.final_states.clone();
-    workflows::update(&tx, member.tenant, id, w).await?;
+    workflows::update(uow.tx(), member.tenant, id, w).await?;
     if finals_changed {
-        tasks::resync_resolved(&tx, member.tenant, id, &finals).await?;
+        tasks::resync_resolved(uow.tx(), member.tenant, id, &finals).await?;
     }
-    let out = load_one(&tx, member, id).await?;
-    commit(tx).await?;
+    uow.record(
+        member,
+        Event::WorkflowChanged {
+            workflow_id: id,
+            change: Change::Updated,
+        },
+    )
+    .await?;
+    let out = load_one(uow.tx(), member, id).await?;
+    uow.commit().await?;
     Ok(out)
 }
 
 /// Deletes a workflow no task uses (admin).
-pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ApiResult<()> {
+pub async fn delete(
+    state: &App,
+    member: &Member,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<()> {
     member.require_admin()?;
-    let tx = state.db.begin_write().await?;
-    let current = workflows::get(&tx, member.tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let n = tasks::count_in_workflow(&tx, member.tenant, id).await?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let current = lock(&uow, member.tenant, id, if_match).await?;
+    let n = tasks::count_in_workflow(uow.tx(), member.tenant, id).await?;
     if n > 0 {
-        return Err(ApiError::conflict(
+        return Err(AppError::conflict(
             "workflow_in_use",
             format!(
                 "Cannot delete workflow '{}': {n} task(s) use it.",
@@ -252,26 +267,64 @@ pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ApiResult<()
             ),
         ));
     }
-    workflows::delete(&tx, member.tenant, id).await?;
-    commit(tx).await?;
+    workflows::delete(uow.tx(), member.tenant, id).await?;
+    uow.record(
+        member,
+        Event::WorkflowChanged {
+            workflow_id: id,
+            change: Change::Deleted,
+        },
+    )
+    .await?;
+    uow.commit().await?;
     Ok(())
+}
+
+/// Locks a workflow for a read–modify–write and reads it, checking the client's precondition.
+async fn lock(
+    uow: &UnitOfWork,
+    tenant: Tenant,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<WorkflowRow> {
+    uow.lock(tenant, locks::Row::Workflow, id).await?;
+    let wf = workflows::get(uow.tx(), tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    AppError::check_version(if_match, wf.version)?;
+    Ok(wf)
+}
+
+/// Locks a rule for a read–modify–write and reads it, checking the client's precondition.
+async fn lock_rule(
+    uow: &UnitOfWork,
+    tenant: Tenant,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<RuleRow> {
+    uow.lock(tenant, locks::Row::TransitionRule, id).await?;
+    let rule = workflows::get_rule(uow.tx(), tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    AppError::check_version(if_match, rule.version)?;
+    Ok(rule)
 }
 
 /// Transition rules of the organization (of one workflow when given).
 pub async fn list_rules(
-    state: &AppState,
+    state: &App,
     member: &Member,
     workflow: Option<Uuid>,
     page: Page,
-) -> ApiResult<(Vec<RuleRow>, u64)> {
+) -> AppResult<(Vec<RuleRow>, u64)> {
     Ok(workflows::list_rules(state.db.conn(), member.tenant, workflow, page).await?)
 }
 
 /// One rule.
-pub async fn get_rule(state: &AppState, member: &Member, id: Uuid) -> ApiResult<RuleRow> {
+pub async fn get_rule(state: &App, member: &Member, id: Uuid) -> AppResult<RuleRow> {
     workflows::get_rule(state.db.conn(), member.tenant, id)
         .await?
-        .ok_or(ApiError::NotFound)
+        .ok_or(AppError::NotFound)
 }
 
 /// Requested rule fields.
@@ -289,10 +342,10 @@ fn check_rule(
     from: &str,
     to: &str,
     roles: &[String],
-) -> ApiResult<()> {
+) -> AppResult<()> {
     for (field, s) in [("from_state", from), ("to_state", to)] {
         if !wf.allowed_states.0.iter().any(|x| x == s) {
-            return Err(ApiError::field(
+            return Err(AppError::field(
                 field,
                 format!(
                     "State '{s}' does not exist in workflow '{}'. Allowed states: {}",
@@ -303,15 +356,15 @@ fn check_rule(
         }
     }
     if from == to {
-        return Err(ApiError::bad_request(
+        return Err(AppError::bad_request(
             "same_state",
             "from_state and to_state cannot be the same.",
         ));
     }
     validate::config_list("allowed_roles", roles)
-        .map_err(|e| ApiError::field("allowed_roles", e.0))?;
+        .map_err(|e| AppError::field("allowed_roles", e.0))?;
     if let Some(bad) = roles.iter().find(|r| !member.org_roles.contains(r)) {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "allowed_roles",
             format!(
                 "Invalid role '{bad}'. Allowed roles for this organization: {}",
@@ -322,9 +375,9 @@ fn check_rule(
     Ok(())
 }
 
-fn duplicate_rule(e: switchyard_store::StoreError) -> ApiError {
+fn duplicate_rule(e: switchyard_store::StoreError) -> AppError {
     match e {
-        switchyard_store::StoreError::Conflict(_) => ApiError::conflict(
+        switchyard_store::StoreError::Conflict(_) => AppError::conflict(
             "duplicate_rule",
             "A transition rule from this state to that state already exists in this workflow.",
         ),
@@ -333,79 +386,105 @@ fn duplicate_rule(e: switchyard_store::StoreError) -> ApiError {
 }
 
 /// Creates a rule (admin).
-pub async fn create_rule(
-    state: &AppState,
-    member: &Member,
-    input: RuleInput,
-) -> ApiResult<RuleRow> {
+pub async fn create_rule(state: &App, member: &Member, input: RuleInput) -> AppResult<RuleRow> {
     member.require_admin()?;
     let wf_id = input
         .workflow
-        .ok_or_else(|| ApiError::field("workflow", "This field is required."))?;
+        .ok_or_else(|| AppError::field("workflow", "This field is required."))?;
     let from = input
         .from_state
-        .ok_or_else(|| ApiError::field("from_state", "This field is required."))?;
+        .ok_or_else(|| AppError::field("from_state", "This field is required."))?;
     let to = input
         .to_state
-        .ok_or_else(|| ApiError::field("to_state", "This field is required."))?;
+        .ok_or_else(|| AppError::field("to_state", "This field is required."))?;
     let roles = input.allowed_roles.unwrap_or_default();
-    let tx = state.db.begin_write().await?;
-    let wf = workflows::get(&tx, member.tenant, wf_id)
+    let mut uow = UnitOfWork::begin(state).await?;
+    let wf = workflows::get(uow.tx(), member.tenant, wf_id)
         .await?
-        .ok_or_else(|| ApiError::field("workflow", "Workflow not found in this organization."))?;
+        .ok_or_else(|| AppError::field("workflow", "Workflow not found in this organization."))?;
     check_rule(member, &wf, &from, &to, &roles)?;
-    let id = workflows::create_rule(&tx, member.tenant, wf_id, &from, &to, roles)
+    let id = workflows::create_rule(uow.tx(), member.tenant, wf_id, &from, &to, roles)
         .await
         .map_err(duplicate_rule)?;
-    let row = workflows::get_rule(&tx, member.tenant, id)
+    uow.record(
+        member,
+        Event::TransitionRuleChanged {
+            rule_id: id,
+            workflow_id: wf_id,
+            change: Change::Created,
+        },
+    )
+    .await?;
+    let row = workflows::get_rule(uow.tx(), member.tenant, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    commit(tx).await?;
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
     Ok(row)
 }
 
 /// Changes a rule (admin); its workflow stays.
 pub async fn update_rule(
-    state: &AppState,
+    state: &App,
     member: &Member,
     id: Uuid,
     input: RuleInput,
-) -> ApiResult<RuleRow> {
+    if_match: Option<i64>,
+) -> AppResult<RuleRow> {
     member.require_admin()?;
-    let tx = state.db.begin_write().await?;
-    let current = workflows::get_rule(&tx, member.tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let current = lock_rule(&uow, member.tenant, id, if_match).await?;
     if input.workflow.is_some_and(|w| w != current.workflow_id) {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "workflow",
             "A rule cannot move to another workflow; create a new rule instead.",
         ));
     }
-    let wf = workflows::get(&tx, member.tenant, current.workflow_id)
+    let wf = workflows::get(uow.tx(), member.tenant, current.workflow_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let from = input.from_state.unwrap_or(current.from_state);
     let to = input.to_state.unwrap_or(current.to_state);
     let roles = input.allowed_roles.unwrap_or(current.allowed_roles.0);
     check_rule(member, &wf, &from, &to, &roles)?;
-    workflows::update_rule(&tx, member.tenant, id, &from, &to, roles)
+    workflows::update_rule(uow.tx(), member.tenant, id, &from, &to, roles)
         .await
         .map_err(duplicate_rule)?;
-    let row = workflows::get_rule(&tx, member.tenant, id)
+    uow.record(
+        member,
+        Event::TransitionRuleChanged {
+            rule_id: id,
+            workflow_id: current.workflow_id,
+            change: Change::Updated,
+        },
+    )
+    .await?;
+    let row = workflows::get_rule(uow.tx(), member.tenant, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    commit(tx).await?;
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
     Ok(row)
 }
 
 /// Deletes a rule (admin).
-pub async fn delete_rule(state: &AppState, member: &Member, id: Uuid) -> ApiResult<()> {
+pub async fn delete_rule(
+    state: &App,
+    member: &Member,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<()> {
     member.require_admin()?;
-    let tx = state.db.begin_write().await?;
-    if !workflows::delete_rule(&tx, member.tenant, id).await? {
-        return Err(ApiError::NotFound);
-    }
-    commit(tx).await?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let current = lock_rule(&uow, member.tenant, id, if_match).await?;
+    workflows::delete_rule(uow.tx(), member.tenant, id).await?;
+    uow.record(
+        member,
+        Event::TransitionRuleChanged {
+            rule_id: id,
+            workflow_id: current.workflow_id,
+            change: Change::Deleted,
+        },
+    )
+    .await?;
+    uow.commit().await?;
     Ok(())
 }

@@ -4,11 +4,13 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use switchyard_domain::sla::{self, SlaStatus};
-use switchyard_store::{Db, Tenant, audit, commit, sla::DueTask};
+use switchyard_store::{Tenant, sla::DueTask};
 
-use crate::error::ApiResult;
+use crate::{Actor, App, AppResult, Event, Member, UnitOfWork};
+
+/// The name the audit log and events give the sweep.
+pub const SWEEP_ACTOR: &str = "SLA sweep";
 
 /// Reason written on every breach entry.
 pub const BREACH_REASON: &str = "Task exceeded SLA deadline";
@@ -31,36 +33,31 @@ pub struct SlaReport {
 /// Checks one organization at `now`. With `skip_if_busy`, returns `None` when another
 /// instance holds the organization's sweep lock (PostgreSQL).
 pub async fn check(
-    db: &Db,
+    app: &App,
     tenant: Tenant,
     now: DateTime<Utc>,
     skip_if_busy: bool,
-) -> ApiResult<Option<SlaReport>> {
-    let tx = db.begin_write().await?;
-    if skip_if_busy && !switchyard_store::sla::try_lock_sweep(&tx, tenant).await? {
+) -> AppResult<Option<SlaReport>> {
+    let mut uow = UnitOfWork::begin(app).await?;
+    if skip_if_busy && !switchyard_store::sla::try_lock_sweep(uow.tx(), tenant).await? {
         return Ok(None);
     }
+    let system = Actor::system(tenant, SWEEP_ACTOR);
     let mut report = SlaReport {
-        checked: switchyard_store::sla::active_count(&tx, tenant).await?,
+        checked: switchyard_store::sla::active_count(uow.tx(), tenant).await?,
         ..Default::default()
     };
-    for task in switchyard_store::sla::active_due(&tx, tenant).await? {
+    for task in switchyard_store::sla::active_due(uow.tx(), tenant).await? {
         match sla::status(Some(task.due_date), now) {
             SlaStatus::Breached { hours_overdue } => {
-                if switchyard_store::sla::flag(&tx, tenant, task.id, now).await? {
+                if switchyard_store::sla::flag(uow.tx(), tenant, task.id, now).await? {
                     report.newly_breached += 1;
-                    audit::record(
-                        &tx,
-                        tenant,
-                        audit::Entry {
-                            task_id: Some(task.id),
+                    uow.record(
+                        &system,
+                        Event::SlaBreached {
+                            task_id: task.id,
                             task_key: task.task_key.clone(),
-                            action: audit::Action::SlaBreached,
-                            actor: audit::Actor::System,
-                            old_value: Some(json!({"sla_breached": false})),
-                            new_value: Some(
-                                json!({"sla_breached": true, "due_date": task.due_date}),
-                            ),
+                            due_date: task.due_date,
                             reason: BREACH_REASON.into(),
                         },
                     )
@@ -72,26 +69,34 @@ pub async fn check(
             SlaStatus::Healthy => {}
         }
     }
-    report.unflagged = switchyard_store::sla::unflag_rescheduled(&tx, tenant, now).await?;
-    commit(tx).await?;
+    report.unflagged = switchyard_store::sla::unflag_rescheduled(uow.tx(), tenant, now).await?;
+    uow.commit().await?;
     Ok(Some(report))
+}
+
+/// Checks the member's organization now (every level but read-only).
+pub async fn check_for(app: &App, member: &Member) -> AppResult<SlaReport> {
+    member.require_writer()?;
+    Ok(check(app, member.tenant, app.clock.now(), false)
+        .await?
+        .unwrap_or_default())
 }
 
 /// Checks every organization (or those `filter` keeps), recording sweep metrics. Returns
 /// each organization's slug and report; organizations another instance is sweeping are
 /// left out.
 pub async fn sweep(
-    db: &Db,
+    app: &App,
     now: DateTime<Utc>,
     filter: impl Fn(&str) -> bool,
-) -> ApiResult<Vec<(String, SlaReport)>> {
+) -> AppResult<Vec<(String, SlaReport)>> {
     let started = Instant::now();
     let mut out = Vec::new();
-    for (tenant, slug) in switchyard_store::sla::all_tenants(db.conn()).await? {
+    for (tenant, slug) in switchyard_store::sla::all_tenants(app.db.conn()).await? {
         if !filter(&slug) {
             continue;
         }
-        if let Some(report) = check(db, tenant, now, true).await? {
+        if let Some(report) = check(app, tenant, now, true).await? {
             out.push((slug, report));
         }
     }

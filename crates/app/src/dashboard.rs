@@ -7,11 +7,7 @@ use switchyard_domain::sla;
 use switchyard_store::{Page, audit, dashboard, organizations, tallies, workflows};
 use uuid::Uuid;
 
-use crate::{
-    auth::Member,
-    error::{ApiError, ApiResult},
-    state::AppState,
-};
+use crate::{App, AppError, AppResult, Member};
 
 /// The overview's figures.
 #[derive(Debug, Clone, Default)]
@@ -33,12 +29,12 @@ pub struct Overview {
 /// Totals, breakdowns and SLA health of the organization: the trigger-kept tallies (a few
 /// hundred rows at most) plus four index range counts for what depends on the time, so the
 /// cost does not grow with the number of tasks.
-pub async fn overview(state: &AppState, member: &Member) -> ApiResult<Overview> {
+pub async fn overview(state: &App, member: &Member) -> AppResult<Overview> {
     let c = state.db.conn();
     let now = state.clock.now();
     let org = organizations::get(c, member.tenant)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let flows = workflows::states(c, member.tenant).await?;
     let default_states = flows
         .iter()
@@ -103,7 +99,7 @@ pub struct Performance {
 }
 
 /// Every member at manager or worker level, busiest first (two queries).
-pub async fn team_performance(state: &AppState, member: &Member) -> ApiResult<Vec<Performance>> {
+pub async fn team_performance(state: &App, member: &Member) -> AppResult<Vec<Performance>> {
     let c = state.db.conn();
     let roles = member.work_roles();
     let people = dashboard::members_with_roles(c, member.tenant, &roles).await?;
@@ -144,11 +140,7 @@ pub async fn team_performance(state: &AppState, member: &Member) -> ApiResult<Ve
 }
 
 /// The most recent audit entries (one query).
-pub async fn activity(
-    state: &AppState,
-    member: &Member,
-    limit: u64,
-) -> ApiResult<Vec<audit::AuditRow>> {
+pub async fn activity(state: &App, member: &Member, limit: u64) -> AppResult<Vec<audit::AuditRow>> {
     let (rows, _) = audit::list(
         state.db.conn(),
         member.tenant,

@@ -5,7 +5,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, deco
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::config::Secret;
+use crate::Secret;
 
 const ISSUER: &str = "switchyard";
 const AUDIENCE: &str = "switchyard-api";

@@ -9,7 +9,7 @@ use serde_json::json;
 use switchyard_store::{ConnectionTrait, Tenant, audit, comments, tasks};
 use uuid::Uuid;
 
-use crate::error::ApiResult;
+use crate::AppResult;
 
 /// One sample task: title, description, type, priority, state, assignee, created days
 /// ago, due in hours from now (negative = overdue), tags, comments (author, text).
@@ -459,7 +459,7 @@ pub async fn seed<C: ConnectionTrait>(
     tenant: Tenant,
     workflow_id: Uuid,
     people: &HashMap<&str, Uuid>,
-) -> ApiResult<()> {
+) -> AppResult<()> {
     let now = switchyard_store::now();
     let who = |name: &str| audit::Actor::User {
         id: people[name],

@@ -10,18 +10,13 @@ use switchyard_domain::ai::{
     routing::{self, Candidate, Ranked},
 };
 use switchyard_store::{
-    ConnectionTrait, Tenant, ai, commit, organizations, tasks,
+    ConnectionTrait, Tenant, ai, organizations, tasks,
     tasks::{TaskQuery, TaskRow},
     workflows,
 };
 use uuid::Uuid;
 
-use crate::{
-    auth::Member,
-    error::{ApiError, ApiResult},
-    services::tasks::assign_in,
-    state::AppState,
-};
+use crate::{App, AppError, AppResult, Member, UnitOfWork, tasks::assign_in};
 
 /// How many resolved tasks estimates look back over.
 const HISTORY_LIMIT: u64 = 2000;
@@ -80,16 +75,16 @@ pub struct Scored {
 }
 
 /// Scores one task and stores the score and estimate on it (every level but read-only).
-pub async fn score_one(state: &AppState, member: &Member, task_id: Uuid) -> ApiResult<Scored> {
+pub async fn score_one(state: &App, member: &Member, task_id: Uuid) -> AppResult<Scored> {
     member.require_writer()?;
-    let tx = state.db.begin_write().await?;
-    let task = tasks::get(&tx, member.tenant, task_id)
+    let uow = UnitOfWork::begin(state).await?;
+    let task = tasks::get(uow.tx(), member.tenant, task_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    let org = organizations::get(&tx, member.tenant)
+        .ok_or(AppError::NotFound)?;
+    let org = organizations::get(uow.tx(), member.tenant)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    let past = history(ai::resolved_history(&tx, member.tenant, HISTORY_LIMIT).await?);
+        .ok_or(AppError::NotFound)?;
+    let past = history(ai::resolved_history(uow.tx(), member.tenant, HISTORY_LIMIT).await?);
     let row = ai::ScoringRow {
         id: task.id,
         task_key: task.task_key.clone(),
@@ -101,8 +96,13 @@ pub async fn score_one(state: &AppState, member: &Member, task_id: Uuid) -> ApiR
         created_at: task.created_at,
     };
     let (analysis, est) = analyse(&row, &org.allowed_priorities.0, &past, state.clock.now());
-    ai::write_scores(&tx, member.tenant, &[(task.id, analysis.score, est.hours)]).await?;
-    commit(tx).await?;
+    ai::write_scores(
+        uow.tx(),
+        member.tenant,
+        &[(task.id, analysis.score, est.hours)],
+    )
+    .await?;
+    uow.commit().await?;
     Ok(Scored {
         task_key: task.task_key,
         title: task.title,
@@ -112,15 +112,15 @@ pub async fn score_one(state: &AppState, member: &Member, task_id: Uuid) -> ApiR
 }
 
 /// Scores every active task in memory and writes all scores in one transaction (manager+).
-pub async fn score_all(state: &AppState, member: &Member) -> ApiResult<Vec<Scored>> {
+pub async fn score_all(state: &App, member: &Member) -> AppResult<Vec<Scored>> {
     member.require_manager()?;
     let started = std::time::Instant::now();
-    let tx = state.db.begin_write().await?;
-    let org = organizations::get(&tx, member.tenant)
+    let uow = UnitOfWork::begin(state).await?;
+    let org = organizations::get(uow.tx(), member.tenant)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    let rows = ai::active_for_scoring(&tx, member.tenant).await?;
-    let past = history(ai::resolved_history(&tx, member.tenant, HISTORY_LIMIT).await?);
+        .ok_or(AppError::NotFound)?;
+    let rows = ai::active_for_scoring(uow.tx(), member.tenant).await?;
+    let past = history(ai::resolved_history(uow.tx(), member.tenant, HISTORY_LIMIT).await?);
     let now = state.clock.now();
     let mut scored: Vec<(Uuid, Scored)> = rows
         .iter()
@@ -142,8 +142,8 @@ pub async fn score_all(state: &AppState, member: &Member) -> ApiResult<Vec<Score
         .iter()
         .map(|(id, s)| (*id, s.analysis.score, s.estimate.hours))
         .collect();
-    ai::write_scores(&tx, member.tenant, &writes).await?;
-    commit(tx).await?;
+    ai::write_scores(uow.tx(), member.tenant, &writes).await?;
+    uow.commit().await?;
     tracing::info!(
         tasks = scored.len(),
         load_and_score_ms = computed.as_millis() as u64,
@@ -175,7 +175,7 @@ pub async fn recommend_in<C: ConnectionTrait>(
     c: &C,
     member: &Member,
     task: &TaskRow,
-) -> ApiResult<Vec<Recommendation>> {
+) -> AppResult<Vec<Recommendation>> {
     let roles = member.work_roles();
     let people = ai::candidates(c, member.tenant, &roles).await?;
     let records: HashMap<Uuid, ai::TypeRecord> =
@@ -223,14 +223,14 @@ pub async fn recommend_in<C: ConnectionTrait>(
 
 /// Ranks people for a task (any member may ask).
 pub async fn recommend(
-    state: &AppState,
+    state: &App,
     member: &Member,
     task_id: Uuid,
-) -> ApiResult<(TaskRow, Vec<Recommendation>)> {
+) -> AppResult<(TaskRow, Vec<Recommendation>)> {
     let c = state.db.conn();
     let task = tasks::get(c, member.tenant, task_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let recs = recommend_in(c, member, &task).await?;
     Ok((task, recs))
 }
@@ -239,20 +239,18 @@ pub async fn recommend(
 /// Returns the task and the chosen recommendation, or none when nobody scores above the
 /// threshold with a free slot.
 pub async fn auto_assign(
-    state: &AppState,
+    state: &App,
     member: &Member,
     task_id: Uuid,
-) -> ApiResult<(TaskRow, Option<Recommendation>)> {
+) -> AppResult<(TaskRow, Option<Recommendation>)> {
     if !member.level.is_manager_or_above() {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "Only admins and managers can auto-assign tasks.".into(),
         ));
     }
-    let tx = state.db.begin_write().await?;
-    let task = tasks::get(&tx, member.tenant, task_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let recs = recommend_in(&tx, member, &task).await?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let task = crate::tasks::lock_task(&uow, member.tenant, task_id, None).await?;
+    let recs = recommend_in(uow.tx(), member, &task).await?;
     let best = recs.into_iter().find(|r| {
         r.ranked.total_score > AUTO_ASSIGN_THRESHOLD && r.ranked.factors.availability > 0.0
     });
@@ -261,20 +259,20 @@ pub async fn auto_assign(
             "AI auto-assigned (score {:.2}): {}",
             best.ranked.total_score, best.ranked.reasoning
         );
-        assign_in(&tx, member, &task, Some(best.user_id), reason).await?;
+        assign_in(&mut uow, member, &task, Some(best.user_id), reason).await?;
     }
-    let task = tasks::get(&tx, member.tenant, task_id)
+    let task = tasks::get(uow.tx(), member.tenant, task_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    commit(tx).await?;
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
     Ok((task, best))
 }
 
 /// The organization's vocabulary for the question parser (four small queries).
-async fn vocabulary<C: ConnectionTrait>(c: &C, tenant: Tenant) -> ApiResult<Vocabulary> {
+async fn vocabulary<C: ConnectionTrait>(c: &C, tenant: Tenant) -> AppResult<Vocabulary> {
     let org = organizations::get(c, tenant)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let mut vocab = Vocabulary {
         priorities: org.allowed_priorities.0,
         task_types: org.allowed_task_types.0,
@@ -322,13 +320,13 @@ fn person_id(p: &Person, me: Uuid) -> Option<Uuid> {
 }
 
 /// Answers a plain-English question with up to 50 tasks (any member).
-pub async fn query(state: &AppState, member: &Member, question: &str) -> ApiResult<Answer> {
+pub async fn query(state: &App, member: &Member, question: &str) -> AppResult<Answer> {
     let question = question.trim();
     if question.is_empty() {
-        return Err(ApiError::field("question", "Please provide a question."));
+        return Err(AppError::field("question", "Please provide a question."));
     }
     if question.chars().count() > 500 {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "question",
             "Questions are at most 500 characters.",
         ));

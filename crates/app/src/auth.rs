@@ -1,18 +1,15 @@
-//! Login, refresh with rotation, logout, registration.
+//! Login, refresh with rotation, logout, registration; token signing and password hashing.
 
 use chrono::Utc;
-use switchyard_store::{ConnectionTrait, commit, tokens, users};
+use switchyard_store::{ConnectionTrait, tokens, users};
 use uuid::Uuid;
 
-use crate::{
-    auth::{
-        Caller,
-        jwt::{Claims, TokenType},
-        password,
-    },
-    error::{ApiError, ApiResult},
-    state::AppState,
-};
+use crate::{App, AppError, AppResult, Caller, UnitOfWork};
+
+pub mod jwt;
+pub mod password;
+
+use jwt::{Claims, TokenType};
 
 /// A freshly issued access/refresh pair.
 #[derive(Debug, Clone)]
@@ -23,36 +20,32 @@ pub struct TokenPair {
 
 /// Issues a pair for `user` acting in `org` and records the refresh token.
 pub async fn issue_pair<C: ConnectionTrait>(
-    state: &AppState,
+    state: &App,
     c: &C,
     user: Uuid,
     org: Option<Uuid>,
-) -> ApiResult<TokenPair> {
+) -> AppResult<TokenPair> {
     let (access, _) = state
         .keys
-        .issue(TokenType::Access, user, org, state.config.access_ttl);
+        .issue(TokenType::Access, user, org, state.settings.access_ttl);
     let (refresh, claims) =
         state
             .keys
-            .issue(TokenType::Refresh, user, org, state.config.refresh_ttl);
+            .issue(TokenType::Refresh, user, org, state.settings.refresh_ttl);
     tokens::record_issued(c, claims.jti, user, org, claims.expires_at()).await?;
     Ok(TokenPair { access, refresh })
 }
 
-fn invalid_credentials() -> ApiError {
-    ApiError::Unauthorized {
+fn invalid_credentials() -> AppError {
+    AppError::Unauthorized {
         code: "no_active_account",
         detail: "No active account found with the given credentials".into(),
     }
 }
 
 /// Checks credentials, with the per-account failure limit.
-pub async fn login(
-    state: &AppState,
-    username: String,
-    password_text: String,
-) -> ApiResult<TokenPair> {
-    let cfg = &state.config;
+pub async fn login(state: &App, username: String, password_text: String) -> AppResult<TokenPair> {
+    let cfg = &state.settings;
     let window = chrono::Duration::from_std(cfg.login_failure_window)
         .unwrap_or(chrono::Duration::minutes(15));
     let since = switchyard_store::now() - window;
@@ -62,7 +55,7 @@ pub async fn login(
         let retry = oldest
             .map(|t| (t + window - Utc::now()).num_seconds().max(1) as u64)
             .unwrap_or(60);
-        return Err(ApiError::RateLimited { retry_after: retry });
+        return Err(AppError::RateLimited { retry_after: retry });
     }
     let creds = users::credentials(state.db.conn(), &username).await?;
     let ok = password::verify(
@@ -73,36 +66,36 @@ pub async fn login(
     let creds = match creds {
         Some(c) if ok && c.is_active => c,
         _ => {
-            let tx = state.db.begin_write().await?;
-            tokens::record_login_failure(&tx, &username).await?;
-            commit(tx).await?;
+            let uow = UnitOfWork::begin(state).await?;
+            tokens::record_login_failure(uow.tx(), &username).await?;
+            uow.commit().await?;
             return Err(invalid_credentials());
         }
     };
-    let tx = state.db.begin_write().await?;
-    tokens::clear_login_failures(&tx, &username, since).await?;
-    let org = users::default_organization(&tx, creds.id).await?;
-    let pair = issue_pair(state, &tx, creds.id, org).await?;
-    commit(tx).await?;
+    let uow = UnitOfWork::begin(state).await?;
+    tokens::clear_login_failures(uow.tx(), &username, since).await?;
+    let org = users::default_organization(uow.tx(), creds.id).await?;
+    let pair = issue_pair(state, uow.tx(), creds.id, org).await?;
+    uow.commit().await?;
     Ok(pair)
 }
 
-fn refresh_invalid() -> ApiError {
-    ApiError::Unauthorized {
+fn refresh_invalid() -> AppError {
+    AppError::Unauthorized {
         code: "token_not_valid",
         detail: "Token is invalid or expired".into(),
     }
 }
 
-fn refresh_blacklisted() -> ApiError {
-    ApiError::Unauthorized {
+fn refresh_blacklisted() -> AppError {
+    AppError::Unauthorized {
         code: "token_not_valid",
         detail: "Token is blacklisted".into(),
     }
 }
 
 /// Verifies a refresh token and that it is still on record.
-async fn verified_refresh(state: &AppState, token: &str) -> ApiResult<Claims> {
+async fn verified_refresh(state: &App, token: &str) -> AppResult<Claims> {
     let claims = state
         .keys
         .verify(token, TokenType::Refresh)
@@ -117,68 +110,68 @@ async fn verified_refresh(state: &AppState, token: &str) -> ApiResult<Claims> {
 }
 
 /// Rotates a refresh token: the old one is dead at once, even against a concurrent refresh.
-pub async fn refresh(state: &AppState, token: String) -> ApiResult<TokenPair> {
+pub async fn refresh(state: &App, token: String) -> AppResult<TokenPair> {
     let claims = verified_refresh(state, &token).await?;
-    let tx = state.db.begin_write().await?;
+    let uow = UnitOfWork::begin(state).await?;
     let record =
-        switchyard_store::principal::load(&tx, claims.sub, claims.org, Uuid::nil()).await?;
+        switchyard_store::principal::load(uow.tx(), claims.sub, claims.org, Uuid::nil()).await?;
     let Some(record) = record else {
         return Err(refresh_invalid());
     };
-    if !tokens::revoke(&tx, claims.jti, claims.expires_at()).await? {
+    if !tokens::revoke(uow.tx(), claims.jti, claims.expires_at()).await? {
         return Err(refresh_blacklisted());
     }
     // A membership that ended no longer carries over into the new tokens.
     let org = match record.membership {
         Some(m) => Some(m.tenant.id()),
-        None => users::default_organization(&tx, claims.sub).await?,
+        None => users::default_organization(uow.tx(), claims.sub).await?,
     };
-    let pair = issue_pair(state, &tx, claims.sub, org).await?;
-    commit(tx).await?;
+    let pair = issue_pair(state, uow.tx(), claims.sub, org).await?;
+    uow.commit().await?;
     Ok(pair)
 }
 
 /// Revokes the caller's refresh token and the access token used for the call.
-pub async fn logout(state: &AppState, caller: &Caller, refresh_token: String) -> ApiResult<()> {
+pub async fn logout(state: &App, caller: &Caller, refresh_token: String) -> AppResult<()> {
     let claims = state
         .keys
         .verify(&refresh_token, TokenType::Refresh)
         .filter(|c| c.sub == caller.user_id)
-        .ok_or_else(|| ApiError::bad_request("token_not_valid", "Token is invalid or expired"))?;
-    let tx = state.db.begin_write().await?;
-    tokens::revoke(&tx, claims.jti, claims.expires_at()).await?;
-    tokens::revoke(&tx, caller.jti, caller.token_expires_at).await?;
-    commit(tx).await?;
+        .ok_or_else(|| AppError::bad_request("token_not_valid", "Token is invalid or expired"))?;
+    let uow = UnitOfWork::begin(state).await?;
+    tokens::revoke(uow.tx(), claims.jti, claims.expires_at()).await?;
+    tokens::revoke(uow.tx(), caller.jti, caller.token_expires_at).await?;
+    uow.commit().await?;
     Ok(())
 }
 
 /// Registers an account that belongs to no organization.
 pub async fn register(
-    state: &AppState,
+    state: &App,
     username: String,
     password_text: String,
     email: String,
-) -> ApiResult<(Uuid, TokenPair)> {
-    if !state.config.allow_registration {
-        return Err(ApiError::Forbidden(
+) -> AppResult<(Uuid, TokenPair)> {
+    if !state.settings.allow_registration {
+        return Err(AppError::Forbidden(
             "Registration is disabled on this server.".into(),
         ));
     }
-    crate::services::users::check_username(&username)?;
-    crate::services::users::check_email(&email)?;
+    crate::users::check_username(&username)?;
+    crate::users::check_email(&email)?;
     if let Err(e) = switchyard_domain::password::check(&password_text, &username) {
-        return Err(ApiError::field("password", e.to_string()));
+        return Err(AppError::field("password", e.to_string()));
     }
     let hash = password::hash(password_text).await?;
-    let tx = state.db.begin_write().await?;
-    if users::username_exists(&tx, &username).await? {
-        return Err(ApiError::field(
+    let uow = UnitOfWork::begin(state).await?;
+    if users::username_exists(uow.tx(), &username).await? {
+        return Err(AppError::field(
             "username",
             "A user with that username already exists.",
         ));
     }
     let id = users::create(
-        &tx,
+        uow.tx(),
         users::NewUser {
             username,
             email,
@@ -188,7 +181,7 @@ pub async fn register(
         },
     )
     .await?;
-    let pair = issue_pair(state, &tx, id, None).await?;
-    commit(tx).await?;
+    let pair = issue_pair(state, uow.tx(), id, None).await?;
+    uow.commit().await?;
     Ok((id, pair))
 }

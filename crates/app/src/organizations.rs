@@ -1,32 +1,28 @@
 //! Reading and changing the caller's organization and its vocabularies.
 
 use switchyard_domain::{access, validate};
-use switchyard_store::{commit, organizations, organizations::OrgRow};
+use switchyard_store::{locks, organizations, organizations::OrgRow};
 use uuid::Uuid;
 
-use crate::{
-    auth::Member,
-    error::{ApiError, ApiResult},
-    state::AppState,
-};
+use crate::{App, AppError, AppResult, Change, Event, Member, UnitOfWork};
 
 /// Only the caller's own organization exists for them; managing it is for its admins.
-fn own(member: &Member, id: Uuid) -> ApiResult<()> {
+fn own(member: &Member, id: Uuid) -> AppResult<()> {
     if member.tenant.id() != id {
-        return Err(ApiError::NotFound);
+        return Err(AppError::NotFound);
     }
     member.require_admin()
 }
 
 /// The caller's organization (any member may list it).
-pub async fn mine(state: &AppState, member: &Member) -> ApiResult<OrgRow> {
+pub async fn mine(state: &App, member: &Member) -> AppResult<OrgRow> {
     organizations::get(state.db.conn(), member.tenant)
         .await?
-        .ok_or(ApiError::NotFound)
+        .ok_or(AppError::NotFound)
 }
 
 /// One organization by id: the caller's own, for its admins.
-pub async fn get(state: &AppState, member: &Member, id: Uuid) -> ApiResult<OrgRow> {
+pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<OrgRow> {
     own(member, id)?;
     mine(state, member).await
 }
@@ -46,16 +42,15 @@ fn removed<'a>(old: &'a [String], new: &[String]) -> Vec<&'a String> {
 
 /// Applies a patch, refusing to remove a value still in use.
 pub async fn update(
-    state: &AppState,
+    state: &App,
     member: &Member,
     id: Uuid,
     patch: OrgPatch,
-) -> ApiResult<OrgRow> {
+    if_match: Option<i64>,
+) -> AppResult<OrgRow> {
     own(member, id)?;
-    let tx = state.db.begin_write().await?;
-    let current = organizations::get(&tx, member.tenant)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let current = lock(&uow, member, if_match).await?;
     let name = patch.name.unwrap_or(current.name.clone());
     validate::name("name", &name)?;
     if let Some(roles) = &patch.allowed_roles {
@@ -75,10 +70,10 @@ pub async fn update(
     validate::config_list("allowed_priorities", &priorities)?;
     validate::config_list("allowed_task_types", &types)?;
     for role in removed(&current.allowed_roles.0, &roles) {
-        let users = switchyard_store::users::count_with_role(&tx, member.tenant, role).await?;
-        let rules = organizations::rule_role_usage(&tx, member.tenant, role).await?;
+        let users = switchyard_store::users::count_with_role(uow.tx(), member.tenant, role).await?;
+        let rules = organizations::rule_role_usage(uow.tx(), member.tenant, role).await?;
         if users + rules > 0 {
-            return Err(ApiError::conflict(
+            return Err(AppError::conflict(
                 "value_in_use",
                 format!(
                     "Cannot remove role '{role}': it is used by {users} user(s) and {rules} transition rule(s)."
@@ -87,25 +82,25 @@ pub async fn update(
         }
     }
     for p in removed(&current.allowed_priorities.0, &priorities) {
-        let n = organizations::priority_usage(&tx, member.tenant, p).await?;
+        let n = organizations::priority_usage(uow.tx(), member.tenant, p).await?;
         if n > 0 {
-            return Err(ApiError::conflict(
+            return Err(AppError::conflict(
                 "value_in_use",
                 format!("Cannot remove priority '{p}': it is used by {n} task(s)."),
             ));
         }
     }
     for t in removed(&current.allowed_task_types.0, &types) {
-        let n = organizations::task_type_usage(&tx, member.tenant, t).await?;
+        let n = organizations::task_type_usage(uow.tx(), member.tenant, t).await?;
         if n > 0 {
-            return Err(ApiError::conflict(
+            return Err(AppError::conflict(
                 "value_in_use",
                 format!("Cannot remove task type '{t}': it is used by {n} task(s)."),
             ));
         }
     }
     organizations::update(
-        &tx,
+        uow.tx(),
         member.tenant,
         organizations::OrgUpdate {
             name,
@@ -115,18 +110,50 @@ pub async fn update(
         },
     )
     .await?;
-    let row = organizations::get(&tx, member.tenant)
+    uow.record(
+        member,
+        Event::OrganizationChanged {
+            change: Change::Updated,
+        },
+    )
+    .await?;
+    let row = organizations::get(uow.tx(), member.tenant)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    commit(tx).await?;
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
     Ok(row)
 }
 
+/// Locks the member's organization for a read–modify–write and reads it, checking the
+/// client's precondition.
+async fn lock(uow: &UnitOfWork, member: &Member, if_match: Option<i64>) -> AppResult<OrgRow> {
+    uow.lock(member.tenant, locks::Row::Organization, member.tenant.id())
+        .await?;
+    let org = organizations::get(uow.tx(), member.tenant)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    AppError::check_version(if_match, org.version)?;
+    Ok(org)
+}
+
 /// Deletes the caller's organization with everything it owns.
-pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ApiResult<()> {
+pub async fn delete(
+    state: &App,
+    member: &Member,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<()> {
     own(member, id)?;
-    let tx = state.db.begin_write().await?;
-    organizations::delete(&tx, member.tenant).await?;
-    commit(tx).await?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    lock(&uow, member, if_match).await?;
+    organizations::delete(uow.tx(), member.tenant).await?;
+    uow.record(
+        member,
+        Event::OrganizationChanged {
+            change: Change::Deleted,
+        },
+    )
+    .await?;
+    uow.commit().await?;
     Ok(())
 }

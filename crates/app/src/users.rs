@@ -1,17 +1,13 @@
 //! Members of an organization: creation, profile and role changes, removal.
 
 use switchyard_domain::{AccessLevel, password::check as check_password, validate};
-use switchyard_store::{Page, commit, users, users::UserRow};
+use switchyard_store::{Page, Tenant, locks, users, users::UserRow};
 use uuid::Uuid;
 
-use crate::{
-    auth::{Caller, Member, password},
-    error::{ApiError, ApiResult},
-    state::AppState,
-};
+use crate::{App, AppError, AppResult, Caller, Change, Event, Member, UnitOfWork, auth::password};
 
 /// Usernames as Django allows them: 1–150 of letters, digits and `@.+-_`.
-pub fn check_username(username: &str) -> ApiResult<()> {
+pub fn check_username(username: &str) -> AppResult<()> {
     let ok = !username.is_empty()
         && username.chars().count() <= 150
         && username
@@ -20,7 +16,7 @@ pub fn check_username(username: &str) -> ApiResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(ApiError::field(
+        Err(AppError::field(
             "username",
             "Enter a valid username of at most 150 letters, digits and @/./+/-/_ characters.",
         ))
@@ -28,7 +24,7 @@ pub fn check_username(username: &str) -> ApiResult<()> {
 }
 
 /// A light e-mail check: empty, or one `@` with text on both sides, at most 254 characters.
-pub fn check_email(email: &str) -> ApiResult<()> {
+pub fn check_email(email: &str) -> AppResult<()> {
     if email.is_empty() {
         return Ok(());
     }
@@ -42,23 +38,23 @@ pub fn check_email(email: &str) -> ApiResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(ApiError::field("email", "Enter a valid email address."))
+        Err(AppError::field("email", "Enter a valid email address."))
     }
 }
 
-fn check_capacity(n: i64) -> ApiResult<i32> {
+fn check_capacity(n: i64) -> AppResult<i32> {
     if (0..=1000).contains(&n) {
         Ok(n as i32)
     } else {
-        Err(ApiError::field(
+        Err(AppError::field(
             "max_concurrent_tasks",
             "max_concurrent_tasks must be between 0 and 1000.",
         ))
     }
 }
 
-fn invalid_role(member: &Member, role: &str) -> ApiError {
-    ApiError::field(
+fn invalid_role(member: &Member, role: &str) -> AppError {
+    AppError::field(
         "role",
         format!(
             "Invalid role '{role}'. Allowed roles for this organization: {}",
@@ -68,24 +64,24 @@ fn invalid_role(member: &Member, role: &str) -> ApiError {
 }
 
 /// The caller's own account.
-pub async fn me(state: &AppState, caller: &Caller) -> ApiResult<UserRow> {
+pub async fn me(state: &App, caller: &Caller) -> AppResult<UserRow> {
     let row = match &caller.member {
         Some(m) => users::get(state.db.conn(), m.tenant, caller.user_id).await?,
         None => users::get_unaffiliated(state.db.conn(), caller.user_id).await?,
     };
-    row.ok_or(ApiError::NotFound)
+    row.ok_or(AppError::NotFound)
 }
 
 /// Members of the caller's organization.
-pub async fn list(state: &AppState, member: &Member, page: Page) -> ApiResult<(Vec<UserRow>, u64)> {
+pub async fn list(state: &App, member: &Member, page: Page) -> AppResult<(Vec<UserRow>, u64)> {
     Ok(users::list(state.db.conn(), member.tenant, page).await?)
 }
 
 /// One member.
-pub async fn get(state: &AppState, member: &Member, id: Uuid) -> ApiResult<UserRow> {
+pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<UserRow> {
     users::get(state.db.conn(), member.tenant, id)
         .await?
-        .ok_or(ApiError::NotFound)
+        .ok_or(AppError::NotFound)
 }
 
 /// A member to create.
@@ -111,7 +107,7 @@ fn default_role(member: &Member) -> String {
 }
 
 /// Creates an account in the caller's organization (manager+; only admins create admins).
-pub async fn create(state: &AppState, member: &Member, input: NewMember) -> ApiResult<UserRow> {
+pub async fn create(state: &App, member: &Member, input: NewMember) -> AppResult<UserRow> {
     member.require_manager()?;
     check_username(&input.username)?;
     check_email(&input.email)?;
@@ -121,24 +117,24 @@ pub async fn create(state: &AppState, member: &Member, input: NewMember) -> ApiR
         .level_of(&role)
         .ok_or_else(|| invalid_role(member, &role))?;
     if level == AccessLevel::Admin && member.level != AccessLevel::Admin {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "Only admins can create admin users.".into(),
         ));
     }
     let capacity = check_capacity(input.max_concurrent_tasks.unwrap_or(5))?;
     if let Err(e) = check_password(&input.password, &input.username) {
-        return Err(ApiError::field("password", e.to_string()));
+        return Err(AppError::field("password", e.to_string()));
     }
     let hash = password::hash(input.password).await?;
-    let tx = state.db.begin_write().await?;
-    if users::username_exists(&tx, &input.username).await? {
-        return Err(ApiError::conflict(
+    let mut uow = UnitOfWork::begin(state).await?;
+    if users::username_exists(uow.tx(), &input.username).await? {
+        return Err(AppError::conflict(
             "username_taken",
             "A user with that username already exists.",
         ));
     }
     let id = users::create(
-        &tx,
+        uow.tx(),
         users::NewUser {
             username: input.username,
             email: input.email,
@@ -148,11 +144,19 @@ pub async fn create(state: &AppState, member: &Member, input: NewMember) -> ApiR
         },
     )
     .await?;
-    users::add_membership(&tx, member.tenant, id, &role, capacity).await?;
-    let row = users::get(&tx, member.tenant, id)
+    users::add_membership(uow.tx(), member.tenant, id, &role, capacity).await?;
+    uow.record(
+        member,
+        Event::UserChanged {
+            user_id: id,
+            change: Change::Created,
+        },
+    )
+    .await?;
+    let row = users::get(uow.tx(), member.tenant, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    commit(tx).await?;
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
     Ok(row)
 }
 
@@ -168,15 +172,14 @@ pub struct MemberPatch {
 /// Updates a member. Anyone may edit their own profile; managers edit others (not admins);
 /// nobody changes their own role; only admins grant or remove admin; the last admin stays.
 pub async fn update(
-    state: &AppState,
+    state: &App,
     member: &Member,
     id: Uuid,
     patch: MemberPatch,
-) -> ApiResult<UserRow> {
-    let tx = state.db.begin_write().await?;
-    let target = users::get(&tx, member.tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    if_match: Option<i64>,
+) -> AppResult<UserRow> {
+    let mut uow = UnitOfWork::begin(state).await?;
+    let target = lock(&uow, member.tenant, id, if_match).await?;
     let target_role = target.role.clone().unwrap_or_default();
     let target_level = member
         .level_of(&target_role)
@@ -185,7 +188,7 @@ pub async fn update(
     if !is_self {
         member.require_manager()?;
         if target_level == AccessLevel::Admin && member.level != AccessLevel::Admin {
-            return Err(ApiError::Forbidden(
+            return Err(AppError::Forbidden(
                 "Only admins can change an admin's account.".into(),
             ));
         }
@@ -200,7 +203,7 @@ pub async fn update(
     let mut new_role = None;
     if let Some(role) = patch.role.filter(|r| *r != target_role) {
         if is_self {
-            return Err(ApiError::Forbidden(
+            return Err(AppError::Forbidden(
                 "You cannot change your own role.".into(),
             ));
         }
@@ -210,14 +213,14 @@ pub async fn update(
             .ok_or_else(|| invalid_role(member, &role))?;
         let touches_admin = level == AccessLevel::Admin || target_level == AccessLevel::Admin;
         if touches_admin && member.level != AccessLevel::Admin {
-            return Err(ApiError::Forbidden(
+            return Err(AppError::Forbidden(
                 "Only admins can grant or remove the admin role.".into(),
             ));
         }
         if target_level == AccessLevel::Admin
-            && users::count_with_role(&tx, member.tenant, &target_role).await? <= 1
+            && admins_left(&uow, member.tenant, &target_role).await? <= 1
         {
-            return Err(ApiError::conflict(
+            return Err(AppError::conflict(
                 "last_admin",
                 "Cannot demote the organization's last admin.",
             ));
@@ -225,7 +228,7 @@ pub async fn update(
         new_role = Some(role);
     }
     users::update(
-        &tx,
+        uow.tx(),
         member.tenant,
         id,
         users::ProfileUpdate {
@@ -236,36 +239,78 @@ pub async fn update(
         },
     )
     .await?;
-    let row = users::get(&tx, member.tenant, id)
+    uow.record(
+        member,
+        Event::UserChanged {
+            user_id: id,
+            change: Change::Updated,
+        },
+    )
+    .await?;
+    let row = users::get(uow.tx(), member.tenant, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    commit(tx).await?;
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
     Ok(row)
 }
 
-/// Removes a member (admin only); their tasks become unassigned.
-pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ApiResult<()> {
-    member.require_admin()?;
-    let tx = state.db.begin_write().await?;
-    let target = users::get(&tx, member.tenant, id)
+/// Locks a member for a read–modify–write and reads them, checking the client's precondition.
+async fn lock(
+    uow: &UnitOfWork,
+    tenant: Tenant,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<UserRow> {
+    uow.lock(tenant, locks::Row::User, id).await?;
+    let user = users::get(uow.tx(), tenant, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
+    AppError::check_version(if_match, user.version)?;
+    Ok(user)
+}
+
+/// How many members hold the admin role `role`, counted under the organization's lock so two
+/// concurrent demotions cannot both see a second admin and leave none.
+async fn admins_left(uow: &UnitOfWork, tenant: Tenant, role: &str) -> AppResult<u64> {
+    uow.lock(tenant, locks::Row::Organization, tenant.id())
+        .await?;
+    Ok(users::count_with_role(uow.tx(), tenant, role).await?)
+}
+
+/// Removes a member (admin only); their tasks become unassigned.
+pub async fn delete(
+    state: &App,
+    member: &Member,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<()> {
+    member.require_admin()?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let target = lock(&uow, member.tenant, id, if_match).await?;
     if id == member.user_id {
-        return Err(ApiError::bad_request(
+        return Err(AppError::bad_request(
             "cannot_delete_self",
             "You cannot delete your own account.",
         ));
     }
     let role = target.role.unwrap_or_default();
     if member.level_of(&role) == Some(AccessLevel::Admin)
-        && users::count_with_role(&tx, member.tenant, &role).await? <= 1
+        && admins_left(&uow, member.tenant, &role).await? <= 1
     {
-        return Err(ApiError::conflict(
+        return Err(AppError::conflict(
             "last_admin",
             "Cannot delete the organization's last admin.",
         ));
     }
-    users::remove(&tx, member.tenant, id).await?;
-    commit(tx).await?;
+    users::remove(uow.tx(), member.tenant, id).await?;
+    uow.record(
+        member,
+        Event::UserChanged {
+            user_id: id,
+            change: Change::Deleted,
+        },
+    )
+    .await?;
+    uow.commit().await?;
     Ok(())
 }

@@ -1,13 +1,9 @@
 //! `POST /setup/`: a working organization in one call.
 
-use switchyard_domain::{access, rules, validate};
+use switchyard_domain::{AccessLevel, access, rules, validate};
 use switchyard_store::{organizations, setup, users, workflows};
 
-use crate::{
-    auth::password,
-    error::{ApiError, ApiResult},
-    state::AppState,
-};
+use crate::{App, AppError, AppResult, Change, Event, Member, UnitOfWork, auth::password};
 
 /// Setup input after the required fields were found.
 #[derive(Debug, Clone, Default)]
@@ -37,7 +33,7 @@ pub struct SetupOutcome {
     pub workflow: workflows::WorkflowRow,
     pub transitions_created: usize,
     pub team_name: Option<String>,
-    pub tokens: crate::services::auth::TokenPair,
+    pub tokens: crate::auth::TokenPair,
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -45,18 +41,18 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 /// Validates and creates everything, or nothing.
-pub async fn run(state: &AppState, input: SetupInput) -> ApiResult<SetupOutcome> {
-    if !state.config.allow_setup {
-        return Err(ApiError::Forbidden(
+pub async fn run(state: &App, input: SetupInput) -> AppResult<SetupOutcome> {
+    if !state.settings.allow_setup {
+        return Err(AppError::Forbidden(
             "Organization setup is disabled on this server.".into(),
         ));
     }
     validate::name("org_name", &input.org_name)?;
-    validate::slug(&input.org_slug).map_err(|e| ApiError::field("org_slug", e.0))?;
-    crate::services::users::check_username(&input.admin_username)?;
+    validate::slug(&input.org_slug).map_err(|e| AppError::field("org_slug", e.0))?;
+    crate::users::check_username(&input.admin_username)?;
     if let Err(e) = switchyard_domain::password::check(&input.admin_password, &input.admin_username)
     {
-        return Err(ApiError::field("admin_password", e.to_string()));
+        return Err(AppError::field("admin_password", e.to_string()));
     }
     let roles = input
         .roles
@@ -95,7 +91,7 @@ pub async fn run(state: &AppState, input: SetupInput) -> ApiResult<SetupOutcome>
     let allowed = switchyard_domain::workflow::py_list(&states);
     for s in std::iter::once(&initial_state).chain(final_states.iter()) {
         if !states.contains(s) {
-            return Err(ApiError::bad_request(
+            return Err(AppError::bad_request(
                 "invalid_state",
                 format!("State '{s}' is not in workflow_states. Allowed states: {allowed}"),
             ));
@@ -111,9 +107,9 @@ pub async fn run(state: &AppState, input: SetupInput) -> ApiResult<SetupOutcome>
     let generated = rules::default_rules(&states, &final_states, &roles);
     let password_hash = password::hash(input.admin_password).await?;
 
-    let tx = state.db.begin_write().await?;
-    if organizations::slug_exists(&tx, &input.org_slug).await? {
-        return Err(ApiError::bad_request(
+    let mut uow = UnitOfWork::begin(state).await?;
+    if organizations::slug_exists(uow.tx(), &input.org_slug).await? {
+        return Err(AppError::bad_request(
             "slug_taken",
             format!(
                 "Organization with slug '{}' already exists.",
@@ -121,8 +117,8 @@ pub async fn run(state: &AppState, input: SetupInput) -> ApiResult<SetupOutcome>
             ),
         ));
     }
-    if users::username_exists(&tx, &input.admin_username).await? {
-        return Err(ApiError::field(
+    if users::username_exists(uow.tx(), &input.admin_username).await? {
+        return Err(AppError::field(
             "admin_username",
             format!(
                 "A user with username '{}' already exists.",
@@ -132,7 +128,7 @@ pub async fn run(state: &AppState, input: SetupInput) -> ApiResult<SetupOutcome>
     }
     let transitions_created = generated.len();
     let created = setup::create_organization(
-        &tx,
+        uow.tx(),
         setup::NewOrganization {
             name: input.org_name,
             slug: input.org_slug,
@@ -163,26 +159,41 @@ pub async fn run(state: &AppState, input: SetupInput) -> ApiResult<SetupOutcome>
     .await
     .map_err(|e| match e {
         switchyard_store::StoreError::Conflict(switchyard_store::Conflict::OrganizationSlug) => {
-            ApiError::bad_request("slug_taken", "Organization with this slug already exists.")
+            AppError::bad_request("slug_taken", "Organization with this slug already exists.")
         }
         switchyard_store::StoreError::Conflict(switchyard_store::Conflict::Username) => {
-            ApiError::field(
+            AppError::field(
                 "admin_username",
                 "A user with that username already exists.",
             )
         }
         other => other.into(),
     })?;
-    let org = organizations::get(&tx, created.tenant)
+    let org = organizations::get(uow.tx(), created.tenant)
         .await?
-        .ok_or_else(|| ApiError::Internal("organization vanished during setup".into()))?;
-    let workflow = workflows::get(&tx, created.tenant, created.workflow_id)
+        .ok_or_else(|| AppError::Internal("organization vanished during setup".into()))?;
+    let workflow = workflows::get(uow.tx(), created.tenant, created.workflow_id)
         .await?
-        .ok_or_else(|| ApiError::Internal("workflow vanished during setup".into()))?;
+        .ok_or_else(|| AppError::Internal("workflow vanished during setup".into()))?;
+    let admin = Member {
+        user_id: created.admin_id,
+        username: input.admin_username.clone(),
+        tenant: created.tenant,
+        role: roles[0].clone(),
+        level: AccessLevel::Admin,
+        org_roles: roles.clone(),
+    };
+    uow.record(
+        &admin,
+        Event::OrganizationChanged {
+            change: Change::Created,
+        },
+    )
+    .await?;
     let tokens =
-        crate::services::auth::issue_pair(state, &tx, created.admin_id, Some(created.tenant.id()))
+        crate::auth::issue_pair(state, uow.tx(), created.admin_id, Some(created.tenant.id()))
             .await?;
-    switchyard_store::commit(tx).await?;
+    uow.commit().await?;
     Ok(SetupOutcome {
         created,
         org,

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value as Json, json};
 use switchyard_domain::{
     AccessLevel, validate,
-    workflow::{Rule, Workflow, py_list},
+    workflow::{Rule, TransitionOutcome, Workflow, py_list},
 };
 use switchyard_store::{
-    ConnectionTrait, Page, Tenant, audit, comments, commit, organizations, tasks,
+    ConnectionTrait, Page, Tenant, comments, locks, organizations, tasks,
     tasks::{Ordering, TaskFilter, TaskRow},
     teams, users,
     users::UserRow,
@@ -16,11 +16,7 @@ use switchyard_store::{
 };
 use uuid::Uuid;
 
-use crate::{
-    auth::Member,
-    error::{ApiError, ApiResult},
-    state::AppState,
-};
+use crate::{App, AppError, AppResult, Event, Member, UnitOfWork};
 
 /// Longest title and description accepted.
 pub const MAX_TITLE: usize = 500;
@@ -35,17 +31,9 @@ pub struct TaskDetail {
     pub comments: Vec<comments::CommentRow>,
 }
 
-/// The audit actor for a member.
-pub fn actor(member: &Member) -> audit::Actor {
-    audit::Actor::User {
-        id: member.user_id,
-        name: member.username.clone(),
-    }
-}
-
 /// Loads a task's detail view.
-pub async fn detail<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> ApiResult<TaskDetail> {
-    let task = tasks::get(c, tenant, id).await?.ok_or(ApiError::NotFound)?;
+pub async fn detail<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> AppResult<TaskDetail> {
+    let task = tasks::get(c, tenant, id).await?.ok_or(AppError::NotFound)?;
     let ids: Vec<Uuid> = task
         .assigned_to
         .iter()
@@ -67,18 +55,13 @@ pub async fn load_workflow<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
     id: Uuid,
-) -> ApiResult<(Workflow, Vec<Rule>)> {
+) -> AppResult<(Workflow, Vec<Rule>)> {
     let wf = workflows::get(c, tenant, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let rules = workflows::rules(c, tenant, id).await?;
     Ok((
-        Workflow {
-            name: wf.name,
-            states: wf.allowed_states.0,
-            initial_state: wf.initial_state,
-            final_states: wf.final_states.0,
-        },
+        as_domain(wf),
         rules
             .into_iter()
             .map(|r| Rule {
@@ -90,14 +73,24 @@ pub async fn load_workflow<C: ConnectionTrait>(
     ))
 }
 
+/// The domain's view of a stored workflow (without its rules).
+pub fn as_domain(wf: workflows::WorkflowRow) -> Workflow {
+    Workflow {
+        name: wf.name,
+        states: wf.allowed_states.0,
+        initial_state: wf.initial_state,
+        final_states: wf.final_states.0,
+    }
+}
+
 /// One page of tasks.
 pub async fn list(
-    state: &AppState,
+    state: &App,
     member: &Member,
     filter: TaskFilter,
     mut ordering: Ordering,
     page: Page,
-) -> ApiResult<(Vec<TaskRow>, u64)> {
+) -> AppResult<(Vec<TaskRow>, u64)> {
     if ordering
         .keys
         .iter()
@@ -105,14 +98,14 @@ pub async fn list(
     {
         let org = organizations::get(state.db.conn(), member.tenant)
             .await?
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(AppError::NotFound)?;
         ordering.priorities = org.allowed_priorities.0;
     }
     Ok(tasks::list(state.db.conn(), member.tenant, &filter, &ordering, page).await?)
 }
 
 /// One task.
-pub async fn get(state: &AppState, member: &Member, id: Uuid) -> ApiResult<TaskDetail> {
+pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<TaskDetail> {
     detail(state.db.conn(), member.tenant, id).await
 }
 
@@ -129,18 +122,18 @@ pub struct NewTaskInput {
     pub due_date: Option<DateTime<Utc>>,
 }
 
-fn check_text(title: &str, description: &str) -> ApiResult<()> {
+fn check_text(title: &str, description: &str) -> AppResult<()> {
     if title.trim().is_empty() {
-        return Err(ApiError::field("title", "This field may not be blank."));
+        return Err(AppError::field("title", "This field may not be blank."));
     }
     if title.chars().count() > MAX_TITLE {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "title",
             format!("Ensure this field has no more than {MAX_TITLE} characters."),
         ));
     }
     if description.chars().count() > MAX_DESCRIPTION {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "description",
             format!("Ensure this field has no more than {MAX_DESCRIPTION} characters."),
         ));
@@ -148,22 +141,22 @@ fn check_text(title: &str, description: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn check_priority(allowed: &[String], p: &str) -> ApiResult<()> {
+fn check_priority(allowed: &[String], p: &str) -> AppResult<()> {
     if allowed.iter().any(|a| a == p) {
         Ok(())
     } else {
-        Err(ApiError::field(
+        Err(AppError::field(
             "priority",
             format!("Invalid priority '{p}'. Allowed: {}", py_list(allowed)),
         ))
     }
 }
 
-fn check_type(allowed: &[String], t: &str) -> ApiResult<()> {
+fn check_type(allowed: &[String], t: &str) -> AppResult<()> {
     if allowed.iter().any(|a| a == t) {
         Ok(())
     } else {
-        Err(ApiError::field(
+        Err(AppError::field(
             "task_type",
             format!("Invalid task type '{t}'. Allowed: {}", py_list(allowed)),
         ))
@@ -174,11 +167,11 @@ async fn check_team<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
     team: Option<Uuid>,
-) -> ApiResult<()> {
+) -> AppResult<()> {
     if let Some(team) = team
         && teams::get(c, tenant, team).await?.is_none()
     {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "team",
             "Team not found in this organization.",
         ));
@@ -192,21 +185,18 @@ pub fn key_prefix(slug: &str) -> String {
 }
 
 /// Creates a task in its workflow's initial state (every level but read-only).
-pub async fn create(
-    state: &AppState,
-    member: &Member,
-    input: NewTaskInput,
-) -> ApiResult<TaskDetail> {
+pub async fn create(state: &App, member: &Member, input: NewTaskInput) -> AppResult<TaskDetail> {
     member.require_writer()?;
     let title = input.title.unwrap_or_default();
     let description = input.description.unwrap_or_default();
     check_text(&title, &description)?;
     let tags = input.tags.unwrap_or_default();
-    validate::bounded_list("tags", &tags).map_err(|e| ApiError::field("tags", e.0))?;
-    let tx = state.db.begin_write().await?;
-    let org = organizations::get(&tx, member.tenant)
+    validate::bounded_list("tags", &tags).map_err(|e| AppError::field("tags", e.0))?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let tx = uow.tx();
+    let org = organizations::get(tx, member.tenant)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let priorities = &org.allowed_priorities.0;
     let types = &org.allowed_task_types.0;
     let priority = input.priority.unwrap_or_else(|| {
@@ -226,37 +216,35 @@ pub async fn create(
     });
     check_type(types, &task_type)?;
     let wf = match input.workflow {
-        Some(id) => workflows::get(&tx, member.tenant, id)
+        Some(id) => workflows::get(tx, member.tenant, id)
             .await?
             .ok_or_else(|| {
-                ApiError::field("workflow", "Workflow not found in this organization.")
+                AppError::field("workflow", "Workflow not found in this organization.")
             })?,
-        None => workflows::default_workflow(&tx, member.tenant)
+        None => workflows::default_workflow(tx, member.tenant)
             .await?
             .ok_or_else(|| {
-                ApiError::field(
+                AppError::field(
                     "workflow",
                     "This organization has no default workflow; name one in `workflow`.",
                 )
             })?,
     };
-    check_team(&tx, member.tenant, input.team).await?;
-    let seq = tasks::next_sequence(&tx, member.tenant).await?;
+    check_team(tx, member.tenant, input.team).await?;
+    let seq = tasks::next_sequence(tx, member.tenant).await?;
     let task_key = format!("{}-{seq:04}", key_prefix(&org.slug));
+    let workflow_id = wf.id;
+    let wf = as_domain(wf);
     let initial = wf.initial_state.clone();
-    let resolved_at = wf
-        .final_states
-        .0
-        .contains(&initial)
-        .then(switchyard_store::now);
+    let resolved_at = wf.resolved_at(&initial, None, switchyard_store::now());
     let id = tasks::create(
-        &tx,
+        tx,
         member.tenant,
         tasks::NewTask {
             task_key: task_key.clone(),
             title: title.clone(),
             description,
-            workflow_id: wf.id,
+            workflow_id,
             current_state: initial.clone(),
             priority: priority.clone(),
             task_type: task_type.clone(),
@@ -268,22 +256,20 @@ pub async fn create(
         },
     )
     .await?;
-    audit::record(
-        &tx,
-        member.tenant,
-        audit::Entry {
-            task_id: Some(id),
+    uow.record(
+        member,
+        Event::TaskCreated {
+            task_id: id,
             task_key,
-            action: audit::Action::Created,
-            actor: actor(member),
-            old_value: None,
-            new_value: Some(json!({"title": title, "state": initial, "priority": priority, "task_type": task_type})),
-            reason: String::new(),
+            title,
+            state: initial,
+            priority,
+            task_type,
         },
     )
     .await?;
-    let out = detail(&tx, member.tenant, id).await?;
-    commit(tx).await?;
+    let out = detail(uow.tx(), member.tenant, id).await?;
+    uow.commit().await?;
     Ok(out)
 }
 
@@ -301,38 +287,55 @@ pub struct TaskPatch {
     pub assigned_to: Option<Option<Uuid>>,
 }
 
-fn may_edit(member: &Member, task: &TaskRow) -> bool {
+/// Whether `member` may edit `task`: its creator or assignee (at a writing level), or any
+/// manager or admin. The one definition behind the check and the detail's `can.edit`.
+pub fn may_edit(member: &Member, task: &TaskRow) -> bool {
     member.level.is_manager_or_above()
         || (member.level.can_write()
             && (task.created_by == Some(member.user_id)
                 || task.assigned_to == Some(member.user_id)))
 }
 
-/// Edits a task (creator, assignee or manager+), auditing each changed field old → new.
+/// Locks a task for a read–modify–write and reads it, checking the client's precondition.
+pub(crate) async fn lock_task(
+    uow: &UnitOfWork,
+    tenant: Tenant,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<TaskRow> {
+    uow.lock(tenant, locks::Row::Task, id).await?;
+    let task = tasks::get(uow.tx(), tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    AppError::check_version(if_match, task.version)?;
+    Ok(task)
+}
+
+/// Edits a task (creator, assignee or manager+), recording each changed field old → new.
+/// `if_match` is the version the client last read (`None`: no precondition).
 pub async fn update(
-    state: &AppState,
+    state: &App,
     member: &Member,
     id: Uuid,
     patch: TaskPatch,
-) -> ApiResult<TaskDetail> {
-    let tx = state.db.begin_write().await?;
-    let task = tasks::get(&tx, member.tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    if_match: Option<i64>,
+) -> AppResult<TaskDetail> {
+    let mut uow = UnitOfWork::begin(state).await?;
+    let task = lock_task(&uow, member.tenant, id, if_match).await?;
     if !may_edit(member, &task) {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "Only the task's creator, its assignee or a manager can edit it.".into(),
         ));
     }
     if patch.workflow.is_some_and(|w| w != task.workflow_id) {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "workflow",
             "A task's workflow cannot be changed.",
         ));
     }
-    let org = organizations::get(&tx, member.tenant)
+    let org = organizations::get(uow.tx(), member.tenant)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let fields = tasks::TaskFields {
         title: patch.title.unwrap_or(task.title.clone()),
         description: patch.description.unwrap_or(task.description.clone()),
@@ -343,7 +346,7 @@ pub async fn update(
         due_date: patch.due_date.unwrap_or(task.due_date),
     };
     check_text(&fields.title, &fields.description)?;
-    validate::bounded_list("tags", &fields.tags).map_err(|e| ApiError::field("tags", e.0))?;
+    validate::bounded_list("tags", &fields.tags).map_err(|e| AppError::field("tags", e.0))?;
     if fields.priority != task.priority {
         check_priority(&org.allowed_priorities.0, &fields.priority)?;
     }
@@ -351,7 +354,7 @@ pub async fn update(
         check_type(&org.allowed_task_types.0, &fields.task_type)?;
     }
     if fields.team_id != task.team_id {
-        check_team(&tx, member.tenant, fields.team_id).await?;
+        check_team(uow.tx(), member.tenant, fields.team_id).await?;
     }
     let mut old = Map::new();
     let mut new = Map::new();
@@ -373,18 +376,14 @@ pub async fn update(
     diff("team", json!(task.team_id), json!(fields.team_id));
     diff("due_date", json!(task.due_date), json!(fields.due_date));
     if !new.is_empty() {
-        tasks::update_fields(&tx, member.tenant, id, fields).await?;
-        audit::record(
-            &tx,
-            member.tenant,
-            audit::Entry {
-                task_id: Some(id),
+        tasks::update_fields(uow.tx(), member.tenant, id, fields).await?;
+        uow.record(
+            member,
+            Event::TaskUpdated {
+                task_id: id,
                 task_key: task.task_key.clone(),
-                action: audit::Action::Updated,
-                actor: actor(member),
-                old_value: Some(Json::Object(old)),
-                new_value: Some(Json::Object(new)),
-                reason: String::new(),
+                old,
+                new,
             },
         )
         .await?;
@@ -393,49 +392,44 @@ pub async fn update(
         && assignee != task.assigned_to
     {
         member.require_manager()?;
-        assign_in(&tx, member, &task, assignee, String::new()).await?;
+        assign_in(&mut uow, member, &task, assignee, String::new()).await?;
     }
-    let out = detail(&tx, member.tenant, id).await?;
-    commit(tx).await?;
+    let out = detail(uow.tx(), member.tenant, id).await?;
+    uow.commit().await?;
     Ok(out)
 }
 
-/// Deletes a task (admin), auditing it.
-pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ApiResult<()> {
+/// Deletes a task (admin), recording it.
+pub async fn delete(
+    state: &App,
+    member: &Member,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<()> {
     member.require_admin()?;
-    let tx = state.db.begin_write().await?;
-    let task = tasks::get(&tx, member.tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    audit::record(
-        &tx,
-        member.tenant,
-        audit::Entry {
-            task_id: Some(id),
+    let mut uow = UnitOfWork::begin(state).await?;
+    let task = lock_task(&uow, member.tenant, id, if_match).await?;
+    uow.record(
+        member,
+        Event::TaskDeleted {
+            task_id: id,
             task_key: task.task_key.clone(),
-            action: audit::Action::Deleted,
-            actor: actor(member),
-            old_value: Some(json!({"title": task.title, "state": task.current_state})),
-            new_value: None,
-            reason: String::new(),
+            title: task.title.clone(),
+            state: task.current_state.clone(),
         },
     )
     .await?;
-    tasks::delete(&tx, member.tenant, id).await?;
-    commit(tx).await?;
+    tasks::delete(uow.tx(), member.tenant, id).await?;
+    uow.commit().await?;
     Ok(())
 }
 
 /// Where the caller may move a task from its current state.
-pub async fn available(
-    state: &AppState,
-    member: &Member,
-    id: Uuid,
-) -> ApiResult<(String, Vec<Rule>)> {
+pub async fn available(state: &App, member: &Member, id: Uuid) -> AppResult<(String, Vec<Rule>)> {
     let c = state.db.conn();
     let task = tasks::get(c, member.tenant, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     if member.level == AccessLevel::ReadOnly {
         return Ok((task.current_state, Vec::new()));
     }
@@ -449,118 +443,117 @@ pub async fn available(
 }
 
 /// Moves a task to `to_state` after the contract's five checks; atomic against concurrent
-/// moves (compare-and-set on the current state, in the transaction of the audit entry).
+/// moves (the task row is locked and the state compared-and-set in the transaction of the
+/// event).
 pub async fn transition(
-    state: &AppState,
+    state: &App,
     member: &Member,
     id: Uuid,
     to_state: String,
     reason: String,
-) -> ApiResult<TaskDetail> {
+    if_match: Option<i64>,
+) -> AppResult<TaskDetail> {
     member.require_writer()?;
-    if reason.chars().count() > 2000 {
-        return Err(ApiError::field(
-            "reason",
-            "Ensure this field has no more than 2000 characters.",
-        ));
+    check_reason(&reason)?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let task = lock_task(&uow, member.tenant, id, if_match).await?;
+    let (wf, rules) = load_workflow(uow.tx(), member.tenant, task.workflow_id).await?;
+    let outcome = wf
+        .decide_transition(
+            &rules,
+            &member.role,
+            &task.current_state,
+            &to_state,
+            task.assigned_to.is_some(),
+            task.resolved_at,
+            switchyard_store::now(),
+        )
+        .map_err(|e| AppError::bad_request(e.code(), e.to_string()))?;
+    match outcome {
+        TransitionOutcome::Moved { resolved_at } => {
+            if !tasks::transition(
+                uow.tx(),
+                member.tenant,
+                id,
+                &task.current_state,
+                &to_state,
+                resolved_at,
+            )
+            .await?
+            {
+                return Err(AppError::conflict(
+                    "concurrent_modification",
+                    "The task changed state while this request was processed; reload it and retry.",
+                ));
+            }
+        }
     }
-    let tx = state.db.begin_write().await?;
-    let task = tasks::get(&tx, member.tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let (wf, rules) = load_workflow(&tx, member.tenant, task.workflow_id).await?;
-    wf.check_transition(
-        &rules,
-        &member.role,
-        &task.current_state,
-        &to_state,
-        task.assigned_to.is_some(),
-    )
-    .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
-    let resolved_at = if wf.is_final(&to_state) {
-        Some(task.resolved_at.unwrap_or_else(switchyard_store::now))
-    } else {
-        None
-    };
-    if !tasks::transition(
-        &tx,
-        member.tenant,
-        id,
-        &task.current_state,
-        &to_state,
-        resolved_at,
-    )
-    .await?
-    {
-        return Err(ApiError::conflict(
-            "concurrent_modification",
-            "The task changed state while this request was processed; reload it and retry.",
-        ));
-    }
-    audit::record(
-        &tx,
-        member.tenant,
-        audit::Entry {
-            task_id: Some(id),
+    uow.record(
+        member,
+        Event::TaskTransitioned {
+            task_id: id,
             task_key: task.task_key.clone(),
-            action: audit::Action::StateChanged,
-            actor: actor(member),
-            old_value: Some(json!({"state": task.current_state})),
-            new_value: Some(json!({"state": to_state})),
+            from_state: task.current_state.clone(),
+            to_state,
             reason,
         },
     )
     .await?;
-    let out = detail(&tx, member.tenant, id).await?;
-    commit(tx).await?;
+    let out = detail(uow.tx(), member.tenant, id).await?;
+    uow.commit().await?;
     Ok(out)
 }
 
-/// Assigns (or with `None` unassigns) a task (manager+).
-pub async fn assign(
-    state: &AppState,
-    member: &Member,
-    id: Uuid,
-    user: Option<Uuid>,
-    reason: String,
-) -> ApiResult<TaskDetail> {
-    member.require_manager()?;
-    let tx = state.db.begin_write().await?;
-    let task = tasks::get(&tx, member.tenant, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    assign_in(&tx, member, &task, user, reason).await?;
-    let out = detail(&tx, member.tenant, id).await?;
-    commit(tx).await?;
-    Ok(out)
-}
-
-/// The assignment path every caller shares (assign, PATCH, AI auto-assign): same
-/// organization, capacity checked under a lock on the assignee, audited.
-pub async fn assign_in<C: ConnectionTrait>(
-    c: &C,
-    member: &Member,
-    task: &TaskRow,
-    user: Option<Uuid>,
-    reason: String,
-) -> ApiResult<Option<UserRow>> {
+fn check_reason(reason: &str) -> AppResult<()> {
     if reason.chars().count() > 2000 {
-        return Err(ApiError::field(
+        return Err(AppError::field(
             "reason",
             "Ensure this field has no more than 2000 characters.",
         ));
     }
+    Ok(())
+}
+
+/// Assigns (or with `None` unassigns) a task (manager+).
+pub async fn assign(
+    state: &App,
+    member: &Member,
+    id: Uuid,
+    user: Option<Uuid>,
+    reason: String,
+    if_match: Option<i64>,
+) -> AppResult<TaskDetail> {
+    member.require_manager()?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let task = lock_task(&uow, member.tenant, id, if_match).await?;
+    assign_in(&mut uow, member, &task, user, reason).await?;
+    let out = detail(uow.tx(), member.tenant, id).await?;
+    uow.commit().await?;
+    Ok(out)
+}
+
+/// The assignment path every caller shares (assign, PATCH, AI auto-assign): same
+/// organization, capacity checked under a lock on the assignee, recorded.
+pub async fn assign_in(
+    uow: &mut UnitOfWork,
+    member: &Member,
+    task: &TaskRow,
+    user: Option<Uuid>,
+    reason: String,
+) -> AppResult<Option<UserRow>> {
+    check_reason(&reason)?;
+    let c = uow.tx();
     let target = match user {
         None => None,
         Some(uid) => {
             if !tasks::lock_assignee(c, member.tenant, uid).await? {
-                return Err(ApiError::field(
+                return Err(AppError::field(
                     "user_id",
                     "Cannot assign task to user from different organization.",
                 ));
             }
             let target = users::get(c, member.tenant, uid).await?.ok_or_else(|| {
-                ApiError::field(
+                AppError::field(
                     "user_id",
                     "Cannot assign task to user from different organization.",
                 )
@@ -572,7 +565,7 @@ pub async fn assign_in<C: ConnectionTrait>(
                 let active = tasks::active_count(c, member.tenant, uid).await?;
                 let max = target.max_concurrent_tasks.unwrap_or(5).max(0) as u64;
                 if active >= max {
-                    return Err(ApiError::bad_request(
+                    return Err(AppError::bad_request(
                         "capacity_exceeded",
                         format!(
                             "{} already has {active} active tasks (max: {max}).",
@@ -588,21 +581,15 @@ pub async fn assign_in<C: ConnectionTrait>(
         return Ok(None);
     }
     tasks::set_assignee(c, member.tenant, task.id, target.as_ref().map(|t| t.id)).await?;
-    audit::record(
-        c,
-        member.tenant,
-        audit::Entry {
-            task_id: Some(task.id),
+    uow.record(
+        member,
+        Event::TaskAssigned {
+            task_id: task.id,
             task_key: task.task_key.clone(),
-            action: audit::Action::Assigned,
-            actor: actor(member),
-            old_value: Some(
-                json!({"assigned_to": task.assigned_to, "username": task.assigned_to_name}),
-            ),
-            new_value: Some(json!({
-                "assigned_to": target.as_ref().map(|t| t.id),
-                "username": target.as_ref().map(|t| t.username.clone()),
-            })),
+            previous: task.assigned_to,
+            previous_name: task.assigned_to_name.clone(),
+            assignee: target.as_ref().map(|t| t.id),
+            assignee_name: target.as_ref().map(|t| t.username.clone()),
             reason,
         },
     )

@@ -3,25 +3,21 @@
 use switchyard_store::{Page, audit, audit::AuditRow};
 use uuid::Uuid;
 
-use crate::{
-    auth::Member,
-    error::{ApiError, ApiResult},
-    state::AppState,
-};
+use crate::{App, AppError, AppResult, Member};
 
 /// Entries of the organization, newest first.
 pub async fn list(
-    state: &AppState,
+    state: &App,
     member: &Member,
     filter: audit::AuditFilter,
     page: Page,
-) -> ApiResult<(Vec<AuditRow>, u64)> {
+) -> AppResult<(Vec<AuditRow>, u64)> {
     Ok(audit::list(state.db.conn(), member.tenant, &filter, page).await?)
 }
 
 /// One entry.
-pub async fn get(state: &AppState, member: &Member, id: Uuid) -> ApiResult<AuditRow> {
+pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<AuditRow> {
     audit::get(state.db.conn(), member.tenant, id)
         .await?
-        .ok_or(ApiError::NotFound)
+        .ok_or(AppError::NotFound)
 }

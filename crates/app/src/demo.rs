@@ -1,12 +1,11 @@
 //! The demo organization "Sunshine Corporation", seeded into an empty database.
 
-use switchyard_store::{commit, organizations_count, teams, users};
+use switchyard_store::{organizations_count, teams, users};
 
 use crate::{
+    App, AppError, AppResult, UnitOfWork,
     auth::password,
-    error::{ApiError, ApiResult},
-    services::setup::{self, SetupInput},
-    state::AppState,
+    setup::{self, SetupInput},
 };
 
 /// Password of every demo login.
@@ -23,7 +22,7 @@ pub const DEMO_USERS: [(&str, &str, &[&str]); 5] = [
 
 /// Seeds the demo organization; returns `false` (and does nothing) when the database
 /// already holds an organization.
-pub async fn seed(state: &AppState) -> ApiResult<bool> {
+pub async fn seed(state: &App) -> AppResult<bool> {
     if organizations_count(state.db.conn()).await? > 0 {
         return Ok(false);
     }
@@ -41,12 +40,12 @@ pub async fn seed(state: &AppState) -> ApiResult<bool> {
     .await?;
     let tenant = out.created.tenant;
     let hash = password::hash(DEMO_PASSWORD.to_string()).await?;
-    let tx = state.db.begin_write().await?;
+    let uow = UnitOfWork::begin(state).await?;
     let mut ids = std::collections::HashMap::new();
     ids.insert("admin_user", out.created.admin_id);
     for (username, role, skills) in DEMO_USERS.iter().skip(1) {
         let id = users::create(
-            &tx,
+            uow.tx(),
             users::NewUser {
                 username: username.to_string(),
                 email: format!("{username}@sunshine.example"),
@@ -56,7 +55,7 @@ pub async fn seed(state: &AppState) -> ApiResult<bool> {
             },
         )
         .await?;
-        users::add_membership(&tx, tenant, id, role, 5).await?;
+        users::add_membership(uow.tx(), tenant, id, role, 5).await?;
         ids.insert(*username, id);
     }
     let lead = ids.get("manager_user").copied();
@@ -65,10 +64,10 @@ pub async fn seed(state: &AppState) -> ApiResult<bool> {
         .filter_map(|u| ids.get(u).copied())
         .collect();
     if lead.is_none() || members.len() != 2 {
-        return Err(ApiError::Internal("demo users missing".into()));
+        return Err(AppError::Internal("demo users missing".into()));
     }
-    teams::create(&tx, tenant, "Backend Team", lead, &members).await?;
-    crate::services::demo_tasks::seed(&tx, tenant, out.created.workflow_id, &ids).await?;
-    commit(tx).await?;
+    teams::create(uow.tx(), tenant, "Backend Team", lead, &members).await?;
+    crate::demo_tasks::seed(uow.tx(), tenant, out.created.workflow_id, &ids).await?;
+    uow.commit().await?;
     Ok(true)
 }

@@ -1,0 +1,159 @@
+//! Comments on tasks; only the author or an admin edits or deletes one.
+
+use switchyard_domain::AccessLevel;
+use switchyard_store::{Page, comments, comments::CommentRow, locks, tasks};
+use uuid::Uuid;
+
+use crate::{App, AppError, AppResult, Event, Member, UnitOfWork};
+
+/// Longest comment accepted.
+pub const MAX_CONTENT: usize = 10_000;
+
+fn check_content(content: &str) -> AppResult<()> {
+    if content.trim().is_empty() {
+        return Err(AppError::field("content", "This field may not be blank."));
+    }
+    if content.chars().count() > MAX_CONTENT {
+        return Err(AppError::field(
+            "content",
+            format!("Ensure this field has no more than {MAX_CONTENT} characters."),
+        ));
+    }
+    Ok(())
+}
+
+/// Comments of the organization (of one task when given), oldest first.
+pub async fn list(
+    state: &App,
+    member: &Member,
+    task: Option<Uuid>,
+    page: Page,
+) -> AppResult<(Vec<CommentRow>, u64)> {
+    Ok(comments::list(state.db.conn(), member.tenant, task, page).await?)
+}
+
+/// One comment.
+pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<CommentRow> {
+    comments::get(state.db.conn(), member.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Adds a comment to a task of the organization (every level but read-only).
+pub async fn create(
+    state: &App,
+    member: &Member,
+    task: Option<Uuid>,
+    content: String,
+) -> AppResult<CommentRow> {
+    member.require_writer()?;
+    let task_id = task.ok_or_else(|| AppError::field("task", "This field is required."))?;
+    check_content(&content)?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let task = tasks::get(uow.tx(), member.tenant, task_id)
+        .await?
+        .ok_or_else(|| AppError::field("task", "Task not found in this organization."))?;
+    let id = comments::create(
+        uow.tx(),
+        member.tenant,
+        task_id,
+        member.user_id,
+        &member.username,
+        &content,
+    )
+    .await?;
+    uow.record(
+        member,
+        Event::CommentAdded {
+            task_id,
+            task_key: task.task_key,
+            comment_id: id,
+            content,
+        },
+    )
+    .await?;
+    let row = comments::get(uow.tx(), member.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+/// Locks and reads a comment the member may change (author or admin), with its task's key.
+async fn own(
+    uow: &UnitOfWork,
+    member: &Member,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<(CommentRow, String)> {
+    uow.lock(member.tenant, locks::Row::Comment, id).await?;
+    let c = uow.tx();
+    let row = comments::get(c, member.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if row.author_id != Some(member.user_id) && member.level != AccessLevel::Admin {
+        return Err(AppError::Forbidden(
+            "Only the comment's author or an admin can change it.".into(),
+        ));
+    }
+    let key = tasks::get(c, member.tenant, row.task_id)
+        .await?
+        .map(|t| t.task_key)
+        .unwrap_or_default();
+    AppError::check_version(if_match, row.version)?;
+    Ok((row, key))
+}
+
+/// Edits a comment (author or admin), audited.
+pub async fn update(
+    state: &App,
+    member: &Member,
+    id: Uuid,
+    content: String,
+    if_match: Option<i64>,
+) -> AppResult<CommentRow> {
+    check_content(&content)?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let (row, task_key) = own(&uow, member, id, if_match).await?;
+    comments::update(uow.tx(), member.tenant, id, &content).await?;
+    uow.record(
+        member,
+        Event::CommentEdited {
+            task_id: row.task_id,
+            task_key,
+            comment_id: id,
+            old_content: row.content,
+            content,
+        },
+    )
+    .await?;
+    let out = comments::get(uow.tx(), member.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
+    Ok(out)
+}
+
+/// Deletes a comment (author or admin), audited.
+pub async fn delete(
+    state: &App,
+    member: &Member,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<()> {
+    let mut uow = UnitOfWork::begin(state).await?;
+    let (row, task_key) = own(&uow, member, id, if_match).await?;
+    comments::delete(uow.tx(), member.tenant, id).await?;
+    uow.record(
+        member,
+        Event::CommentDeleted {
+            task_id: row.task_id,
+            task_key,
+            comment_id: id,
+            content: row.content,
+        },
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! Settings of the use cases (sign-in, tokens, who may register), filled by the binary.
+
+use std::time::Duration;
+
+/// A secret that never prints itself.
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    /// Wraps key material.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Secret(bytes.into())
+    }
+
+    /// The raw bytes, for the signer only.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Use-case behaviour that operators may tune.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// HMAC key for JWTs (at least 32 bytes).
+    pub jwt_secret: Secret,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    /// Whether self-registration is open.
+    pub allow_registration: bool,
+    /// Whether creating an organization through setup is open.
+    pub allow_setup: bool,
+    /// Failed logins per account within [`Self::login_failure_window`] before refusing.
+    pub login_failures_per_account: u64,
+    pub login_failure_window: Duration,
+}
+
+impl Settings {
+    /// Defaults suitable for tests and development, with the given key.
+    pub fn with_secret(secret: Secret) -> Self {
+        Settings {
+            jwt_secret: secret,
+            access_ttl: Duration::from_secs(3600),
+            refresh_ttl: Duration::from_secs(7 * 24 * 3600),
+            allow_registration: true,
+            allow_setup: true,
+            login_failures_per_account: 10,
+            login_failure_window: Duration::from_secs(15 * 60),
+        }
+    }
+}

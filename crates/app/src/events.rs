@@ -1,0 +1,282 @@
+//! Domain events: what a use case changed, recorded in its unit of work. Task events also
+//! become audit entries (with the payloads the audit API has always shown); every event
+//! becomes one outbox row for the background work that follows a change.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value as Json, json};
+use switchyard_store::audit::{self, Action};
+use uuid::Uuid;
+
+/// What happened to a configuration object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// One fact a use case established. Serialized (tagged by `kind`) into the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    TaskCreated {
+        task_id: Uuid,
+        task_key: String,
+        title: String,
+        state: String,
+        priority: String,
+        task_type: String,
+    },
+    /// Only the fields that changed, old and new.
+    TaskUpdated {
+        task_id: Uuid,
+        task_key: String,
+        old: Map<String, Json>,
+        new: Map<String, Json>,
+    },
+    TaskTransitioned {
+        task_id: Uuid,
+        task_key: String,
+        from_state: String,
+        to_state: String,
+        reason: String,
+    },
+    TaskAssigned {
+        task_id: Uuid,
+        task_key: String,
+        previous: Option<Uuid>,
+        previous_name: Option<String>,
+        assignee: Option<Uuid>,
+        assignee_name: Option<String>,
+        reason: String,
+    },
+    TaskDeleted {
+        task_id: Uuid,
+        task_key: String,
+        title: String,
+        state: String,
+    },
+    CommentAdded {
+        task_id: Uuid,
+        task_key: String,
+        comment_id: Uuid,
+        content: String,
+    },
+    CommentEdited {
+        task_id: Uuid,
+        task_key: String,
+        comment_id: Uuid,
+        old_content: String,
+        content: String,
+    },
+    CommentDeleted {
+        task_id: Uuid,
+        task_key: String,
+        comment_id: Uuid,
+        content: String,
+    },
+    SlaBreached {
+        task_id: Uuid,
+        task_key: String,
+        due_date: DateTime<Utc>,
+        reason: String,
+    },
+    UserChanged {
+        user_id: Uuid,
+        change: Change,
+    },
+    TeamChanged {
+        team_id: Uuid,
+        change: Change,
+    },
+    WorkflowChanged {
+        workflow_id: Uuid,
+        change: Change,
+    },
+    TransitionRuleChanged {
+        rule_id: Uuid,
+        workflow_id: Uuid,
+        change: Change,
+    },
+    OrganizationChanged {
+        change: Change,
+    },
+}
+
+impl Event {
+    /// The outbox `kind` (the serialized tag).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::TaskCreated { .. } => "task_created",
+            Event::TaskUpdated { .. } => "task_updated",
+            Event::TaskTransitioned { .. } => "task_transitioned",
+            Event::TaskAssigned { .. } => "task_assigned",
+            Event::TaskDeleted { .. } => "task_deleted",
+            Event::CommentAdded { .. } => "comment_added",
+            Event::CommentEdited { .. } => "comment_edited",
+            Event::CommentDeleted { .. } => "comment_deleted",
+            Event::SlaBreached { .. } => "sla_breached",
+            Event::UserChanged { .. } => "user_changed",
+            Event::TeamChanged { .. } => "team_changed",
+            Event::WorkflowChanged { .. } => "workflow_changed",
+            Event::TransitionRuleChanged { .. } => "transition_rule_changed",
+            Event::OrganizationChanged { .. } => "organization_changed",
+        }
+    }
+
+    /// The JSON written to the outbox.
+    pub fn payload(&self) -> Json {
+        serde_json::to_value(self).unwrap_or(Json::Null)
+    }
+
+    /// The audit entry a task event leaves (configuration events have none: the audit log
+    /// is the history of tasks).
+    pub fn audit_entry(&self, actor: audit::Actor) -> Option<audit::Entry> {
+        let entry = |task_id: Uuid, task_key: &str, action, old, new, reason: &str| {
+            Some(audit::Entry {
+                task_id: Some(task_id),
+                task_key: task_key.to_string(),
+                action,
+                actor,
+                old_value: old,
+                new_value: new,
+                reason: reason.to_string(),
+            })
+        };
+        match self {
+            Event::TaskCreated {
+                task_id,
+                task_key,
+                title,
+                state,
+                priority,
+                task_type,
+            } => entry(
+                *task_id,
+                task_key,
+                Action::Created,
+                None,
+                Some(
+                    json!({"title": title, "state": state, "priority": priority, "task_type": task_type}),
+                ),
+                "",
+            ),
+            Event::TaskUpdated {
+                task_id,
+                task_key,
+                old,
+                new,
+            } => entry(
+                *task_id,
+                task_key,
+                Action::Updated,
+                Some(Json::Object(old.clone())),
+                Some(Json::Object(new.clone())),
+                "",
+            ),
+            Event::TaskTransitioned {
+                task_id,
+                task_key,
+                from_state,
+                to_state,
+                reason,
+            } => entry(
+                *task_id,
+                task_key,
+                Action::StateChanged,
+                Some(json!({"state": from_state})),
+                Some(json!({"state": to_state})),
+                reason,
+            ),
+            Event::TaskAssigned {
+                task_id,
+                task_key,
+                previous,
+                previous_name,
+                assignee,
+                assignee_name,
+                reason,
+            } => entry(
+                *task_id,
+                task_key,
+                Action::Assigned,
+                Some(json!({"assigned_to": previous, "username": previous_name})),
+                Some(json!({"assigned_to": assignee, "username": assignee_name})),
+                reason,
+            ),
+            Event::TaskDeleted {
+                task_id,
+                task_key,
+                title,
+                state,
+            } => entry(
+                *task_id,
+                task_key,
+                Action::Deleted,
+                Some(json!({"title": title, "state": state})),
+                None,
+                "",
+            ),
+            Event::CommentAdded {
+                task_id,
+                task_key,
+                content,
+                ..
+            } => entry(
+                *task_id,
+                task_key,
+                Action::Commented,
+                None,
+                Some(json!({"comment": content})),
+                "",
+            ),
+            Event::CommentEdited {
+                task_id,
+                task_key,
+                comment_id,
+                old_content,
+                content,
+            } => entry(
+                *task_id,
+                task_key,
+                Action::Updated,
+                Some(json!({"comment_id": comment_id, "comment": old_content})),
+                Some(json!({"comment_id": comment_id, "comment": content})),
+                "Comment edited",
+            ),
+            Event::CommentDeleted {
+                task_id,
+                task_key,
+                comment_id,
+                content,
+            } => entry(
+                *task_id,
+                task_key,
+                Action::Deleted,
+                Some(json!({"comment_id": comment_id, "comment": content})),
+                None,
+                "Comment deleted",
+            ),
+            Event::SlaBreached {
+                task_id,
+                task_key,
+                due_date,
+                reason,
+            } => entry(
+                *task_id,
+                task_key,
+                Action::SlaBreached,
+                Some(json!({"sla_breached": false})),
+                Some(json!({"sla_breached": true, "due_date": due_date})),
+                reason,
+            ),
+            Event::UserChanged { .. }
+            | Event::TeamChanged { .. }
+            | Event::WorkflowChanged { .. }
+            | Event::TransitionRuleChanged { .. }
+            | Event::OrganizationChanged { .. } => None,
+        }
+    }
+}

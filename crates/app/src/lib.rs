@@ -1,0 +1,37 @@
+//! Switchyard's application layer: every use case of the product, callable from HTTP
+//! handlers, CLI commands, background jobs and automation alike.
+//!
+//! A use case takes the [`App`] handle, an [`Actor`] (or, for identity flows, a [`Caller`])
+//! and a plain command, runs its writes in a [`UnitOfWork`] — which records the domain
+//! [`Event`]s, their audit entries and outbox rows in the same transaction and runs the
+//! registered [`AfterCommit`] hooks only once the commit succeeded — and returns a typed
+//! result or an [`AppError`]. Nothing here knows about HTTP.
+
+mod actor;
+mod config;
+mod error;
+mod events;
+mod handle;
+mod uow;
+
+pub mod ai;
+pub mod audit;
+pub mod auth;
+pub mod comments;
+pub mod dashboard;
+pub mod demo;
+mod demo_tasks;
+pub mod organizations;
+pub mod setup;
+pub mod sla;
+pub mod tasks;
+pub mod teams;
+pub mod users;
+pub mod workflows;
+
+pub use actor::{Actor, Caller, Member};
+pub use config::{Secret, Settings};
+pub use error::{AppError, AppResult};
+pub use events::{Change, Event};
+pub use handle::{AfterCommit, App, SystemClock};
+pub use uow::{Recorded, UnitOfWork};

@@ -1,0 +1,156 @@
+//! Teams of an organization.
+
+use switchyard_domain::validate;
+use switchyard_store::{Page, Tenant, locks, teams, teams::Team, users};
+use uuid::Uuid;
+
+use crate::{App, AppError, AppResult, Change, Event, Member, UnitOfWork};
+
+/// A team to create or the new state of one.
+#[derive(Debug, Default)]
+pub struct TeamInput {
+    pub name: Option<String>,
+    /// `Some(None)` clears the lead.
+    pub lead: Option<Option<Uuid>>,
+    pub members: Option<Vec<Uuid>>,
+}
+
+/// Body references must name members of the caller's organization (400 otherwise).
+async fn check_members<C: switchyard_store::ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    field: &str,
+    ids: &[Uuid],
+) -> AppResult<()> {
+    let found = users::get_many(c, tenant, ids).await?;
+    if let Some(missing) = ids.iter().find(|id| !found.iter().any(|u| u.id == **id)) {
+        return Err(AppError::field(
+            field,
+            format!("User '{missing}' is not a member of this organization."),
+        ));
+    }
+    Ok(())
+}
+
+/// Teams of the caller's organization.
+pub async fn list(state: &App, member: &Member, page: Page) -> AppResult<(Vec<Team>, u64)> {
+    Ok(teams::list(state.db.conn(), member.tenant, page).await?)
+}
+
+/// One team.
+pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<Team> {
+    teams::get(state.db.conn(), member.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Creates a team (manager+).
+pub async fn create(state: &App, member: &Member, input: TeamInput) -> AppResult<Team> {
+    member.require_manager()?;
+    let name = input.name.unwrap_or_default();
+    validate::name("name", &name).map_err(|e| AppError::field("name", e.0))?;
+    let lead = input.lead.flatten();
+    let members = input.members.unwrap_or_default();
+    if members.len() > validate::MAX_LIST_LEN {
+        return Err(AppError::field(
+            "members",
+            "A team has at most 100 members.",
+        ));
+    }
+    let mut uow = UnitOfWork::begin(state).await?;
+    check_members(uow.tx(), member.tenant, "lead", lead.as_slice()).await?;
+    check_members(uow.tx(), member.tenant, "members", &members).await?;
+    let id = teams::create(uow.tx(), member.tenant, &name, lead, &members).await?;
+    uow.record(
+        member,
+        Event::TeamChanged {
+            team_id: id,
+            change: Change::Created,
+        },
+    )
+    .await?;
+    let team = teams::get(uow.tx(), member.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
+    Ok(team)
+}
+
+/// Changes a team (manager+).
+pub async fn update(
+    state: &App,
+    member: &Member,
+    id: Uuid,
+    input: TeamInput,
+    if_match: Option<i64>,
+) -> AppResult<Team> {
+    member.require_manager()?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let current = lock(&uow, member.tenant, id, if_match).await?;
+    let name = input.name.unwrap_or(current.name);
+    validate::name("name", &name).map_err(|e| AppError::field("name", e.0))?;
+    let lead = input.lead.unwrap_or(current.lead_id);
+    check_members(uow.tx(), member.tenant, "lead", lead.as_slice()).await?;
+    teams::update(uow.tx(), member.tenant, id, &name, lead).await?;
+    if let Some(members) = input.members {
+        if members.len() > validate::MAX_LIST_LEN {
+            return Err(AppError::field(
+                "members",
+                "A team has at most 100 members.",
+            ));
+        }
+        check_members(uow.tx(), member.tenant, "members", &members).await?;
+        teams::set_members(uow.tx(), member.tenant, id, &members).await?;
+    }
+    uow.record(
+        member,
+        Event::TeamChanged {
+            team_id: id,
+            change: Change::Updated,
+        },
+    )
+    .await?;
+    let team = teams::get(uow.tx(), member.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
+    Ok(team)
+}
+
+/// Deletes a team (manager+).
+pub async fn delete(
+    state: &App,
+    member: &Member,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<()> {
+    member.require_manager()?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    lock(&uow, member.tenant, id, if_match).await?;
+    teams::delete(uow.tx(), member.tenant, id).await?;
+    uow.record(
+        member,
+        Event::TeamChanged {
+            team_id: id,
+            change: Change::Deleted,
+        },
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(())
+}
+
+/// Locks a team for a read–modify–write and reads it, checking the client's precondition.
+async fn lock(
+    uow: &UnitOfWork,
+    tenant: Tenant,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<Team> {
+    uow.lock(tenant, locks::Row::Team, id).await?;
+    let team = teams::get(uow.tx(), tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    AppError::check_version(if_match, team.version)?;
+    Ok(team)
+}

@@ -1,0 +1,111 @@
+//! The unit of work: one transaction per use case, the events it records, and the hooks
+//! that run once it committed.
+//!
+//! Recording an event writes its audit entry (task events) and its outbox row at once, in
+//! the same transaction as the change itself: they commit together or not at all. Hooks
+//! run only after the commit returned success, so nothing leaves the process for a change
+//! that did not happen.
+
+use chrono::{DateTime, Utc};
+use switchyard_store::{DatabaseTransaction, Tenant, audit, locks, outbox};
+use uuid::Uuid;
+
+use crate::{Actor, App, AppError, AppResult, Event};
+
+/// An event as the unit of work wrote it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The outbox row's id.
+    pub id: Uuid,
+    pub tenant: Tenant,
+    pub actor: Actor,
+    pub event: Event,
+    pub at: DateTime<Utc>,
+}
+
+/// Owns begin and commit of one use case. Dropping it without [`UnitOfWork::commit`] rolls
+/// everything back, events included.
+pub struct UnitOfWork {
+    tx: DatabaseTransaction,
+    app: App,
+    recorded: Vec<Recorded>,
+}
+
+impl UnitOfWork {
+    /// Starts a write transaction (on SQLite it takes the write lock at once).
+    pub async fn begin(app: &App) -> AppResult<UnitOfWork> {
+        Ok(UnitOfWork {
+            tx: app.db.begin_write().await?,
+            app: app.clone(),
+            recorded: Vec::new(),
+        })
+    }
+
+    /// The transaction, for store calls.
+    pub fn tx(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    /// Locks a row of the tenant for a read–modify–write (see [`locks`]); an absent row is
+    /// [`AppError::NotFound`].
+    pub async fn lock(&self, tenant: Tenant, row: locks::Row, id: Uuid) -> AppResult<()> {
+        if locks::lock(&self.tx, tenant, row, id).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// Records that `actor` caused `event`: writes its audit entry (if it has one) and its
+    /// outbox row in this transaction.
+    pub async fn record(&mut self, actor: impl Into<Actor>, event: Event) -> AppResult<()> {
+        let actor = actor.into();
+        let tenant = actor.tenant();
+        let at = switchyard_store::now();
+        if let Some(entry) = event.audit_entry(actor.audit()) {
+            audit::record_at(&self.tx, tenant, entry, at).await?;
+        }
+        let id = outbox::append(
+            &self.tx,
+            tenant,
+            outbox::NewMessage {
+                kind: event.kind(),
+                payload: event.payload(),
+                actor_id: actor.user_id(),
+                actor_name: actor.name().to_string(),
+                created_at: at,
+            },
+        )
+        .await?;
+        self.recorded.push(Recorded {
+            id,
+            tenant,
+            actor,
+            event,
+            at,
+        });
+        Ok(())
+    }
+
+    /// The events recorded so far.
+    pub fn events(&self) -> impl Iterator<Item = &Event> {
+        self.recorded.iter().map(|r| &r.event)
+    }
+
+    /// Commits, then runs the application's after-commit hooks with the recorded events.
+    pub async fn commit(self) -> AppResult<Vec<Recorded>> {
+        switchyard_store::commit(self.tx).await?;
+        if !self.recorded.is_empty() {
+            for hook in self.app.hooks.iter() {
+                hook.after_commit(&self.recorded);
+            }
+        }
+        Ok(self.recorded)
+    }
+}
+
+impl From<&Actor> for Actor {
+    fn from(a: &Actor) -> Self {
+        a.clone()
+    }
+}
