@@ -4,7 +4,24 @@ use switchyard_domain::AccessLevel;
 use switchyard_store::{Page, comments, comments::CommentRow, locks, tasks};
 use uuid::Uuid;
 
-use crate::{App, AppError, AppResult, Event, Member, UnitOfWork};
+use crate::{App, AppError, AppResult, Event, Member, UnitOfWork, permissions::CommentCan};
+
+/// A comment with what the member who asked may do to it.
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub row: CommentRow,
+    pub can: CommentCan,
+}
+
+impl Comment {
+    /// The comment as `member` sees it.
+    pub fn new(member: &Member, row: CommentRow) -> Self {
+        Comment {
+            can: CommentCan::of(member, &row),
+            row,
+        }
+    }
+}
 
 /// Longest comment accepted.
 pub const MAX_CONTENT: usize = 10_000;
@@ -28,15 +45,18 @@ pub async fn list(
     member: &Member,
     task: Option<Uuid>,
     page: Page,
-) -> AppResult<(Vec<CommentRow>, u64)> {
-    Ok(comments::list(state.db.conn(), member.tenant, task, page).await?)
+) -> AppResult<(Vec<Comment>, u64)> {
+    let (rows, count) = comments::list(state.db.conn(), member.tenant, task, page).await?;
+    let listed = rows.into_iter().map(|r| Comment::new(member, r)).collect();
+    Ok((listed, count))
 }
 
 /// One comment.
-pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<CommentRow> {
-    comments::get(state.db.conn(), member.tenant, id)
+pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<Comment> {
+    let row = comments::get(state.db.conn(), member.tenant, id)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    Ok(Comment::new(member, row))
 }
 
 /// Adds a comment to a task of the organization (every level but read-only).
@@ -45,7 +65,7 @@ pub async fn create(
     member: &Member,
     task: Option<Uuid>,
     content: String,
-) -> AppResult<CommentRow> {
+) -> AppResult<Comment> {
     member.require_writer()?;
     let task_id = task.ok_or_else(|| AppError::field("task", "This field is required."))?;
     check_content(&content)?;
@@ -76,7 +96,12 @@ pub async fn create(
         .await?
         .ok_or(AppError::NotFound)?;
     uow.commit().await?;
-    Ok(row)
+    Ok(Comment::new(member, row))
+}
+
+/// Whether `member` may edit or delete `comment`: its author, or an admin.
+pub fn may_change(member: &Member, comment: &CommentRow) -> bool {
+    comment.author_id == Some(member.user_id) || member.level == AccessLevel::Admin
 }
 
 /// Locks and reads a comment the member may change (author or admin), with its task's key.
@@ -91,7 +116,7 @@ async fn own(
     let row = comments::get(c, member.tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if row.author_id != Some(member.user_id) && member.level != AccessLevel::Admin {
+    if !may_change(member, &row) {
         return Err(AppError::Forbidden(
             "Only the comment's author or an admin can change it.".into(),
         ));
@@ -111,7 +136,7 @@ pub async fn update(
     id: Uuid,
     content: String,
     if_match: Option<i64>,
-) -> AppResult<CommentRow> {
+) -> AppResult<Comment> {
     check_content(&content)?;
     let mut uow = UnitOfWork::begin(state).await?;
     let (row, task_key) = own(&uow, member, id, if_match).await?;
@@ -131,7 +156,7 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound)?;
     uow.commit().await?;
-    Ok(out)
+    Ok(Comment::new(member, out))
 }
 
 /// Deletes a comment (author or admin), audited.

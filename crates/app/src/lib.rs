@@ -22,6 +22,7 @@ pub mod dashboard;
 pub mod demo;
 mod demo_tasks;
 pub mod organizations;
+pub mod permissions;
 pub mod setup;
 pub mod sla;
 pub mod tasks;

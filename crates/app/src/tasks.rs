@@ -16,7 +16,9 @@ use switchyard_store::{
 };
 use uuid::Uuid;
 
-use crate::{App, AppError, AppResult, Event, Member, UnitOfWork};
+use crate::{
+    App, AppError, AppResult, Event, Member, UnitOfWork, comments::Comment, permissions::TaskCan,
+};
 
 /// Longest title and description accepted.
 pub const MAX_TITLE: usize = 500;
@@ -28,11 +30,21 @@ pub struct TaskDetail {
     pub task: TaskRow,
     pub assignee: Option<UserRow>,
     pub creator: Option<UserRow>,
-    pub comments: Vec<comments::CommentRow>,
+    pub comments: Vec<Comment>,
+    /// What the member who asked may do to it.
+    pub can: TaskCan,
 }
 
-/// Loads a task's detail view.
-pub async fn detail<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> AppResult<TaskDetail> {
+/// A task in a list, with what the member who asked may do to it.
+#[derive(Debug, Clone)]
+pub struct ListedTask {
+    pub task: TaskRow,
+    pub can: TaskCan,
+}
+
+/// Loads a task's detail view as `member` sees it.
+pub async fn detail<C: ConnectionTrait>(c: &C, member: &Member, id: Uuid) -> AppResult<TaskDetail> {
+    let tenant = member.tenant;
     let task = tasks::get(c, tenant, id).await?.ok_or(AppError::NotFound)?;
     let ids: Vec<Uuid> = task
         .assigned_to
@@ -42,10 +54,16 @@ pub async fn detail<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> AppR
         .collect();
     let people = users::get_many(c, tenant, &ids).await?;
     let find = |id: Option<Uuid>| id.and_then(|id| people.iter().find(|u| u.id == id).cloned());
+    let comments = comments::for_task(c, tenant, id)
+        .await?
+        .into_iter()
+        .map(|row| Comment::new(member, row))
+        .collect();
     Ok(TaskDetail {
         assignee: find(task.assigned_to),
         creator: find(task.created_by),
-        comments: comments::for_task(c, tenant, id).await?,
+        comments,
+        can: TaskCan::of(member, &task),
         task,
     })
 }
@@ -90,7 +108,7 @@ pub async fn list(
     filter: TaskFilter,
     mut ordering: Ordering,
     page: Page,
-) -> AppResult<(Vec<TaskRow>, u64)> {
+) -> AppResult<(Vec<ListedTask>, u64)> {
     if ordering
         .keys
         .iter()
@@ -101,12 +119,21 @@ pub async fn list(
             .ok_or(AppError::NotFound)?;
         ordering.priorities = org.allowed_priorities.0;
     }
-    Ok(tasks::list(state.db.conn(), member.tenant, &filter, &ordering, page).await?)
+    let (rows, count) =
+        tasks::list(state.db.conn(), member.tenant, &filter, &ordering, page).await?;
+    let listed = rows
+        .into_iter()
+        .map(|task| ListedTask {
+            can: TaskCan::of(member, &task),
+            task,
+        })
+        .collect();
+    Ok((listed, count))
 }
 
 /// One task.
 pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<TaskDetail> {
-    detail(state.db.conn(), member.tenant, id).await
+    detail(state.db.conn(), member, id).await
 }
 
 /// A new task as the client sent it.
@@ -268,7 +295,7 @@ pub async fn create(state: &App, member: &Member, input: NewTaskInput) -> AppRes
         },
     )
     .await?;
-    let out = detail(uow.tx(), member.tenant, id).await?;
+    let out = detail(uow.tx(), member, id).await?;
     uow.commit().await?;
     Ok(out)
 }
@@ -394,7 +421,7 @@ pub async fn update(
         member.require_manager()?;
         assign_in(&mut uow, member, &task, assignee, String::new()).await?;
     }
-    let out = detail(uow.tx(), member.tenant, id).await?;
+    let out = detail(uow.tx(), member, id).await?;
     uow.commit().await?;
     Ok(out)
 }
@@ -499,7 +526,7 @@ pub async fn transition(
         },
     )
     .await?;
-    let out = detail(uow.tx(), member.tenant, id).await?;
+    let out = detail(uow.tx(), member, id).await?;
     uow.commit().await?;
     Ok(out)
 }
@@ -527,7 +554,7 @@ pub async fn assign(
     let mut uow = UnitOfWork::begin(state).await?;
     let task = lock_task(&uow, member.tenant, id, if_match).await?;
     assign_in(&mut uow, member, &task, user, reason).await?;
-    let out = detail(uow.tx(), member.tenant, id).await?;
+    let out = detail(uow.tx(), member, id).await?;
     uow.commit().await?;
     Ok(out)
 }

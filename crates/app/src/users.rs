@@ -4,7 +4,10 @@ use switchyard_domain::{AccessLevel, password::check as check_password, validate
 use switchyard_store::{Page, Tenant, locks, users, users::UserRow};
 use uuid::Uuid;
 
-use crate::{App, AppError, AppResult, Caller, Change, Event, Member, UnitOfWork, auth::password};
+use crate::{
+    App, AppError, AppResult, Caller, Change, Event, Member, UnitOfWork, auth::password,
+    permissions::Permissions,
+};
 
 /// Usernames as Django allows them: 1–150 of letters, digits and `@.+-_`.
 pub fn check_username(username: &str) -> AppResult<()> {
@@ -64,12 +67,22 @@ fn invalid_role(member: &Member, role: &str) -> AppError {
 }
 
 /// The caller's own account.
-pub async fn me(state: &App, caller: &Caller) -> AppResult<UserRow> {
+pub async fn me(state: &App, caller: &Caller) -> AppResult<Me> {
     let row = match &caller.member {
         Some(m) => users::get(state.db.conn(), m.tenant, caller.user_id).await?,
         None => users::get_unaffiliated(state.db.conn(), caller.user_id).await?,
     };
-    row.ok_or(AppError::NotFound)
+    Ok(Me {
+        user: row.ok_or(AppError::NotFound)?,
+        permissions: caller.member.as_ref().map(Permissions::of),
+    })
+}
+
+/// The caller's account and, when they act in an organization, what their role may do there.
+#[derive(Debug, Clone)]
+pub struct Me {
+    pub user: UserRow,
+    pub permissions: Option<Permissions>,
 }
 
 /// Members of the caller's organization.
@@ -106,6 +119,16 @@ fn default_role(member: &Member) -> String {
         .unwrap_or_default()
 }
 
+/// Whether `member` may give `role` to someone: managers and admins may, but only admins
+/// grant the admin level. The rule behind creation, role changes and `assignable_roles`.
+pub fn may_grant(member: &Member, role: &str) -> bool {
+    member.require_manager().is_ok()
+        && (member.level == AccessLevel::Admin
+            || member
+                .level_of(role)
+                .is_some_and(|l| l != AccessLevel::Admin))
+}
+
 /// Creates an account in the caller's organization (manager+; only admins create admins).
 pub async fn create(state: &App, member: &Member, input: NewMember) -> AppResult<UserRow> {
     member.require_manager()?;
@@ -116,7 +139,7 @@ pub async fn create(state: &App, member: &Member, input: NewMember) -> AppResult
     let level = member
         .level_of(&role)
         .ok_or_else(|| invalid_role(member, &role))?;
-    if level == AccessLevel::Admin && member.level != AccessLevel::Admin {
+    if level == AccessLevel::Admin && !may_grant(member, &role) {
         return Err(AppError::Forbidden(
             "Only admins can create admin users.".into(),
         ));

@@ -20,6 +20,16 @@ pub enum AccessLevel {
 }
 
 impl AccessLevel {
+    /// The wire name (`admin`, `manager`, `worker`, `read_only`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::ReadOnly => "read_only",
+            AccessLevel::Worker => "worker",
+            AccessLevel::Manager => "manager",
+            AccessLevel::Admin => "admin",
+        }
+    }
+
     /// Admin or manager level ("manager+" in the API contract).
     pub fn is_manager_or_above(self) -> bool {
         self >= AccessLevel::Manager

@@ -3,11 +3,10 @@
 use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use switchyard_store::comments::CommentRow;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use switchyard_app::comments;
+use switchyard_app::comments::{self, Comment};
 
 use crate::{
     auth::Member,
@@ -34,11 +33,24 @@ pub struct CommentOut {
     /// Grows with every change; send it back in `If-Match` to refuse lost updates (412).
     #[schema(example = 1)]
     pub version: i64,
+    /// What the caller may do to this comment (the server's own rule).
+    pub can: CommentCanOut,
 }
 
-impl From<CommentRow> for CommentOut {
-    fn from(c: CommentRow) -> Self {
+/// What the caller may do to a comment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentCanOut {
+    pub edit: bool,
+    pub delete: bool,
+}
+
+impl From<Comment> for CommentOut {
+    fn from(Comment { row: c, can }: Comment) -> Self {
         CommentOut {
+            can: CommentCanOut {
+                edit: can.edit,
+                delete: can.delete,
+            },
             id: c.id,
             task: c.task_id,
             author: c.author_id,

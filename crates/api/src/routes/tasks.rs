@@ -3,11 +3,14 @@
 use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use switchyard_store::tasks::{Ordering, SortKey, TaskFilter, TaskRow};
+use switchyard_store::tasks::{Ordering, SortKey, TaskFilter};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use switchyard_app::tasks::{self, NewTaskInput, TaskDetail, TaskPatch};
+use switchyard_app::{
+    permissions::TaskCan,
+    tasks::{self, ListedTask, NewTaskInput, TaskDetail, TaskPatch},
+};
 
 use crate::{
     auth::Member,
@@ -39,11 +42,36 @@ pub struct TaskListItem {
     pub ai_priority_score: Option<f64>,
     pub comment_count: i64,
     pub created_at: DateTime<Utc>,
+    /// What the caller may do to this task (the server's own rules).
+    pub can: TaskCanOut,
 }
 
-impl From<TaskRow> for TaskListItem {
-    fn from(t: TaskRow) -> Self {
+/// What the caller may do to a task: computed by the code that enforces it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskCanOut {
+    pub edit: bool,
+    pub delete: bool,
+    pub assign: bool,
+    pub transition: bool,
+    pub comment: bool,
+}
+
+impl From<TaskCan> for TaskCanOut {
+    fn from(c: TaskCan) -> Self {
+        TaskCanOut {
+            edit: c.edit,
+            delete: c.delete,
+            assign: c.assign,
+            transition: c.transition,
+            comment: c.comment,
+        }
+    }
+}
+
+impl From<ListedTask> for TaskListItem {
+    fn from(ListedTask { task: t, can }: ListedTask) -> Self {
         TaskListItem {
+            can: can.into(),
             id: t.id,
             task_key: t.task_key,
             title: t.title,
@@ -95,6 +123,8 @@ pub struct TaskDetailOut {
     /// Grows with every change; send it back in `If-Match` to refuse lost updates (412).
     #[schema(example = 3)]
     pub version: i64,
+    /// What the caller may do to this task (the server's own rules).
+    pub can: TaskCanOut,
 }
 
 impl From<TaskDetail> for TaskDetailOut {
@@ -127,6 +157,7 @@ impl From<TaskDetail> for TaskDetailOut {
             updated_at: t.updated_at,
             resolved_at: t.resolved_at,
             version: t.version,
+            can: d.can.into(),
         }
     }
 }

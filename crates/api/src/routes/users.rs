@@ -7,7 +7,7 @@ use switchyard_store::users::UserRow;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use switchyard_app::users::{self, MemberPatch, NewMember};
+use switchyard_app::users::{self, Me, MemberPatch, NewMember};
 
 use crate::{
     auth::{Caller, Member},
@@ -103,9 +103,72 @@ pub async fn list(
 
 /// The caller's own account (works without an organization too).
 #[utoipa::path(get, path = "/api/v1/users/me", tag = tags::USERS, security(("bearer" = [])),
-    responses((status = 200, body = UserOut), (status = 401, body = ErrorBody)))]
-pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<UserOut>> {
+    responses((status = 200, body = MeOut), (status = 401, body = ErrorBody)))]
+pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<MeOut>> {
     Ok(Json(users::me(&state.app, &caller).await?.into()))
+}
+
+/// The caller's account, with what their role may do in the organization they act in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeOut {
+    #[serde(flatten)]
+    pub user: UserOut,
+    /// Null for an account without an organization.
+    pub permissions: Option<PermissionsOut>,
+}
+
+/// What the caller's role may do, flag by flag; the server enforces exactly these rules.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PermissionsOut {
+    /// `admin`, `manager`, `worker` or `read_only`.
+    #[schema(example = "manager")]
+    pub level: String,
+    pub create_tasks: bool,
+    pub edit_any_task: bool,
+    pub delete_tasks: bool,
+    pub assign_tasks: bool,
+    pub transition_tasks: bool,
+    pub comment: bool,
+    pub moderate_comments: bool,
+    pub manage_users: bool,
+    pub remove_users: bool,
+    pub manage_teams: bool,
+    pub manage_workflows: bool,
+    pub manage_organization: bool,
+    pub run_sla_check: bool,
+    pub score_tasks: bool,
+    pub score_all_tasks: bool,
+    pub auto_assign: bool,
+    /// Roles the caller may give to a new or existing member.
+    pub assignable_roles: Vec<String>,
+}
+
+impl From<Me> for MeOut {
+    fn from(me: Me) -> Self {
+        MeOut {
+            user: me.user.into(),
+            permissions: me.permissions.map(|p| PermissionsOut {
+                level: p.level.as_str().to_string(),
+                create_tasks: p.create_tasks,
+                edit_any_task: p.edit_any_task,
+                delete_tasks: p.delete_tasks,
+                assign_tasks: p.assign_tasks,
+                transition_tasks: p.transition_tasks,
+                comment: p.comment,
+                moderate_comments: p.moderate_comments,
+                manage_users: p.manage_users,
+                remove_users: p.remove_users,
+                manage_teams: p.manage_teams,
+                manage_workflows: p.manage_workflows,
+                manage_organization: p.manage_organization,
+                run_sla_check: p.run_sla_check,
+                score_tasks: p.score_tasks,
+                score_all_tasks: p.score_all_tasks,
+                auto_assign: p.auto_assign,
+                assignable_roles: p.assignable_roles,
+            }),
+        }
+    }
 }
 
 /// One member of the caller's organization.

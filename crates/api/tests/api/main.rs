@@ -8,6 +8,7 @@ mod ai;
 mod audit_logs;
 mod auth;
 mod browser;
+mod capabilities;
 mod comments;
 mod concurrency;
 mod demo;

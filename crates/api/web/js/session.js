@@ -1,9 +1,6 @@
-// Who is signed in and what their role lets them do, mirroring the server's rule: a role's
-// level follows from its position in the organization's allowed_roles.
+// Who is signed in and what the server says their role lets them do.
 
 import { get } from "./api.js";
-
-const READ_ONLY_MARKERS = ["viewer", "readonly", "read_only", "auditor", "guest", "observer"];
 
 export const session = { me: null, org: null };
 
@@ -19,30 +16,21 @@ export function resetSession() {
   session.org = null;
 }
 
-/** "admin" | "manager" | "worker" | "read_only" for a role of the caller's organization. */
-export function levelOf(role) {
-  const roles = session.org ? session.org.allowed_roles : [];
-  const i = roles.indexOf(role);
-  const n = roles.length;
-  if (i < 0) return "read_only";
-  if (i === 0) return "admin";
-  if ((n >= 3 && i === n - 1) || (n <= 2 && READ_ONLY_MARKERS.some((m) => role.includes(m)))) return "read_only";
-  if (i === 1) return "manager";
-  return "worker";
+/**
+ * What the caller's role may do, as the server computed it (GET /users/me/ → permissions).
+ * The dashboard never re-derives a rule: per-object rights come with the object (`task.can`,
+ * `comment.can`), and the server checks again on every request.
+ */
+export function may(permission) {
+  const p = session.me && session.me.permissions;
+  return Boolean(p && p[permission]);
 }
 
-const RANK = { read_only: 0, worker: 1, manager: 2, admin: 3 };
-
-/** What the caller's role may do (the endpoint layer; the server checks again). */
-export const can = {
-  write: () => RANK[levelOf(session.me.role)] >= RANK.worker,
-  manage: () => RANK[levelOf(session.me.role)] >= RANK.manager,
-  admin: () => levelOf(session.me.role) === "admin",
-  /** PATCH /tasks/{id}/: creator, assignee or manager+. */
-  editTask: (task) => can.manage() || (can.write() && (task.assigned_to === session.me.id || task.created_by === session.me.id || task.created_by_name === session.me.username)),
-  /** Comments: only the author or an admin may edit or delete. */
-  editComment: (comment) => can.admin() || comment.author === session.me.id,
-};
+/** Roles the caller may give to a member (the server's list). */
+export function assignableRoles() {
+  const p = session.me && session.me.permissions;
+  return p ? p.assignable_roles : [];
+}
 
 /** A stable colour class for a role, by its position in the organization's list. */
 export function roleClass(role) {

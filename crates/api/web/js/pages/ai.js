@@ -2,7 +2,7 @@
 
 import { get, post, query } from "../api.js";
 import { badge, h, mount, progress } from "../dom.js";
-import { can } from "../session.js";
+import { may } from "../session.js";
 import { attempt } from "../ui.js";
 import { priorityBadge } from "./tasks.js";
 
@@ -32,13 +32,13 @@ export async function aiPage(main, _params, q) {
     h("div", { class: "grid" },
       h("section", { class: "panel" }, h("h2", {}, "Priority score"),
         recent.results.length ? h("div", { class: "toolbar" }, scoreTask,
-          can.write() ? h("button", { type: "button", class: "primary", onclick: () => attempt(() => showScore(scoreTask.value, scoreOut)) }, "Score") : h("span", { class: "muted" }, "Read-only roles cannot score.")) : h("p", { class: "muted" }, "No tasks yet."),
+          may("score_tasks") ? h("button", { type: "button", class: "primary", onclick: () => attempt(() => showScore(scoreTask.value, scoreOut)) }, "Score") : h("span", { class: "muted" }, "Read-only roles cannot score.")) : h("p", { class: "muted" }, "No tasks yet."),
         scoreOut),
       h("section", { class: "panel" }, h("h2", {}, "Who should take it?"),
         recent.results.length ? h("div", { class: "toolbar" }, routeTask,
           h("button", { type: "button", class: "primary", onclick: () => attempt(() => showRouting(routeTask.value, routeOut)) }, "Recommend")) : null,
         routeOut)),
-    can.manage() ? h("section", { class: "panel" }, h("h2", {}, "Score every active task"),
+    may("score_all_tasks") ? h("section", { class: "panel" }, h("h2", {}, "Score every active task"),
       h("button", { type: "button", onclick: () => attempt(() => scoreAll(allOut)) }, "Score all"), allOut) : null);
   if (q.q) attempt(() => runQuery(q.q, queryResults));
 }
@@ -78,7 +78,7 @@ async function showScore(taskId, target) {
 
 async function showRouting(taskId, target) {
   const r = await post("/ai/recommend-assignee/", { task_id: taskId });
-  const autoAssign = can.manage() ? h("button", { type: "button", class: "primary", onclick: () => attempt(async () => {
+  const autoAssign = may("auto_assign") ? h("button", { type: "button", class: "primary", onclick: () => attempt(async () => {
     const done = await post("/ai/auto-assign/", { task_id: taskId });
     mount(result, badge(done.message, "green"));
   }) }, "Auto-assign the best match") : null;

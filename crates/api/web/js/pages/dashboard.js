@@ -4,7 +4,7 @@ import { all, get, post } from "../api.js";
 import { barChart, stackedBar } from "../charts.js";
 import { badge, describeValue, fmtRelative, h, mount, progress } from "../dom.js";
 import { go } from "../router.js";
-import { can, session } from "../session.js";
+import { may, session } from "../session.js";
 import { attempt } from "../ui.js";
 import { taskKeyLink } from "./task.js";
 
@@ -31,7 +31,7 @@ export async function dashboardPage(main) {
       { label: "at risk", value: sla.at_risk, color: "#e6a23c" },
       { label: "breached", value: sla.breached, color: "#d93025" },
     ], { title: `${sla.breach_rate}% of ${active} active tasks breached` })),
-    can.write()
+    may("run_sla_check")
       ? h("button", { type: "button", id: "sla-details", onclick: () => attempt(() => showSla(slaList)) }, "Show breached and at-risk tasks")
       : h("a", { href: "#/tasks?sla_breached=true" }, "Show breached tasks"),
     slaList);

@@ -3,7 +3,7 @@
 import { patch } from "../api.js";
 import { badge, h, mount, splitList } from "../dom.js";
 import { rerender } from "../router.js";
-import { can, loadSession, roleClass, session } from "../session.js";
+import { may, loadSession, roleClass, session } from "../session.js";
 import { attempt, formDialog } from "../ui.js";
 
 export async function organizationPage(main) {
@@ -35,7 +35,7 @@ export async function organizationPage(main) {
   };
   mount(main,
     h("div", { class: "page-head" }, h("h1", {}, org.name),
-      can.admin() ? h("button", { type: "button", class: "primary", id: "edit-org", onclick: () => attempt(edit) }, "Edit settings") : null),
+      may("manage_organization") ? h("button", { type: "button", class: "primary", id: "edit-org", onclick: () => attempt(edit) }, "Edit settings") : null),
     h("section", { class: "panel" },
       h("dl", { class: "fields" },
         h("dt", {}, "Slug"), h("dd", {}, org.slug),

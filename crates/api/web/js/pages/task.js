@@ -4,7 +4,7 @@
 import { all, del, get, patch, post, query } from "../api.js";
 import { badge, describeValue, fmtDate, fmtRelative, fromLocalInput, h, mount, splitList, toLocalInput } from "../dom.js";
 import { go, rerender } from "../router.js";
-import { can, session } from "../session.js";
+import { session } from "../session.js";
 import { attempt, confirmDialog, formDialog, showError } from "../ui.js";
 import { deleteTask, priorityBadge } from "./tasks.js";
 
@@ -31,12 +31,12 @@ export async function taskPage(main, [id]) {
     all("/users/"),
     all("/teams/"),
   ]);
-  const editable = can.editTask(task);
+  const editable = task.can.edit;
   mount(main,
     h("div", { class: "page-head" },
       h("h1", {}, h("span", { class: "muted", id: "task-key" }, task.task_key), " ", h("span", { id: "task-title" }, task.title)),
       h("div", { class: "toolbar", style: "margin:0" },
-        can.admin() ? h("button", { type: "button", class: "danger", id: "delete-task", onclick: async () => { if (await deleteTask(task)) go("#/tasks"); } }, "Delete") : null)),
+        task.can.delete ? h("button", { type: "button", class: "danger", id: "delete-task", onclick: async () => { if (await deleteTask(task)) go("#/tasks"); } }, "Delete") : null)),
     h("div", { class: "grid" },
       h("section", { class: "panel", id: "task-fields" }, h("h2", {}, "Details"), fieldsList(task)),
       h("div", {},
@@ -85,7 +85,7 @@ function transitionsPanel(task, transitions) {
 }
 
 function assignPanel(task, users) {
-  if (!can.manage()) return null;
+  if (!task.can.assign) return null;
   const select = h("select", { id: "assign-user", "aria-label": "Assignee" },
     h("option", { value: "" }, "Choose a person…"),
     users.map((u) => {
@@ -138,7 +138,7 @@ function commentsPanel(task) {
     ? task.comments.map((c) => commentView(c))
     : h("p", { class: "muted" }, "No comments yet."));
   let form = null;
-  if (can.write()) {
+  if (task.can.comment) {
     const text = h("textarea", { id: "comment-text", placeholder: "Write a comment", "aria-label": "Comment" });
     form = h("form", { class: "form-grid", id: "comment-form" }, text, h("div", {}, h("button", { type: "submit", class: "primary" }, "Add comment")));
     form.addEventListener("submit", async (e) => {
@@ -151,7 +151,7 @@ function commentsPanel(task) {
 
 /** One comment, with edit and delete for its author or an admin. */
 export function commentView(c, extra) {
-  const actions = can.editComment(c) ? [
+  const actions = c.can.edit ? [
     h("button", { type: "button", class: "small", onclick: () => attempt(async () => {
       const saved = await formDialog({ title: "Edit comment", fields: [{ name: "content", label: "Comment", type: "textarea", value: c.content }], onSubmit: (v) => patch(`/comments/${c.id}/`, { content: v.content }) });
       if (saved) rerender();

@@ -3,7 +3,7 @@
 import { all, del, get, patch, post, query } from "../api.js";
 import { badge, fmtDate, fromLocalInput, h, mount, splitList, toLocalInput } from "../dom.js";
 import { go, rerender, setQuery } from "../router.js";
-import { can, session } from "../session.js";
+import { may, session } from "../session.js";
 import { attempt, confirmDialog, formDialog } from "../ui.js";
 
 const PAGE_SIZE = 20;
@@ -104,7 +104,7 @@ export async function tasksPage(main, _params, q) {
   mount(main,
     h("div", { class: "page-head" },
       h("h1", {}, "Tasks"),
-      can.write() ? h("button", { class: "primary", type: "button", id: "new-task", onclick: () => attempt(() => createTaskDialog(ctx)) }, "New task") : null),
+      may("create_tasks") ? h("button", { class: "primary", type: "button", id: "new-task", onclick: () => attempt(() => createTaskDialog(ctx)) }, "New task") : null),
     h("div", { class: "toolbar" },
       searchForm,
       select("current_state", "State", ctx.states.map((s) => [s, s])),
@@ -130,21 +130,21 @@ export async function tasksPage(main, _params, q) {
 function taskRow(t, ctx) {
   const score = h("span", { class: "ai-score" }, t.ai_priority_score === null ? "—" : t.ai_priority_score.toFixed(2));
   const actions = h("td", { class: "nowrap" });
-  if (can.write()) {
+  if (may("score_tasks")) {
     actions.append(h("button", { type: "button", class: "small", title: "Score with the local AI", onclick: () => attempt(async () => {
       const r = await post("/ai/score-priority/", { task_id: t.id });
       score.textContent = r.priority_analysis.score.toFixed(2);
       score.title = r.priority_analysis.explanation;
     }) }, "AI score"), " ");
   }
-  if (can.editTask(t)) {
+  if (t.can.edit) {
     actions.append(h("button", { type: "button", class: "small", onclick: () => attempt(async () => {
       const full = await get(`/tasks/${t.id}/`);
       const saved = await formDialog({ title: `Edit ${t.task_key}`, fields: taskFields(ctx, full), onSubmit: (v) => patch(`/tasks/${t.id}/`, taskBody(v)) });
       if (saved) rerender();
     }) }, "Edit"), " ");
   }
-  if (can.admin()) {
+  if (t.can.delete) {
     actions.append(h("button", { type: "button", class: "small danger", onclick: async () => { if (await deleteTask(t)) rerender(); } }, "Delete"));
   }
   return h("tr", { "data-task": t.task_key },

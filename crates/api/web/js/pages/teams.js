@@ -3,7 +3,7 @@
 import { all, del, patch, post } from "../api.js";
 import { badge, h, mount } from "../dom.js";
 import { rerender } from "../router.js";
-import { can } from "../session.js";
+import { may } from "../session.js";
 import { attempt, confirmDialog, formDialog } from "../ui.js";
 
 export async function teamsPage(main) {
@@ -27,7 +27,7 @@ export async function teamsPage(main) {
     h("p", {}, h("span", { class: "muted" }, "Lead: "), t.lead_detail ? t.lead_detail.username : "—"),
     h("p", { class: "muted" }, `${t.member_count} member${t.member_count === 1 ? "" : "s"}`),
     h("div", { class: "chips" }, t.members.map((id) => badge(nameOf.get(id) || "unknown"))),
-    can.manage() ? h("div", { class: "toolbar", style: "margin-top:12px" },
+    may("manage_teams") ? h("div", { class: "toolbar", style: "margin-top:12px" },
       h("button", { type: "button", class: "small", onclick: () => attempt(async () => { if (await dialog(t)) rerender(); }) }, "Edit"),
       h("button", { type: "button", class: "small danger", onclick: () => attempt(async () => {
         if (await confirmDialog({ title: `Delete ${t.name}?`, message: "Its tasks keep existing without a team.", confirmLabel: "Delete", danger: true })) {
@@ -37,6 +37,6 @@ export async function teamsPage(main) {
       }) }, "Delete")) : null);
   mount(main,
     h("div", { class: "page-head" }, h("h1", {}, "Teams"),
-      can.manage() ? h("button", { type: "button", class: "primary", onclick: () => attempt(async () => { if (await dialog(null)) rerender(); }) }, "New team") : null),
+      may("manage_teams") ? h("button", { type: "button", class: "primary", onclick: () => attempt(async () => { if (await dialog(null)) rerender(); }) }, "New team") : null),
     teams.length ? h("div", { class: "grid" }, teams.map(card)) : h("p", { class: "muted" }, "No teams yet."));
 }

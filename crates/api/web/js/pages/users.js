@@ -3,21 +3,16 @@
 import { all, del, patch, post } from "../api.js";
 import { badge, h, mount, progress, splitList } from "../dom.js";
 import { rerender } from "../router.js";
-import { can, roleClass, session } from "../session.js";
+import { assignableRoles, may, roleClass, session } from "../session.js";
 import { attempt, confirmDialog, formDialog } from "../ui.js";
 
-/** Roles the caller may hand out: only an admin grants admin. */
-function grantableRoles() {
-  const roles = session.org.allowed_roles;
-  return can.admin() ? roles : roles.filter((r) => r !== roles[0]);
-}
 
 export async function usersPage(main) {
   const users = await all("/users/");
   mount(main,
     h("div", { class: "page-head" },
       h("h1", {}, `Users (${users.length})`),
-      can.manage() ? h("button", { type: "button", class: "primary", id: "new-user", onclick: () => attempt(createUser) }, "New user") : null),
+      may("manage_users") ? h("button", { type: "button", class: "primary", id: "new-user", onclick: () => attempt(createUser) }, "New user") : null),
     h("div", { class: "table-wrap panel", style: "padding:0" }, h("table", { id: "user-table" },
       h("thead", {}, h("tr", {}, ["Username", "Email", "Role", "Skills", "Workload", ""].map((c) => h("th", {}, c)))),
       h("tbody", {}, users.map(userRow)))));
@@ -26,10 +21,10 @@ export async function usersPage(main) {
 function userRow(u) {
   const self = u.id === session.me.id;
   const actions = h("td", { class: "nowrap" });
-  if (self || can.manage()) {
+  if (self || may("manage_users")) {
     actions.append(h("button", { type: "button", class: "small", onclick: () => attempt(() => editUser(u)) }, "Edit"), " ");
   }
-  if (can.admin() && !self) {
+  if (may("remove_users") && !self) {
     actions.append(h("button", { type: "button", class: "small danger", onclick: () => attempt(async () => {
       const ok = await confirmDialog({ title: `Delete ${u.username}?`, message: "Their tasks become unassigned; audit entries keep their name.", confirmLabel: "Delete", danger: true });
       if (ok) { await del(`/users/${u.id}/`); rerender(); }
@@ -45,7 +40,7 @@ function userRow(u) {
 }
 
 async function createUser() {
-  const roles = grantableRoles();
+  const roles = assignableRoles();
   const created = await formDialog({
     title: "New user",
     submitLabel: "Create user",
@@ -72,8 +67,8 @@ async function editUser(u) {
     { name: "skills", label: "Skills", hint: "comma-separated", value: u.skills.join(", ") },
     { name: "max_concurrent_tasks", label: "Capacity (active tasks)", type: "number", value: u.max_concurrent_tasks, min: 1 },
   ];
-  const roleEditable = can.manage() && !self && (can.admin() || u.role !== session.org.allowed_roles[0]);
-  if (roleEditable) fields.push({ name: "role", label: "Role", type: "select", options: grantableRoles(), value: u.role });
+  const roleEditable = !self && assignableRoles().includes(u.role);
+  if (roleEditable) fields.push({ name: "role", label: "Role", type: "select", options: assignableRoles(), value: u.role });
   const saved = await formDialog({
     title: `Edit ${u.username}`,
     fields,

@@ -4,7 +4,7 @@ import { all, del, get, patch, post } from "../api.js";
 import { workflowDiagram } from "../charts.js";
 import { badge, h, mount, splitList } from "../dom.js";
 import { go, rerender } from "../router.js";
-import { can, roleClass, session } from "../session.js";
+import { may, roleClass, session } from "../session.js";
 import { attempt, confirmDialog, formDialog } from "../ui.js";
 
 function workflowDialog(workflow) {
@@ -30,7 +30,7 @@ export async function workflowsPage(main) {
   const workflows = await all("/workflows/");
   mount(main,
     h("div", { class: "page-head" }, h("h1", {}, "Workflows"),
-      can.admin() ? h("button", { type: "button", class: "primary", onclick: () => attempt(async () => { const w = await workflowDialog(null); if (w) go(`#/workflows/${w.id}`); }) }, "New workflow") : null),
+      may("manage_workflows") ? h("button", { type: "button", class: "primary", onclick: () => attempt(async () => { const w = await workflowDialog(null); if (w) go(`#/workflows/${w.id}`); }) }, "New workflow") : null),
     h("div", { class: "grid" }, workflows.map((w) => h("a", { class: "card", href: `#/workflows/${w.id}`, "data-workflow": w.name },
       h("h2", {}, w.name, w.is_default ? [" ", badge("default", "green")] : null),
       h("div", { class: "chips" }, w.allowed_states.map((st) => badge(st, w.final_states.includes(st) ? "" : st === w.initial_state ? "green" : "blue"))),
@@ -42,7 +42,7 @@ export async function workflowPage(main, [id]) {
   mount(main,
     h("div", { class: "page-head" },
       h("h1", {}, workflow.name, workflow.is_default ? [" ", badge("default", "green")] : null),
-      can.admin() ? h("div", { class: "toolbar", style: "margin:0" },
+      may("manage_workflows") ? h("div", { class: "toolbar", style: "margin:0" },
         h("button", { type: "button", onclick: () => attempt(async () => { if (await workflowDialog(workflow)) rerender(); }) }, "Edit"),
         h("button", { type: "button", class: "danger", onclick: () => attempt(async () => {
           if (await confirmDialog({ title: `Delete ${workflow.name}?`, message: "Refused while tasks use it.", confirmLabel: "Delete", danger: true })) {
@@ -76,7 +76,7 @@ export function rulesSection(workflow) {
   };
   return h("section", { class: "panel", id: "rules" },
     h("div", { class: "page-head" }, h("h2", { style: "margin:0" }, `Transition rules (${rules.length})`),
-      can.admin() ? h("button", { type: "button", class: "primary", id: "new-rule", onclick: () => attempt(addRule) }, "New rule") : null),
+      may("manage_workflows") ? h("button", { type: "button", class: "primary", id: "new-rule", onclick: () => attempt(addRule) }, "New rule") : null),
     h("div", { class: "table-wrap" }, h("table", { class: "rules-table" },
       h("thead", {}, h("tr", {}, ["From", "To", "Roles allowed", ""].map((c) => h("th", {}, c)))),
       h("tbody", {}, rules.length ? rules.map(ruleRow) : h("tr", {}, h("td", { colspan: 4, class: "muted" }, "No rules: tasks cannot move."))))));
@@ -92,7 +92,7 @@ function ruleRow(r) {
   return h("tr", { "data-rule": `${r.from_state}->${r.to_state}` },
     h("td", {}, r.from_state), h("td", {}, r.to_state),
     h("td", {}, r.allowed_roles.map((role) => badge(role, roleClass(role)))),
-    h("td", {}, can.admin() ? h("button", { type: "button", class: "small danger", onclick: remove }, "Delete") : null));
+    h("td", {}, may("manage_workflows") ? h("button", { type: "button", class: "small danger", onclick: remove }, "Delete") : null));
 }
 
 /** Workflows with their rules loaded from /transitions/ (used by the rules page). */
