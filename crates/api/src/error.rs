@@ -1,6 +1,7 @@
 //! The one error type of the HTTP layer and its JSON body (`detail`, `code`, `errors`).
 
 use std::collections::BTreeMap;
+use switchyard_app::ErrorCode;
 
 use axum::{
     Json,
@@ -17,7 +18,8 @@ use utoipa::ToSchema;
 pub struct ErrorBody {
     /// A human sentence.
     pub detail: String,
-    /// A stable snake_case machine code.
+    /// A stable snake_case machine code from one complete list.
+    #[schema(schema_with = error_code_schema)]
     pub code: String,
     /// Field validation errors, when the request had invalid fields.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,17 +29,34 @@ pub struct ErrorBody {
     pub current_version: Option<i64>,
 }
 
+/// The `code` schema: a string from the one list of codes.
+fn error_code_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    let described: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|c| format!("`{}` — {}", c.as_str(), c.description()))
+        .collect();
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+        .description(Some(format!(
+            "A stable snake_case machine code:\n\n- {}",
+            described.join("\n- ")
+        )))
+        .build()
+}
+
 /// An error answered to the client. Internal failures carry their cause for the log only.
 #[derive(Debug)]
 pub enum ApiError {
     /// 400: validation or business rule.
     BadRequest {
-        code: &'static str,
+        code: ErrorCode,
         detail: String,
         errors: Option<BTreeMap<String, Vec<String>>>,
     },
     /// 401: missing or bad credentials.
-    Unauthorized { code: &'static str, detail: String },
+    Unauthorized { code: ErrorCode, detail: String },
     /// 403: authenticated but not allowed.
     Forbidden(String),
     /// 404: missing, or another organization's.
@@ -47,7 +66,7 @@ pub enum ApiError {
     /// 405.
     MethodNotAllowed,
     /// 409: conflict with the current state.
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ErrorCode, detail: String },
     /// 412: `If-Match` named a version that is no longer current.
     PreconditionFailed { current_version: i64 },
     /// 413.
@@ -67,7 +86,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     /// A 400 with a code and sentence.
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> Self {
         ApiError::BadRequest {
             code,
             detail: detail.into(),
@@ -81,7 +100,7 @@ impl ApiError {
         let mut errors = BTreeMap::new();
         errors.insert(field.to_string(), vec![detail.clone()]);
         ApiError::BadRequest {
-            code: "invalid",
+            code: ErrorCode::Invalid,
             detail,
             errors: Some(errors),
         }
@@ -93,7 +112,7 @@ impl ApiError {
     }
 
     /// A 409 with a code and sentence.
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
         ApiError::Conflict {
             code,
             detail: detail.into(),
@@ -103,55 +122,67 @@ impl ApiError {
     /// 401 for a token that fails verification.
     pub fn bad_token() -> Self {
         ApiError::Unauthorized {
-            code: "token_not_valid",
+            code: ErrorCode::TokenNotValid,
             detail: "Given token not valid for any token type".into(),
         }
     }
 
-    fn parts(&self) -> (StatusCode, &str, String) {
+    fn parts(&self) -> (StatusCode, ErrorCode, String) {
         match self {
             ApiError::BadRequest { code, detail, .. } => {
-                (StatusCode::BAD_REQUEST, code, detail.clone())
+                (StatusCode::BAD_REQUEST, *code, detail.clone())
             }
             ApiError::Unauthorized { code, detail } => {
-                (StatusCode::UNAUTHORIZED, code, detail.clone())
+                (StatusCode::UNAUTHORIZED, *code, detail.clone())
             }
-            ApiError::Forbidden(d) => (StatusCode::FORBIDDEN, "permission_denied", d.clone()),
-            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found.".into()),
-            ApiError::NotFoundDetail(d) => (StatusCode::NOT_FOUND, "not_found", d.clone()),
+            ApiError::Forbidden(d) => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::PermissionDenied,
+                d.clone(),
+            ),
+            ApiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "Not found.".into(),
+            ),
+            ApiError::NotFoundDetail(d) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, d.clone()),
             ApiError::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 "Method not allowed.".into(),
             ),
-            ApiError::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail.clone()),
+            ApiError::Conflict { code, detail } => (StatusCode::CONFLICT, *code, detail.clone()),
             ApiError::PreconditionFailed { current_version } => (
                 StatusCode::PRECONDITION_FAILED,
-                "precondition_failed",
+                ErrorCode::PreconditionFailed,
                 format!(
                     "The resource has changed since you read it (current version {current_version}); reload it and retry."
                 ),
             ),
             ApiError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 "Request body is too large.".into(),
             ),
             ApiError::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "Unsupported media type: send a JSON body with Content-Type: application/json."
                     .into(),
             ),
             ApiError::RateLimited { retry_after } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "throttled",
+                ErrorCode::Throttled,
                 format!("Request was throttled. Expected available in {retry_after} seconds."),
             ),
-            ApiError::Unavailable(d) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", d.clone()),
+            ApiError::Unavailable(d) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                d.clone(),
+            ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
+                ErrorCode::InternalError,
                 "Internal server error.".into(),
             ),
         }
@@ -174,7 +205,7 @@ impl IntoResponse for ApiError {
         };
         let body = ErrorBody {
             detail,
-            code: code.to_string(),
+            code: code.as_str().to_string(),
             errors,
             current_version,
         };

@@ -4,6 +4,7 @@ use chrono::Utc;
 use switchyard_store::{ConnectionTrait, tokens, users};
 use uuid::Uuid;
 
+use crate::ErrorCode;
 use crate::{App, AppError, AppResult, Caller, UnitOfWork};
 
 pub mod jwt;
@@ -38,7 +39,7 @@ pub async fn issue_pair<C: ConnectionTrait>(
 
 fn invalid_credentials() -> AppError {
     AppError::Unauthorized {
-        code: "no_active_account",
+        code: ErrorCode::NoActiveAccount,
         detail: "No active account found with the given credentials".into(),
     }
 }
@@ -82,14 +83,14 @@ pub async fn login(state: &App, username: String, password_text: String) -> AppR
 
 fn refresh_invalid() -> AppError {
     AppError::Unauthorized {
-        code: "token_not_valid",
+        code: ErrorCode::TokenNotValid,
         detail: "Token is invalid or expired".into(),
     }
 }
 
 fn refresh_blacklisted() -> AppError {
     AppError::Unauthorized {
-        code: "token_not_valid",
+        code: ErrorCode::TokenNotValid,
         detail: "Token is blacklisted".into(),
     }
 }
@@ -137,7 +138,9 @@ pub async fn logout(state: &App, caller: &Caller, refresh_token: String) -> AppR
         .keys
         .verify(&refresh_token, TokenType::Refresh)
         .filter(|c| c.sub == caller.user_id)
-        .ok_or_else(|| AppError::bad_request("token_not_valid", "Token is invalid or expired"))?;
+        .ok_or_else(|| {
+            AppError::bad_request(ErrorCode::TokenNotValid, "Token is invalid or expired")
+        })?;
     let uow = UnitOfWork::begin(state).await?;
     tokens::revoke(uow.tx(), claims.jti, claims.expires_at()).await?;
     tokens::revoke(uow.tx(), caller.jti, caller.token_expires_at).await?;
@@ -165,10 +168,7 @@ pub async fn register(
     let hash = password::hash(password_text).await?;
     let uow = UnitOfWork::begin(state).await?;
     if users::username_exists(uow.tx(), &username).await? {
-        return Err(AppError::field(
-            "username",
-            "A user with that username already exists.",
-        ));
+        return Err(AppError::username_taken("username"));
     }
     let id = users::create(
         uow.tx(),

@@ -5,19 +5,21 @@ use std::collections::BTreeMap;
 
 use switchyard_store::{Conflict, StoreError};
 
+use crate::ErrorCode;
+
 /// Why a use case did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Validation or a business rule refused the command.
     #[error("{detail}")]
     BadRequest {
-        code: &'static str,
+        code: ErrorCode,
         detail: String,
         errors: Option<BTreeMap<String, Vec<String>>>,
     },
     /// Missing or bad credentials.
     #[error("{detail}")]
-    Unauthorized { code: &'static str, detail: String },
+    Unauthorized { code: ErrorCode, detail: String },
     /// The actor is known but not allowed.
     #[error("{0}")]
     Forbidden(String),
@@ -29,7 +31,7 @@ pub enum AppError {
     NotFoundDetail(String),
     /// Conflicts with the current state (a unique value taken, a concurrent move).
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ErrorCode, detail: String },
     /// The client's `If-Match` named a version that is no longer current.
     #[error("the resource changed (current version {current_version})")]
     PreconditionFailed { current_version: i64 },
@@ -49,7 +51,7 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     /// A refusal with a code and sentence.
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> Self {
         AppError::BadRequest {
             code,
             detail: detail.into(),
@@ -59,14 +61,7 @@ impl AppError {
 
     /// A refusal about one field.
     pub fn field(field: &str, detail: impl Into<String>) -> Self {
-        let detail = detail.into();
-        let mut errors = BTreeMap::new();
-        errors.insert(field.to_string(), vec![detail.clone()]);
-        AppError::BadRequest {
-            code: "invalid",
-            detail,
-            errors: Some(errors),
-        }
+        AppError::field_coded(ErrorCode::Invalid, field, detail)
     }
 
     /// Not allowed, with the default sentence.
@@ -75,7 +70,7 @@ impl AppError {
     }
 
     /// A conflict with a code and sentence.
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
         AppError::Conflict {
             code,
             detail: detail.into(),
@@ -85,8 +80,39 @@ impl AppError {
     /// A token that fails verification.
     pub fn bad_token() -> Self {
         AppError::Unauthorized {
-            code: "token_not_valid",
+            code: ErrorCode::TokenNotValid,
             detail: "Given token not valid for any token type".into(),
+        }
+    }
+
+    /// A username that exists already: 400 on the request's `field` (the contract's status
+    /// for setup, registration and member creation alike).
+    pub fn username_taken(field: &str) -> Self {
+        AppError::field_coded(
+            ErrorCode::UsernameTaken,
+            field,
+            "A user with that username already exists.",
+        )
+    }
+
+    /// An organization slug that exists already (400 on `org_slug`), naming it when known.
+    pub fn slug_taken(slug: Option<&str>) -> Self {
+        let detail = match slug {
+            Some(s) => format!("Organization with slug '{s}' already exists."),
+            None => "An organization with this slug already exists.".to_string(),
+        };
+        AppError::field_coded(ErrorCode::SlugTaken, "org_slug", detail)
+    }
+
+    /// A refusal about one field with a specific code.
+    pub fn field_coded(code: ErrorCode, field: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let mut errors = BTreeMap::new();
+        errors.insert(field.to_string(), vec![detail.clone()]);
+        AppError::BadRequest {
+            code,
+            detail,
+            errors: Some(errors),
         }
     }
 
@@ -101,42 +127,43 @@ impl AppError {
     }
 }
 
-/// The one table from a named unique constraint to what the client is told.
-pub fn conflict_message(c: Conflict) -> (&'static str, &'static str) {
+/// The one table from a named unique constraint to what the client is told. Pre-checks
+/// use the same constructors, so a value taken is reported identically whether the check or
+/// the constraint caught it.
+pub fn conflict_error(c: Conflict) -> AppError {
     match c {
-        Conflict::OrganizationSlug => (
-            "slug_taken",
-            "An organization with this slug already exists.",
+        Conflict::OrganizationSlug => AppError::slug_taken(None),
+        Conflict::Username => AppError::username_taken("username"),
+        Conflict::TeamName => AppError::conflict(
+            ErrorCode::TeamNameTaken,
+            "A team with this name already exists.",
         ),
-        Conflict::Username => (
-            "username_taken",
-            "A user with that username already exists.",
-        ),
-        Conflict::TeamName => ("team_name_taken", "A team with this name already exists."),
-        Conflict::WorkflowName => (
-            "workflow_name_taken",
+        Conflict::WorkflowName => AppError::conflict(
+            ErrorCode::WorkflowNameTaken,
             "A workflow with this name already exists.",
         ),
-        Conflict::DefaultWorkflow => (
-            "default_workflow_conflict",
+        Conflict::DefaultWorkflow => AppError::conflict(
+            ErrorCode::DefaultWorkflowConflict,
             "Another default workflow was set at the same time; retry.",
         ),
-        Conflict::TransitionRule => (
-            "duplicate_rule",
-            "A transition rule for these states already exists in this workflow.",
+        Conflict::TransitionRule => AppError::conflict(
+            ErrorCode::DuplicateRule,
+            "A transition rule from this state to that state already exists in this workflow.",
         ),
-        Conflict::TaskKey => ("task_key_conflict", "Task key already exists."),
-        Conflict::Other => ("conflict", "The request conflicts with existing data."),
+        Conflict::TaskKey => {
+            AppError::conflict(ErrorCode::TaskKeyConflict, "Task key already exists.")
+        }
+        Conflict::Other => AppError::conflict(
+            ErrorCode::Conflict,
+            "The request conflicts with existing data.",
+        ),
     }
 }
 
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::Conflict(c) => {
-                let (code, detail) = conflict_message(c);
-                AppError::conflict(code, detail)
-            }
+            StoreError::Conflict(c) => conflict_error(c),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -144,6 +171,21 @@ impl From<StoreError> for AppError {
 
 impl From<switchyard_domain::validate::Invalid> for AppError {
     fn from(err: switchyard_domain::validate::Invalid) -> Self {
-        AppError::bad_request("invalid", err.0)
+        AppError::bad_request(ErrorCode::Invalid, err.0)
+    }
+}
+
+impl From<switchyard_domain::workflow::TransitionError> for AppError {
+    /// A refused transition: 400 with the contract's sentence and the check's own code.
+    fn from(e: switchyard_domain::workflow::TransitionError) -> Self {
+        use switchyard_domain::workflow::TransitionError as E;
+        let code = match &e {
+            E::SameState(_) => ErrorCode::SameState,
+            E::UnknownState { .. } => ErrorCode::UnknownState,
+            E::NoRule { .. } => ErrorCode::TransitionNotAllowed,
+            E::RoleNotAllowed { .. } => ErrorCode::RoleNotAllowed,
+            E::Unassigned(_) => ErrorCode::AssignmentRequired,
+        };
+        AppError::bad_request(code, e.to_string())
     }
 }

@@ -8,6 +8,7 @@
 //! result or an [`AppError`]. Nothing here knows about HTTP.
 
 mod actor;
+mod codes;
 mod config;
 mod error;
 mod events;
@@ -31,6 +32,7 @@ pub mod users;
 pub mod workflows;
 
 pub use actor::{Actor, Caller, Member};
+pub use codes::ErrorCode;
 pub use config::{Secret, Settings};
 pub use error::{AppError, AppResult};
 pub use events::{Change, Event};

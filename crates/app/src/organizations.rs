@@ -4,6 +4,7 @@ use switchyard_domain::{access, validate};
 use switchyard_store::{locks, organizations, organizations::OrgRow};
 use uuid::Uuid;
 
+use crate::ErrorCode;
 use crate::{App, AppError, AppResult, Change, Event, Member, UnitOfWork};
 
 /// Only the caller's own organization exists for them; managing it is for its admins.
@@ -74,7 +75,7 @@ pub async fn update(
         let rules = organizations::rule_role_usage(uow.tx(), member.tenant, role).await?;
         if users + rules > 0 {
             return Err(AppError::conflict(
-                "value_in_use",
+                ErrorCode::ValueInUse,
                 format!(
                     "Cannot remove role '{role}': it is used by {users} user(s) and {rules} transition rule(s)."
                 ),
@@ -85,7 +86,7 @@ pub async fn update(
         let n = organizations::priority_usage(uow.tx(), member.tenant, p).await?;
         if n > 0 {
             return Err(AppError::conflict(
-                "value_in_use",
+                ErrorCode::ValueInUse,
                 format!("Cannot remove priority '{p}': it is used by {n} task(s)."),
             ));
         }
@@ -94,7 +95,7 @@ pub async fn update(
         let n = organizations::task_type_usage(uow.tx(), member.tenant, t).await?;
         if n > 0 {
             return Err(AppError::conflict(
-                "value_in_use",
+                ErrorCode::ValueInUse,
                 format!("Cannot remove task type '{t}': it is used by {n} task(s)."),
             ));
         }

@@ -3,6 +3,7 @@
 use switchyard_domain::{AccessLevel, access, rules, validate};
 use switchyard_store::{organizations, setup, users, workflows};
 
+use crate::ErrorCode;
 use crate::{App, AppError, AppResult, Change, Event, Member, UnitOfWork, auth::password};
 
 /// Setup input after the required fields were found.
@@ -92,7 +93,7 @@ pub async fn run(state: &App, input: SetupInput) -> AppResult<SetupOutcome> {
     for s in std::iter::once(&initial_state).chain(final_states.iter()) {
         if !states.contains(s) {
             return Err(AppError::bad_request(
-                "invalid_state",
+                ErrorCode::InvalidState,
                 format!("State '{s}' is not in workflow_states. Allowed states: {allowed}"),
             ));
         }
@@ -108,30 +109,19 @@ pub async fn run(state: &App, input: SetupInput) -> AppResult<SetupOutcome> {
     let password_hash = password::hash(input.admin_password).await?;
 
     let mut uow = UnitOfWork::begin(state).await?;
-    if organizations::slug_exists(uow.tx(), &input.org_slug).await? {
-        return Err(AppError::bad_request(
-            "slug_taken",
-            format!(
-                "Organization with slug '{}' already exists.",
-                input.org_slug
-            ),
-        ));
+    let slug = input.org_slug.clone();
+    if organizations::slug_exists(uow.tx(), &slug).await? {
+        return Err(AppError::slug_taken(Some(&slug)));
     }
     if users::username_exists(uow.tx(), &input.admin_username).await? {
-        return Err(AppError::field(
-            "admin_username",
-            format!(
-                "A user with username '{}' already exists.",
-                input.admin_username
-            ),
-        ));
+        return Err(AppError::username_taken("admin_username"));
     }
     let transitions_created = generated.len();
     let created = setup::create_organization(
         uow.tx(),
         setup::NewOrganization {
             name: input.org_name,
-            slug: input.org_slug,
+            slug: slug.clone(),
             roles: roles.clone(),
             priorities,
             task_types,
@@ -159,13 +149,10 @@ pub async fn run(state: &App, input: SetupInput) -> AppResult<SetupOutcome> {
     .await
     .map_err(|e| match e {
         switchyard_store::StoreError::Conflict(switchyard_store::Conflict::OrganizationSlug) => {
-            AppError::bad_request("slug_taken", "Organization with this slug already exists.")
+            AppError::slug_taken(Some(&slug))
         }
         switchyard_store::StoreError::Conflict(switchyard_store::Conflict::Username) => {
-            AppError::field(
-                "admin_username",
-                "A user with that username already exists.",
-            )
+            AppError::username_taken("admin_username")
         }
         other => other.into(),
     })?;

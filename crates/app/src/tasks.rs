@@ -8,7 +8,7 @@ use switchyard_domain::{
     workflow::{Rule, TransitionOutcome, Workflow, py_list},
 };
 use switchyard_store::{
-    ConnectionTrait, Page, Tenant, comments, locks, organizations, tasks,
+    ConnectionTrait, Page, Tenant, comments, organizations, tasks,
     tasks::{Ordering, TaskFilter, TaskRow},
     teams, users,
     users::UserRow,
@@ -16,6 +16,7 @@ use switchyard_store::{
 };
 use uuid::Uuid;
 
+use crate::ErrorCode;
 use crate::{
     App, AppError, AppResult, Event, Member, UnitOfWork, comments::Comment, permissions::TaskCan,
 };
@@ -330,8 +331,7 @@ pub(crate) async fn lock_task(
     id: Uuid,
     if_match: Option<i64>,
 ) -> AppResult<TaskRow> {
-    uow.lock(tenant, locks::Row::Task, id).await?;
-    let task = tasks::get(uow.tx(), tenant, id)
+    let task = tasks::get_for_update(uow.tx(), tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
     AppError::check_version(if_match, task.version)?;
@@ -485,17 +485,15 @@ pub async fn transition(
     let mut uow = UnitOfWork::begin(state).await?;
     let task = lock_task(&uow, member.tenant, id, if_match).await?;
     let (wf, rules) = load_workflow(uow.tx(), member.tenant, task.workflow_id).await?;
-    let outcome = wf
-        .decide_transition(
-            &rules,
-            &member.role,
-            &task.current_state,
-            &to_state,
-            task.assigned_to.is_some(),
-            task.resolved_at,
-            switchyard_store::now(),
-        )
-        .map_err(|e| AppError::bad_request(e.code(), e.to_string()))?;
+    let outcome = wf.decide_transition(
+        &rules,
+        &member.role,
+        &task.current_state,
+        &to_state,
+        task.assigned_to.is_some(),
+        task.resolved_at,
+        switchyard_store::now(),
+    )?;
     match outcome {
         TransitionOutcome::Moved { resolved_at } => {
             if !tasks::transition(
@@ -509,7 +507,7 @@ pub async fn transition(
             .await?
             {
                 return Err(AppError::conflict(
-                    "concurrent_modification",
+                    ErrorCode::ConcurrentModification,
                     "The task changed state while this request was processed; reload it and retry.",
                 ));
             }
@@ -593,7 +591,7 @@ pub async fn assign_in(
                 let max = target.max_concurrent_tasks.unwrap_or(5).max(0) as u64;
                 if active >= max {
                     return Err(AppError::bad_request(
-                        "capacity_exceeded",
+                        ErrorCode::CapacityExceeded,
                         format!(
                             "{} already has {active} active tasks (max: {max}).",
                             target.username

@@ -7,7 +7,7 @@
 //! that did not happen.
 
 use chrono::{DateTime, Utc};
-use switchyard_store::{DatabaseTransaction, Tenant, audit, locks, outbox};
+use switchyard_store::{DatabaseTransaction, Tenant, locks, outbox};
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError, AppResult, Event};
@@ -62,12 +62,10 @@ impl UnitOfWork {
         let actor = actor.into();
         let tenant = actor.tenant();
         let at = switchyard_store::now();
-        if let Some(entry) = event.audit_entry(actor.audit()) {
-            audit::record_at(&self.tx, tenant, entry, at).await?;
-        }
         let id = outbox::append(
             &self.tx,
             tenant,
+            event.audit_entry(actor.audit()),
             outbox::NewMessage {
                 kind: event.kind(),
                 payload: event.payload(),

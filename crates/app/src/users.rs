@@ -4,6 +4,7 @@ use switchyard_domain::{AccessLevel, password::check as check_password, validate
 use switchyard_store::{Page, Tenant, locks, users, users::UserRow};
 use uuid::Uuid;
 
+use crate::ErrorCode;
 use crate::{
     App, AppError, AppResult, Caller, Change, Event, Member, UnitOfWork, auth::password,
     permissions::Permissions,
@@ -151,10 +152,7 @@ pub async fn create(state: &App, member: &Member, input: NewMember) -> AppResult
     let hash = password::hash(input.password).await?;
     let mut uow = UnitOfWork::begin(state).await?;
     if users::username_exists(uow.tx(), &input.username).await? {
-        return Err(AppError::conflict(
-            "username_taken",
-            "A user with that username already exists.",
-        ));
+        return Err(AppError::username_taken("username"));
     }
     let id = users::create(
         uow.tx(),
@@ -244,7 +242,7 @@ pub async fn update(
             && admins_left(&uow, member.tenant, &target_role).await? <= 1
         {
             return Err(AppError::conflict(
-                "last_admin",
+                ErrorCode::LastAdmin,
                 "Cannot demote the organization's last admin.",
             ));
         }
@@ -312,7 +310,7 @@ pub async fn delete(
     let target = lock(&uow, member.tenant, id, if_match).await?;
     if id == member.user_id {
         return Err(AppError::bad_request(
-            "cannot_delete_self",
+            ErrorCode::CannotDeleteSelf,
             "You cannot delete your own account.",
         ));
     }
@@ -321,7 +319,7 @@ pub async fn delete(
         && admins_left(&uow, member.tenant, &role).await? <= 1
     {
         return Err(AppError::conflict(
-            "last_admin",
+            ErrorCode::LastAdmin,
             "Cannot delete the organization's last admin.",
         ));
     }

@@ -7,6 +7,7 @@ use switchyard_store::{
 };
 use uuid::Uuid;
 
+use crate::ErrorCode;
 use crate::{App, AppError, AppResult, Change, Event, Member, UnitOfWork};
 
 /// A workflow with its rules.
@@ -214,7 +215,7 @@ pub async fn update(
             tasks::count_in_states(uow.tx(), member.tenant, id, std::slice::from_ref(s)).await?;
         if n > 0 {
             return Err(AppError::conflict(
-                "state_in_use",
+                ErrorCode::StateInUse,
                 format!(
                     "Cannot remove state '{s}' from workflow '{}': {n} task(s) are in it.",
                     current.name
@@ -260,7 +261,7 @@ pub async fn delete(
     let n = tasks::count_in_workflow(uow.tx(), member.tenant, id).await?;
     if n > 0 {
         return Err(AppError::conflict(
-            "workflow_in_use",
+            ErrorCode::WorkflowInUse,
             format!(
                 "Cannot delete workflow '{}': {n} task(s) use it.",
                 current.name
@@ -357,7 +358,7 @@ fn check_rule(
     }
     if from == to {
         return Err(AppError::bad_request(
-            "same_state",
+            ErrorCode::SameState,
             "from_state and to_state cannot be the same.",
         ));
     }
@@ -373,16 +374,6 @@ fn check_rule(
         ));
     }
     Ok(())
-}
-
-fn duplicate_rule(e: switchyard_store::StoreError) -> AppError {
-    match e {
-        switchyard_store::StoreError::Conflict(_) => AppError::conflict(
-            "duplicate_rule",
-            "A transition rule from this state to that state already exists in this workflow.",
-        ),
-        other => other.into(),
-    }
 }
 
 /// Creates a rule (admin).
@@ -403,9 +394,7 @@ pub async fn create_rule(state: &App, member: &Member, input: RuleInput) -> AppR
         .await?
         .ok_or_else(|| AppError::field("workflow", "Workflow not found in this organization."))?;
     check_rule(member, &wf, &from, &to, &roles)?;
-    let id = workflows::create_rule(uow.tx(), member.tenant, wf_id, &from, &to, roles)
-        .await
-        .map_err(duplicate_rule)?;
+    let id = workflows::create_rule(uow.tx(), member.tenant, wf_id, &from, &to, roles).await?;
     uow.record(
         member,
         Event::TransitionRuleChanged {
@@ -446,9 +435,7 @@ pub async fn update_rule(
     let to = input.to_state.unwrap_or(current.to_state);
     let roles = input.allowed_roles.unwrap_or(current.allowed_roles.0);
     check_rule(member, &wf, &from, &to, &roles)?;
-    workflows::update_rule(uow.tx(), member.tenant, id, &from, &to, roles)
-        .await
-        .map_err(duplicate_rule)?;
+    workflows::update_rule(uow.tx(), member.tenant, id, &from, &to, roles).await?;
     uow.record(
         member,
         Event::TransitionRuleChanged {

@@ -82,32 +82,44 @@ pub async fn record_at<C: ConnectionTrait>(
     e: Entry,
     at: DateTime<Utc>,
 ) -> Result<Uuid> {
+    let mut p = Params::default();
+    let (id, insert) = insert_sql(&mut p, tenant, e, at);
+    sql::exec(c, &insert, p.values).await?;
+    Ok(id)
+}
+
+/// The `INSERT` of one entry, its values pushed onto `p` (so it can share a statement).
+pub(crate) fn insert_sql(
+    p: &mut Params,
+    tenant: Tenant,
+    e: Entry,
+    at: DateTime<Utc>,
+) -> (Uuid, String) {
     let id = Uuid::now_v7();
     let (actor_id, actor_name) = match e.actor {
         Actor::User { id, name } => (Some(id), name),
         Actor::System => (None, String::new()),
     };
     let json = |v: Option<Json>| sea_orm::Value::Json(v.map(Box::new));
-    sql::exec(
-        c,
+    let values = [
+        p.push(id),
+        p.push(tenant.id()),
+        p.push(e.task_id),
+        p.push(e.task_key),
+        p.push(e.action.as_str()),
+        p.push(actor_id),
+        p.push(actor_name),
+        p.push(json(e.old_value)),
+        p.push(json(e.new_value)),
+        p.push(e.reason),
+        p.push(at),
+    ];
+    let sql = format!(
         "INSERT INTO audit_logs (id, organization_id, task_id, task_key, action, performed_by, performed_by_name, \
-         old_value, new_value, reason, timestamp) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        vec![
-            id.into(),
-            tenant.id().into(),
-            e.task_id.into(),
-            e.task_key.into(),
-            e.action.as_str().into(),
-            actor_id.into(),
-            actor_name.into(),
-            json(e.old_value),
-            json(e.new_value),
-            e.reason.into(),
-            at.into(),
-        ],
-    )
-    .await?;
-    Ok(id)
+         old_value, new_value, reason, timestamp) VALUES ({})",
+        values.join(", ")
+    );
+    (id, sql)
 }
 
 /// A stored entry.

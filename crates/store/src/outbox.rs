@@ -3,11 +3,11 @@
 //! that did.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use crate::{Result, Tenant, sql};
+use crate::{Result, Tenant, audit, sql, sql::Params};
 
 /// An event to append.
 #[derive(Debug, Clone)]
@@ -32,24 +32,50 @@ pub struct Message {
     pub processed_at: Option<DateTime<Utc>>,
 }
 
-/// Appends an event; call it inside the transaction of the change.
-pub async fn append<C: ConnectionTrait>(c: &C, tenant: Tenant, m: NewMessage) -> Result<Uuid> {
+/// Appends an event, and its audit entry when it has one, inside the transaction of the
+/// change. On PostgreSQL both rows go in one statement (a data-modifying `WITH`), so recording
+/// an event costs no round trip beyond the audit entry the change always wrote; SQLite, whose
+/// statements cost no network trip, runs two.
+pub async fn append<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    entry: Option<audit::Entry>,
+    m: NewMessage,
+) -> Result<Uuid> {
+    let mut p = Params::default();
+    let audit_sql = match entry {
+        Some(e) => {
+            let at = m.created_at;
+            let (_, sql) = audit::insert_sql(&mut p, tenant, e, at);
+            if c.get_database_backend() != DbBackend::Postgres {
+                sql::exec(c, &sql, std::mem::take(&mut p.values)).await?;
+                None
+            } else {
+                Some(sql)
+            }
+        }
+        None => None,
+    };
     let id = Uuid::now_v7();
-    sql::exec(
-        c,
+    let values = [
+        p.push(id),
+        p.push(tenant.id()),
+        p.push(m.kind),
+        p.push(sea_orm::Value::Json(Some(Box::new(m.payload)))),
+        p.push(m.actor_id),
+        p.push(m.actor_name),
+        p.push(m.created_at),
+    ];
+    let insert = format!(
         "INSERT INTO outbox (id, organization_id, kind, payload, actor_id, actor_name, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        vec![
-            id.into(),
-            tenant.id().into(),
-            m.kind.into(),
-            sea_orm::Value::Json(Some(Box::new(m.payload))),
-            m.actor_id.into(),
-            m.actor_name.into(),
-            m.created_at.into(),
-        ],
-    )
-    .await?;
+         VALUES ({})",
+        values.join(", ")
+    );
+    let statement = match audit_sql {
+        Some(audit) => format!("WITH audit_entry AS ({audit}) {insert}"),
+        None => insert,
+    };
+    sql::exec(c, &statement, p.values).await?;
     Ok(id)
 }
 
@@ -84,7 +110,7 @@ pub async fn mark_processed<C: ConnectionTrait>(
     if ids.is_empty() {
         return Ok(0);
     }
-    let mut p = sql::Params::default();
+    let mut p = Params::default();
     let at = p.push(at);
     let list = p.list(ids);
     sql::exec(

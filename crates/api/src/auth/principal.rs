@@ -5,6 +5,7 @@
 //! carries the tenant that store functions demand.
 
 use std::ops::Deref;
+use switchyard_app::ErrorCode;
 
 use axum::{
     extract::FromRequestParts,
@@ -44,7 +45,7 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
         .headers
         .get(header::AUTHORIZATION)
         .ok_or(ApiError::Unauthorized {
-            code: "not_authenticated",
+            code: ErrorCode::NotAuthenticated,
             detail: "Authentication credentials were not provided.".into(),
         })?;
     let value = value.to_str().map_err(|_| ApiError::bad_token())?;

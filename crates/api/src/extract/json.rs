@@ -5,6 +5,7 @@ use axum::{
     http::StatusCode,
 };
 use serde::de::DeserializeOwned;
+use switchyard_app::ErrorCode;
 
 use crate::error::ApiError;
 
@@ -28,7 +29,7 @@ where
                 Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                     return Err(ApiError::PayloadTooLarge);
                 }
-                Err(e) => return Err(ApiError::bad_request("invalid", e.body_text())),
+                Err(e) => return Err(ApiError::bad_request(ErrorCode::Invalid, e.body_text())),
             };
         let is_json = parts
             .headers
@@ -37,7 +38,7 @@ where
             .is_some_and(|v| v.contains("json"));
         if is_json && has_escaped_nul(&bytes) {
             return Err(ApiError::bad_request(
-                "invalid",
+                ErrorCode::Invalid,
                 "Text may not contain NUL (\\u0000) characters.",
             ));
         }
@@ -74,7 +75,7 @@ fn map_rejection(rejection: JsonRejection) -> ApiError {
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
         _ => match rejection {
             JsonRejection::JsonDataError(e) => ApiError::bad_request(
-                "invalid",
+                ErrorCode::Invalid,
                 format!(
                     "Invalid request body: {}",
                     e.body_text().trim_start_matches(
@@ -83,9 +84,9 @@ fn map_rejection(rejection: JsonRejection) -> ApiError {
                 ),
             ),
             JsonRejection::JsonSyntaxError(_) => {
-                ApiError::bad_request("parse_error", "Malformed JSON in the request body.")
+                ApiError::bad_request(ErrorCode::ParseError, "Malformed JSON in the request body.")
             }
-            other => ApiError::bad_request("invalid", other.body_text()),
+            other => ApiError::bad_request(ErrorCode::Invalid, other.body_text()),
         },
     }
 }

@@ -5,6 +5,7 @@ use axum::{
     http::request::Parts,
 };
 use serde::de::DeserializeOwned;
+use switchyard_app::ErrorCode;
 
 use crate::error::ApiError;
 
@@ -18,7 +19,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
             Err(e) => Err(ApiError::bad_request(
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 format!(
                     "Invalid query parameters: {}",
                     e.body_text()

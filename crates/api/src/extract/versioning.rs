@@ -11,6 +11,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
+use switchyard_app::ErrorCode;
 
 use crate::error::ApiError;
 
@@ -45,7 +46,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
             .map(IfMatch)
             .ok_or_else(|| {
                 ApiError::bad_request(
-                    "invalid_if_match",
+                    ErrorCode::InvalidIfMatch,
                     "If-Match must name one version: \"7\", W/\"7\" or 7.",
                 )
             })

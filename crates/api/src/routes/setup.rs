@@ -2,6 +2,7 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
+use switchyard_app::ErrorCode;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -103,7 +104,7 @@ pub async fn setup(
     }
     if !missing.is_empty() {
         return Err(ApiError::bad_request(
-            "missing_fields",
+            ErrorCode::MissingFields,
             format!(
                 "Missing required fields: {}",
                 switchyard_domain::workflow::py_list(&missing)

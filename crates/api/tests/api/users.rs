@@ -92,8 +92,9 @@ async fn duplicate_usernames_conflict_and_bad_input_is_400() {
             json!({"username": "dup", "password": "correct-horse-42", "role": "engineer"}),
         )
         .await
-        .expect(409);
+        .expect(400);
     assert_eq!(r.detail(), "A user with that username already exists.");
+    assert_eq!(r.body["code"], "username_taken");
     app.post(
         "/api/v1/users/",
         &org.admin,
