@@ -154,7 +154,7 @@ pub async fn register(
     username: String,
     password_text: String,
     email: String,
-) -> AppResult<(Uuid, TokenPair)> {
+) -> AppResult<(users::UserRow, TokenPair)> {
     if !state.settings.allow_registration {
         return Err(AppError::Forbidden(
             "Registration is disabled on this server.".into(),
@@ -182,6 +182,9 @@ pub async fn register(
     )
     .await?;
     let pair = issue_pair(state, uow.tx(), id, None).await?;
+    let user = users::get_unaffiliated(uow.tx(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     uow.commit().await?;
-    Ok((id, pair))
+    Ok((user, pair))
 }

@@ -470,8 +470,8 @@ pub async fn available(state: &App, member: &Member, id: Uuid) -> AppResult<(Str
 }
 
 /// Moves a task to `to_state` after the contract's five checks; atomic against concurrent
-/// moves (the task row is locked and the state compared-and-set in the transaction of the
-/// event).
+/// moves without a row lock: the write is a compare-and-set on the state read (and on the
+/// version, when the client sent `If-Match`), in the transaction of the event.
 pub async fn transition(
     state: &App,
     member: &Member,
@@ -483,7 +483,10 @@ pub async fn transition(
     member.require_writer()?;
     check_reason(&reason)?;
     let mut uow = UnitOfWork::begin(state).await?;
-    let task = lock_task(&uow, member.tenant, id, if_match).await?;
+    let task = tasks::get(uow.tx(), member.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    AppError::check_version(if_match, task.version)?;
     let (wf, rules) = load_workflow(uow.tx(), member.tenant, task.workflow_id).await?;
     let outcome = wf.decide_transition(
         &rules,
@@ -503,9 +506,13 @@ pub async fn transition(
                 &task.current_state,
                 &to_state,
                 resolved_at,
+                if_match,
             )
             .await?
             {
+                if let Some(now) = tasks::get(uow.tx(), member.tenant, id).await? {
+                    AppError::check_version(if_match, now.version)?;
+                }
                 return Err(AppError::conflict(
                     ErrorCode::ConcurrentModification,
                     "The task changed state while this request was processed; reload it and retry.",

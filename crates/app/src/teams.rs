@@ -1,7 +1,9 @@
 //! Teams of an organization.
 
 use switchyard_domain::validate;
-use switchyard_store::{Page, Tenant, locks, teams, teams::Team, users};
+use switchyard_store::{
+    ConnectionTrait, Page, Tenant, locks, teams, teams::Team, users, users::UserRow,
+};
 use uuid::Uuid;
 
 use crate::{App, AppError, AppResult, Change, Event, Member, UnitOfWork};
@@ -32,20 +34,55 @@ async fn check_members<C: switchyard_store::ConnectionTrait>(
     Ok(())
 }
 
-/// Teams of the caller's organization.
-pub async fn list(state: &App, member: &Member, page: Page) -> AppResult<(Vec<Team>, u64)> {
-    Ok(teams::list(state.db.conn(), member.tenant, page).await?)
+/// A team with its lead's account, as clients show it.
+#[derive(Debug, Clone)]
+pub struct TeamView {
+    pub team: Team,
+    pub lead: Option<UserRow>,
 }
 
-/// One team.
-pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<Team> {
-    teams::get(state.db.conn(), member.tenant, id)
+/// Loads the leads of `teams` in one query.
+async fn views<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    teams: Vec<Team>,
+) -> AppResult<Vec<TeamView>> {
+    let lead_ids: Vec<Uuid> = teams.iter().filter_map(|t| t.lead_id).collect();
+    let leads = users::get_many(c, tenant, &lead_ids).await?;
+    Ok(teams
+        .into_iter()
+        .map(|team| TeamView {
+            lead: team
+                .lead_id
+                .and_then(|id| leads.iter().find(|u| u.id == id).cloned()),
+            team,
+        })
+        .collect())
+}
+
+/// One team with its lead.
+async fn view<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> AppResult<TeamView> {
+    let team = teams::get(c, tenant, id).await?.ok_or(AppError::NotFound)?;
+    views(c, tenant, vec![team])
         .await?
+        .pop()
         .ok_or(AppError::NotFound)
 }
 
+/// Teams of the caller's organization.
+pub async fn list(state: &App, member: &Member, page: Page) -> AppResult<(Vec<TeamView>, u64)> {
+    let c = state.db.conn();
+    let (rows, count) = teams::list(c, member.tenant, page).await?;
+    Ok((views(c, member.tenant, rows).await?, count))
+}
+
+/// One team.
+pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<TeamView> {
+    view(state.db.conn(), member.tenant, id).await
+}
+
 /// Creates a team (manager+).
-pub async fn create(state: &App, member: &Member, input: TeamInput) -> AppResult<Team> {
+pub async fn create(state: &App, member: &Member, input: TeamInput) -> AppResult<TeamView> {
     member.require_manager()?;
     let name = input.name.unwrap_or_default();
     validate::name("name", &name).map_err(|e| AppError::field("name", e.0))?;
@@ -69,9 +106,7 @@ pub async fn create(state: &App, member: &Member, input: TeamInput) -> AppResult
         },
     )
     .await?;
-    let team = teams::get(uow.tx(), member.tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let team = view(uow.tx(), member.tenant, id).await?;
     uow.commit().await?;
     Ok(team)
 }
@@ -83,7 +118,7 @@ pub async fn update(
     id: Uuid,
     input: TeamInput,
     if_match: Option<i64>,
-) -> AppResult<Team> {
+) -> AppResult<TeamView> {
     member.require_manager()?;
     let mut uow = UnitOfWork::begin(state).await?;
     let current = lock(&uow, member.tenant, id, if_match).await?;
@@ -110,9 +145,7 @@ pub async fn update(
         },
     )
     .await?;
-    let team = teams::get(uow.tx(), member.tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let team = view(uow.tx(), member.tenant, id).await?;
     uow.commit().await?;
     Ok(team)
 }

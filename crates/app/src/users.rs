@@ -335,3 +335,32 @@ pub async fn delete(
     uow.commit().await?;
     Ok(())
 }
+
+/// An operator's account with every right (`switchyard create-superuser`), optionally the
+/// admin of an existing organization.
+#[derive(Debug, Clone)]
+pub struct NewSuperuser {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    /// Slug of an organization to join as its admin.
+    pub org: Option<String>,
+}
+
+/// Creates a superuser after the same username and password checks as any account.
+pub async fn create_superuser(state: &App, input: NewSuperuser) -> AppResult<Uuid> {
+    check_username(&input.username)?;
+    check_email(&input.email)?;
+    if let Err(e) = check_password(&input.password, &input.username) {
+        return Err(AppError::field("password", e.to_string()));
+    }
+    let hash = password::hash(input.password).await?;
+    Ok(switchyard_store::superuser::create(
+        &state.db,
+        &input.username,
+        &input.email,
+        &hash,
+        input.org.as_deref(),
+    )
+    .await?)
+}

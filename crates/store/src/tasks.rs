@@ -419,22 +419,24 @@ pub async fn transition<C: ConnectionTrait>(
     from: &str,
     to: &str,
     resolved_at: Option<DateTime<Utc>>,
+    version: Option<i64>,
 ) -> Result<bool> {
-    Ok(sql::exec(
-        c,
-        "UPDATE tasks SET current_state = $4, resolved_at = $5, version = version + 1, updated_at = $6 \
-         WHERE organization_id = $1 AND id = $2 AND current_state = $3",
-        vec![
-            tenant.id().into(),
-            id.into(),
-            from.into(),
-            to.into(),
-            resolved_at.into(),
-            now().into(),
-        ],
-    )
-    .await?
-        == 1)
+    let mut values = vec![
+        tenant.id().into(),
+        id.into(),
+        from.into(),
+        to.into(),
+        resolved_at.into(),
+        now().into(),
+    ];
+    let mut sql = "UPDATE tasks SET current_state = $4, resolved_at = $5, version = version + 1, updated_at = $6 \
+         WHERE organization_id = $1 AND id = $2 AND current_state = $3"
+        .to_string();
+    if let Some(v) = version {
+        values.push(v.into());
+        sql.push_str(" AND version = $7");
+    }
+    Ok(sql::exec(c, &sql, values).await? == 1)
 }
 
 /// Locks the assignee's membership row until the transaction ends, so concurrent

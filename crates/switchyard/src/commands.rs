@@ -222,22 +222,18 @@ async fn shutdown_signal() {
 
 async fn create_superuser(args: SuperuserArgs) -> anyhow::Result<()> {
     let db = connect(&args.db).await?;
-    switchyard_app::users::check_username(&args.username).map_err(api_err)?;
-    if let Err(e) = switchyard_domain::password::check(&args.password, &args.username) {
-        bail!("{e}");
-    }
-    let hash = switchyard_api::auth::password::hash(args.password)
-        .await
-        .map_err(api_err)?;
-    let id = switchyard_store::superuser::create(
-        &db,
-        &args.username,
-        &args.email,
-        &hash,
-        args.org.as_deref(),
+    let app = switchyard_app::App::for_system(db);
+    let id = switchyard_app::users::create_superuser(
+        &app,
+        switchyard_app::users::NewSuperuser {
+            username: args.username.clone(),
+            email: args.email,
+            password: args.password,
+            org: args.org,
+        },
     )
     .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .map_err(api_err)?;
     println!("Superuser '{}' created (id {id}).", args.username);
     Ok(())
 }

@@ -112,11 +112,8 @@ pub async fn register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<RegisterResponse>)> {
-    let (id, tokens) =
+    let (user, tokens) =
         switchyard_app::auth::register(&state.app, req.username, req.password, req.email).await?;
-    let user = switchyard_store::users::get_unaffiliated(state.app.db.conn(), id)
-        .await?
-        .ok_or(crate::error::ApiError::NotFound)?;
     Ok((
         StatusCode::CREATED,
         Json(RegisterResponse {

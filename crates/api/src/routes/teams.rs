@@ -3,11 +3,10 @@
 use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use switchyard_store::{teams::Team, users};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use switchyard_app::teams::{self, TeamInput};
+use switchyard_app::teams::{self, TeamInput, TeamView};
 
 use crate::{
     auth::Member,
@@ -56,17 +55,10 @@ pub struct UpdateTeamRequest {
     pub members: Option<Vec<Uuid>>,
 }
 
-/// Renders teams with their leads loaded in one query.
-async fn render(state: &AppState, member: &Member, teams: Vec<Team>) -> ApiResult<Vec<TeamOut>> {
-    let lead_ids: Vec<Uuid> = teams.iter().filter_map(|t| t.lead_id).collect();
-    let leads = users::get_many(state.app.db.conn(), member.tenant, &lead_ids).await?;
-    Ok(teams
-        .into_iter()
-        .map(|t| TeamOut {
-            lead_detail: t
-                .lead_id
-                .and_then(|id| leads.iter().find(|u| u.id == id).cloned())
-                .map(Into::into),
+impl From<TeamView> for TeamOut {
+    fn from(TeamView { team: t, lead }: TeamView) -> Self {
+        TeamOut {
+            lead_detail: lead.map(Into::into),
             id: t.id,
             name: t.name,
             organization: t.organization_id,
@@ -75,15 +67,8 @@ async fn render(state: &AppState, member: &Member, teams: Vec<Team>) -> ApiResul
             members: t.members,
             created_at: t.created_at,
             version: t.version,
-        })
-        .collect())
-}
-
-async fn render_one(state: &AppState, member: &Member, team: Team) -> ApiResult<TeamOut> {
-    render(state, member, vec![team])
-        .await?
-        .pop()
-        .ok_or(crate::error::ApiError::NotFound)
+        }
+    }
 }
 
 /// Teams of the caller's organization, by name.
@@ -95,7 +80,7 @@ pub async fn list(
     page: PageQuery,
 ) -> ApiResult<Json<Paginated<TeamOut>>> {
     let (rows, count) = teams::list(&state.app, &member, page.page).await?;
-    let out = render(&state, &member, rows).await?;
+    let out = rows.into_iter().map(Into::into).collect();
     Ok(Json(page.wrap(out, count)?))
 }
 
@@ -108,7 +93,7 @@ pub async fn get(
     IdPath(id): IdPath,
 ) -> ApiResult<Tagged<TeamOut>> {
     let team = teams::get(&state.app, &member, id).await?;
-    Ok(Tagged::of(render_one(&state, &member, team).await?))
+    Ok(Tagged::of(team.into()))
 }
 
 /// Creates a team (manager+); lead and members must belong to the organization.
@@ -129,10 +114,7 @@ pub async fn create(
         },
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(render_one(&state, &member, team).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(team.into())))
 }
 
 /// Changes a team (manager+).
@@ -158,7 +140,7 @@ pub async fn update(
         if_match,
     )
     .await?;
-    Ok(Tagged::of(render_one(&state, &member, team).await?))
+    Ok(Tagged::of(team.into()))
 }
 
 /// Deletes a team (manager+).
