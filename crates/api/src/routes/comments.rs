@@ -131,9 +131,9 @@ pub async fn create(
 }
 
 /// Edits a comment (its author or an admin).
-#[utoipa::path(patch, path = "/api/v1/comments/{id}", tag = tags::COMMENTS, params(("id" = Uuid, Path)), request_body = UpdateCommentRequest,
+#[utoipa::path(patch, path = "/api/v1/comments/{id}", tag = tags::COMMENTS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), request_body = UpdateCommentRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = CommentOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = CommentOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
@@ -149,8 +149,8 @@ pub async fn update(
 }
 
 /// Deletes a comment (its author or an admin).
-#[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = tags::COMMENTS, params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = tags::COMMENTS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), security(("bearer" = [])),
+    responses((status = 204), (status = 400, description = "If-Match is not a version", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     member: Member,

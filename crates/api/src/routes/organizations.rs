@@ -95,9 +95,9 @@ pub async fn get(
 
 /// Changes the name or the configured lists (admins only); a value still in use cannot be
 /// removed (409).
-#[utoipa::path(patch, path = "/api/v1/organizations/{id}", tag = tags::ORGANIZATIONS, params(("id" = Uuid, Path)),
+#[utoipa::path(patch, path = "/api/v1/organizations/{id}", tag = tags::ORGANIZATIONS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")),
     request_body = UpdateOrganizationRequest, security(("bearer" = [])),
-    responses((status = 200, body = OrganizationOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = OrganizationOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
@@ -119,8 +119,8 @@ pub async fn update(
 }
 
 /// Deletes the organization and everything it owns (admins only).
-#[utoipa::path(delete, path = "/api/v1/organizations/{id}", tag = tags::ORGANIZATIONS, params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/organizations/{id}", tag = tags::ORGANIZATIONS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), security(("bearer" = [])),
+    responses((status = 204), (status = 400, description = "If-Match is not a version", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     member: Member,

@@ -349,9 +349,9 @@ fn tagged(detail: TaskDetail) -> Tagged<TaskDetailOut> {
 }
 
 /// Edits a task (creator, assignee or manager+); each changed field is audited old → new.
-#[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = tags::TASKS, params(("id" = Uuid, Path)), request_body = UpdateTaskRequest,
+#[utoipa::path(patch, path = "/api/v1/tasks/{id}", tag = tags::TASKS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), request_body = UpdateTaskRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = TaskDetailOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TaskDetailOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
@@ -376,8 +376,8 @@ pub async fn update(
 }
 
 /// Deletes a task (admin); audited as `deleted`.
-#[utoipa::path(delete, path = "/api/v1/tasks/{id}", tag = tags::TASKS, params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}", tag = tags::TASKS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), security(("bearer" = [])),
+    responses((status = 204), (status = 400, description = "If-Match is not a version", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     member: Member,
@@ -411,9 +411,9 @@ pub async fn available_transitions(
 }
 
 /// Moves the task to another state after the workflow's checks; atomic under concurrency.
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/transition", tag = tags::TASKS, params(("id" = Uuid, Path)), request_body = TransitionRequest,
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/transition", tag = tags::TASKS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), request_body = TransitionRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = TaskDetailOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = TaskDetailOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn transition(
     State(state): State<AppState>,
     member: Member,
@@ -434,9 +434,9 @@ pub async fn transition(
 }
 
 /// Assigns the task (manager+), within the assignee's capacity; `user_id: null` unassigns.
-#[utoipa::path(post, path = "/api/v1/tasks/{id}/assign", tag = tags::TASKS, params(("id" = Uuid, Path)), request_body = AssignRequest,
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/assign", tag = tags::TASKS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), request_body = AssignRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = TaskDetailOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TaskDetailOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody)))]
 pub async fn assign(
     State(state): State<AppState>,
     member: Member,

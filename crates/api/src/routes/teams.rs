@@ -118,9 +118,9 @@ pub async fn create(
 }
 
 /// Changes a team (manager+).
-#[utoipa::path(patch, path = "/api/v1/teams/{id}", tag = tags::TEAMS, params(("id" = Uuid, Path)), request_body = UpdateTeamRequest,
+#[utoipa::path(patch, path = "/api/v1/teams/{id}", tag = tags::TEAMS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), request_body = UpdateTeamRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = TeamOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = TeamOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
@@ -144,8 +144,8 @@ pub async fn update(
 }
 
 /// Deletes a team (manager+).
-#[utoipa::path(delete, path = "/api/v1/teams/{id}", tag = tags::TEAMS, params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/teams/{id}", tag = tags::TEAMS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), security(("bearer" = [])),
+    responses((status = 204), (status = 400, description = "If-Match is not a version", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     member: Member,

@@ -182,9 +182,9 @@ pub async fn create(
 }
 
 /// Changes a workflow (admin); removing a state tasks are in is a conflict.
-#[utoipa::path(patch, path = "/api/v1/workflows/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path)), request_body = WorkflowRequest,
+#[utoipa::path(patch, path = "/api/v1/workflows/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), request_body = WorkflowRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = WorkflowOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = WorkflowOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
@@ -200,8 +200,8 @@ pub async fn update(
 }
 
 /// Deletes a workflow no task uses (admin).
-#[utoipa::path(delete, path = "/api/v1/workflows/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/workflows/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), security(("bearer" = [])),
+    responses((status = 204), (status = 400, description = "If-Match is not a version", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     member: Member,
@@ -260,9 +260,9 @@ pub async fn create_rule(
 }
 
 /// Changes a rule (admin).
-#[utoipa::path(patch, path = "/api/v1/transitions/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path)), request_body = RuleRequest,
+#[utoipa::path(patch, path = "/api/v1/transitions/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), request_body = RuleRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = RuleOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = RuleOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update_rule(
     State(state): State<AppState>,
     member: Member,
@@ -278,8 +278,8 @@ pub async fn update_rule(
 }
 
 /// Deletes a rule (admin).
-#[utoipa::path(delete, path = "/api/v1/transitions/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/transitions/{id}", tag = tags::WORKFLOWS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), security(("bearer" = [])),
+    responses((status = 204), (status = 400, description = "If-Match is not a version", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody)))]
 pub async fn delete_rule(
     State(state): State<AppState>,
     member: Member,
