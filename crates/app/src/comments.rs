@@ -113,19 +113,17 @@ async fn own(
 ) -> AppResult<(CommentRow, String)> {
     uow.lock(member.tenant, locks::Row::Comment, id).await?;
     let c = uow.tx();
-    let row = comments::get(c, member.tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = AppError::current(comments::get(c, member.tenant, id).await?, None)?;
     if !may_change(member, &row) {
         return Err(AppError::Forbidden(
             "Only the comment's author or an admin can change it.".into(),
         ));
     }
+    AppError::check_version(if_match, row.version)?;
     let key = tasks::get(c, member.tenant, row.task_id)
         .await?
         .map(|t| t.task_key)
         .unwrap_or_default();
-    AppError::check_version(if_match, row.version)?;
     Ok((row, key))
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use switchyard_store::{Conflict, StoreError};
+use switchyard_store::{Conflict, StoreError, Versioned};
 
 use crate::ErrorCode;
 
@@ -114,6 +114,14 @@ impl AppError {
             detail,
             errors: Some(errors),
         }
+    }
+
+    /// A row read for a read–modify–write: absent is [`AppError::NotFound`], and a client's
+    /// `If-Match` naming another version is [`AppError::PreconditionFailed`].
+    pub fn current<T: Versioned>(found: Option<T>, if_match: Option<i64>) -> AppResult<T> {
+        let row = found.ok_or(AppError::NotFound)?;
+        AppError::check_version(if_match, row.version())?;
+        Ok(row)
     }
 
     /// Compares a client's expected version with the current one (`None`: no precondition).

@@ -125,16 +125,11 @@ pub async fn update(
     Ok(row)
 }
 
-/// Locks the member's organization for a read–modify–write and reads it, checking the
-/// client's precondition.
+/// Locks the member's organization for a read–modify–write and reads it.
 async fn lock(uow: &UnitOfWork, member: &Member, if_match: Option<i64>) -> AppResult<OrgRow> {
     uow.lock(member.tenant, locks::Row::Organization, member.tenant.id())
         .await?;
-    let org = organizations::get(uow.tx(), member.tenant)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    AppError::check_version(if_match, org.version)?;
-    Ok(org)
+    AppError::current(organizations::get(uow.tx(), member.tenant).await?, if_match)
 }
 
 /// Deletes the caller's organization with everything it owns.

@@ -331,11 +331,7 @@ pub(crate) async fn lock_task(
     id: Uuid,
     if_match: Option<i64>,
 ) -> AppResult<TaskRow> {
-    let task = tasks::get_for_update(uow.tx(), tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    AppError::check_version(if_match, task.version)?;
-    Ok(task)
+    AppError::current(tasks::get_for_update(uow.tx(), tenant, id).await?, if_match)
 }
 
 /// Edits a task (creator, assignee or manager+), recording each changed field old → new.
@@ -348,12 +344,13 @@ pub async fn update(
     if_match: Option<i64>,
 ) -> AppResult<TaskDetail> {
     let mut uow = UnitOfWork::begin(state).await?;
-    let task = lock_task(&uow, member.tenant, id, if_match).await?;
+    let task = lock_task(&uow, member.tenant, id, None).await?;
     if !may_edit(member, &task) {
         return Err(AppError::Forbidden(
             "Only the task's creator, its assignee or a manager can edit it.".into(),
         ));
     }
+    AppError::check_version(if_match, task.version)?;
     if patch.workflow.is_some_and(|w| w != task.workflow_id) {
         return Err(AppError::field(
             "workflow",
@@ -483,10 +480,7 @@ pub async fn transition(
     member.require_writer()?;
     check_reason(&reason)?;
     let mut uow = UnitOfWork::begin(state).await?;
-    let task = tasks::get(uow.tx(), member.tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    AppError::check_version(if_match, task.version)?;
+    let task = AppError::current(tasks::get(uow.tx(), member.tenant, id).await?, if_match)?;
     let (wf, rules) = load_workflow(uow.tx(), member.tenant, task.workflow_id).await?;
     let outcome = wf.decide_transition(
         &rules,

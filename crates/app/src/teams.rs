@@ -121,7 +121,8 @@ pub async fn update(
 ) -> AppResult<TeamView> {
     member.require_manager()?;
     let mut uow = UnitOfWork::begin(state).await?;
-    let current = lock(&uow, member.tenant, id, if_match).await?;
+    uow.lock(member.tenant, locks::Row::Team, id).await?;
+    let current = AppError::current(teams::get(uow.tx(), member.tenant, id).await?, if_match)?;
     let name = input.name.unwrap_or(current.name);
     validate::name("name", &name).map_err(|e| AppError::field("name", e.0))?;
     let lead = input.lead.unwrap_or(current.lead_id);
@@ -159,7 +160,8 @@ pub async fn delete(
 ) -> AppResult<()> {
     member.require_manager()?;
     let mut uow = UnitOfWork::begin(state).await?;
-    lock(&uow, member.tenant, id, if_match).await?;
+    uow.lock(member.tenant, locks::Row::Team, id).await?;
+    AppError::current(teams::get(uow.tx(), member.tenant, id).await?, if_match)?;
     teams::delete(uow.tx(), member.tenant, id).await?;
     uow.record(
         member,
@@ -171,19 +173,4 @@ pub async fn delete(
     .await?;
     uow.commit().await?;
     Ok(())
-}
-
-/// Locks a team for a read–modify–write and reads it, checking the client's precondition.
-async fn lock(
-    uow: &UnitOfWork,
-    tenant: Tenant,
-    id: Uuid,
-    if_match: Option<i64>,
-) -> AppResult<Team> {
-    uow.lock(tenant, locks::Row::Team, id).await?;
-    let team = teams::get(uow.tx(), tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    AppError::check_version(if_match, team.version)?;
-    Ok(team)
 }

@@ -110,7 +110,7 @@ pub struct NewMember {
 }
 
 /// The role given when none is named: the first worker-level role, else the last role.
-fn default_role(member: &Member) -> String {
+pub fn default_role(member: &Member) -> String {
     member
         .org_roles
         .iter()
@@ -200,7 +200,9 @@ pub async fn update(
     if_match: Option<i64>,
 ) -> AppResult<UserRow> {
     let mut uow = UnitOfWork::begin(state).await?;
-    let target = lock(&uow, member.tenant, id, if_match).await?;
+    uow.lock(member.tenant, locks::Row::User, id).await?;
+    // Who may change whom comes first: a caller who may not edit gets 403, not 412.
+    let target = AppError::current(users::get(uow.tx(), member.tenant, id).await?, None)?;
     let target_role = target.role.clone().unwrap_or_default();
     let target_level = member
         .level_of(&target_role)
@@ -214,6 +216,7 @@ pub async fn update(
             ));
         }
     }
+    AppError::check_version(if_match, target.version)?;
     if let Some(email) = &patch.email {
         check_email(email)?;
     }
@@ -275,21 +278,6 @@ pub async fn update(
     Ok(row)
 }
 
-/// Locks a member for a read–modify–write and reads them, checking the client's precondition.
-async fn lock(
-    uow: &UnitOfWork,
-    tenant: Tenant,
-    id: Uuid,
-    if_match: Option<i64>,
-) -> AppResult<UserRow> {
-    uow.lock(tenant, locks::Row::User, id).await?;
-    let user = users::get(uow.tx(), tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    AppError::check_version(if_match, user.version)?;
-    Ok(user)
-}
-
 /// How many members hold the admin role `role`, counted under the organization's lock so two
 /// concurrent demotions cannot both see a second admin and leave none.
 async fn admins_left(uow: &UnitOfWork, tenant: Tenant, role: &str) -> AppResult<u64> {
@@ -307,7 +295,8 @@ pub async fn delete(
 ) -> AppResult<()> {
     member.require_admin()?;
     let mut uow = UnitOfWork::begin(state).await?;
-    let target = lock(&uow, member.tenant, id, if_match).await?;
+    uow.lock(member.tenant, locks::Row::User, id).await?;
+    let target = AppError::current(users::get(uow.tx(), member.tenant, id).await?, if_match)?;
     if id == member.user_id {
         return Err(AppError::bad_request(
             ErrorCode::CannotDeleteSelf,

@@ -2,7 +2,7 @@
 
 use switchyard_domain::{validate, workflow::py_list};
 use switchyard_store::{
-    Page, Tenant, locks, tasks,
+    Page, locks, tasks,
     workflows::{self, NewWorkflow, RuleRow, WorkflowRow},
 };
 use uuid::Uuid;
@@ -192,7 +192,8 @@ pub async fn update(
 ) -> AppResult<WorkflowWithRules> {
     member.require_admin()?;
     let mut uow = UnitOfWork::begin(state).await?;
-    let current = lock(&uow, member.tenant, id, if_match).await?;
+    uow.lock(member.tenant, locks::Row::Workflow, id).await?;
+    let current = AppError::current(workflows::get(uow.tx(), member.tenant, id).await?, if_match)?;
     let w = NewWorkflow {
         name: input.name.unwrap_or(current.name.clone()),
         is_default: input.is_default.unwrap_or(current.is_default),
@@ -257,7 +258,8 @@ pub async fn delete(
 ) -> AppResult<()> {
     member.require_admin()?;
     let mut uow = UnitOfWork::begin(state).await?;
-    let current = lock(&uow, member.tenant, id, if_match).await?;
+    uow.lock(member.tenant, locks::Row::Workflow, id).await?;
+    let current = AppError::current(workflows::get(uow.tx(), member.tenant, id).await?, if_match)?;
     let n = tasks::count_in_workflow(uow.tx(), member.tenant, id).await?;
     if n > 0 {
         return Err(AppError::conflict(
@@ -279,36 +281,6 @@ pub async fn delete(
     .await?;
     uow.commit().await?;
     Ok(())
-}
-
-/// Locks a workflow for a read–modify–write and reads it, checking the client's precondition.
-async fn lock(
-    uow: &UnitOfWork,
-    tenant: Tenant,
-    id: Uuid,
-    if_match: Option<i64>,
-) -> AppResult<WorkflowRow> {
-    uow.lock(tenant, locks::Row::Workflow, id).await?;
-    let wf = workflows::get(uow.tx(), tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    AppError::check_version(if_match, wf.version)?;
-    Ok(wf)
-}
-
-/// Locks a rule for a read–modify–write and reads it, checking the client's precondition.
-async fn lock_rule(
-    uow: &UnitOfWork,
-    tenant: Tenant,
-    id: Uuid,
-    if_match: Option<i64>,
-) -> AppResult<RuleRow> {
-    uow.lock(tenant, locks::Row::TransitionRule, id).await?;
-    let rule = workflows::get_rule(uow.tx(), tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    AppError::check_version(if_match, rule.version)?;
-    Ok(rule)
 }
 
 /// Transition rules of the organization (of one workflow when given).
@@ -421,7 +393,12 @@ pub async fn update_rule(
 ) -> AppResult<RuleRow> {
     member.require_admin()?;
     let mut uow = UnitOfWork::begin(state).await?;
-    let current = lock_rule(&uow, member.tenant, id, if_match).await?;
+    uow.lock(member.tenant, locks::Row::TransitionRule, id)
+        .await?;
+    let current = AppError::current(
+        workflows::get_rule(uow.tx(), member.tenant, id).await?,
+        if_match,
+    )?;
     if input.workflow.is_some_and(|w| w != current.workflow_id) {
         return Err(AppError::field(
             "workflow",
@@ -461,7 +438,12 @@ pub async fn delete_rule(
 ) -> AppResult<()> {
     member.require_admin()?;
     let mut uow = UnitOfWork::begin(state).await?;
-    let current = lock_rule(&uow, member.tenant, id, if_match).await?;
+    uow.lock(member.tenant, locks::Row::TransitionRule, id)
+        .await?;
+    let current = AppError::current(
+        workflows::get_rule(uow.tx(), member.tenant, id).await?,
+        if_match,
+    )?;
     workflows::delete_rule(uow.tx(), member.tenant, id).await?;
     uow.record(
         member,

@@ -39,6 +39,31 @@ pub use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 pub use sql::{Page, StrList};
 pub use tenant::Tenant;
 
+/// A row that carries an optimistic-concurrency version (grows with each change).
+pub trait Versioned {
+    fn version(&self) -> i64;
+}
+
+macro_rules! versioned {
+    ($($row:ty),*) => {
+        $(impl Versioned for $row {
+            fn version(&self) -> i64 {
+                self.version
+            }
+        })*
+    };
+}
+
+versioned!(
+    tasks::TaskRow,
+    users::UserRow,
+    teams::Team,
+    workflows::WorkflowRow,
+    workflows::RuleRow,
+    comments::CommentRow,
+    organizations::OrgRow
+);
+
 /// Result of store operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

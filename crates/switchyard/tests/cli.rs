@@ -4,88 +4,8 @@
 use std::process::{Command, Output};
 
 use sea_orm::{FromQueryResult, Statement};
-use switchyard_store::{Backend, ConnectionTrait, Db, bulk, tallies::Tally};
-
-/// A fresh database for one test, removed afterwards (even when the test fails).
-struct FreshDb {
-    url: String,
-    backend: Backend,
-    admin_url: Option<String>,
-    name: String,
-}
-
-impl FreshDb {
-    async fn new() -> FreshDb {
-        let name = format!("sy_cli_{}", uuid::Uuid::new_v4().simple());
-        match std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .filter(|s| !s.is_empty())
-        {
-            Some(admin_url) => {
-                let admin = Db::connect(&admin_url, 1).await.expect("TEST_DATABASE_URL");
-                admin
-                    .conn()
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create database");
-                admin.close().await.ok();
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map_or(admin_url.as_str(), |(b, _)| b);
-                FreshDb {
-                    url: format!("{base}/{name}"),
-                    backend: Backend::Postgres,
-                    admin_url: Some(admin_url),
-                    name,
-                }
-            }
-            None => {
-                let path = std::env::temp_dir().join(format!("{name}.db"));
-                FreshDb {
-                    url: format!("sqlite://{}?mode=rwc", path.display()),
-                    backend: Backend::Sqlite,
-                    admin_url: None,
-                    name: path.display().to_string(),
-                }
-            }
-        }
-    }
-
-    async fn connect(&self) -> Db {
-        Db::connect(&self.url, 4).await.expect("connect")
-    }
-}
-
-impl Drop for FreshDb {
-    fn drop(&mut self) {
-        match &self.admin_url {
-            None => {
-                for suffix in ["", "-wal", "-shm", ".secret"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", self.name));
-                }
-            }
-            Some(admin_url) => {
-                let (admin_url, name) = (admin_url.clone(), self.name.clone());
-                let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .ok()?;
-                    rt.block_on(async {
-                        let db = Db::connect(&admin_url, 1).await.ok()?;
-                        db.conn()
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            ))
-                            .await
-                            .ok()
-                    })
-                })
-                .join();
-            }
-        }
-    }
-}
+use switchyard_store::{Backend, Db, bulk, tallies::Tally};
+use switchyard_test_support::FreshDb;
 
 fn switchyard(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
@@ -212,7 +132,7 @@ async fn migrate_reports_what_it_applied() {
 async fn seed_bench_loads_a_consistent_organization_and_leaves_the_schema_as_it_was() {
     let fresh = FreshDb::new().await;
     switchyard(&["migrate", "--database-url", &fresh.url]);
-    let db = fresh.connect().await;
+    let db = fresh.connect(4).await;
     let before = schema(&db).await;
 
     // Into an empty database: on PostgreSQL the loader sets indexes, keys and triggers aside.
@@ -308,7 +228,7 @@ async fn a_failed_bulk_load_leaves_schema_and_rows_as_they_were() {
     let fresh = FreshDb::new().await;
     if fresh.backend != Backend::Postgres {
         // The COPY loader is PostgreSQL's; on SQLite it refuses rather than misbehaves.
-        let db = fresh.connect().await;
+        let db = fresh.connect(4).await;
         let err = bulk::PgLoader::begin(&db, 1).await.err().expect("refused");
         assert!(err.to_string().contains("needs PostgreSQL"), "{err}");
         return;
@@ -324,7 +244,7 @@ async fn a_failed_bulk_load_leaves_schema_and_rows_as_they_were() {
         "--users",
         "3",
     ]);
-    let db = fresh.connect().await;
+    let db = fresh.connect(4).await;
     let before = schema(&db).await;
     let (tenant, _) = switchyard_store::sla::all_tenants(db.conn()).await.unwrap()[0];
 

@@ -10,35 +10,17 @@ use crate::helpers::{Resp, TestApp};
 /// Rounds per concurrency test (the figure).
 const ROUNDS: usize = 30;
 
-impl TestApp {
-    /// A request with an `If-Match` header.
-    async fn with_if_match(
-        &self,
-        method: Method,
-        path: &str,
-        token: &str,
-        if_match: &str,
-        body: Option<Value>,
-    ) -> Resp {
-        let mut req = self
-            .client
-            .request(method, self.url(path))
-            .bearer_auth(token)
-            .header("If-Match", if_match);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("request");
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.json().await.unwrap_or(Value::Null);
-        assert!(status < 500, "server error {status}: {body}");
-        Resp {
-            status,
-            body,
-            headers,
-        }
-    }
+/// A request with an `If-Match` header.
+async fn with_if_match(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    if_match: &str,
+    body: Option<Value>,
+) -> Resp {
+    app.request_with(method, path, Some(token), &[("If-Match", if_match)], body)
+        .await
 }
 
 /// Sends two PATCHes to `path` at once, each `ROUNDS` times with fresh values, and checks
@@ -153,30 +135,30 @@ async fn a_stale_if_match_is_refused_with_412_and_changes_nothing() {
 
     // The ETag as sent, its weak form and the bare number are all accepted.
     for (i, tag) in ["\"1\"", "W/\"2\"", "3"].into_iter().enumerate() {
-        let ok = app
-            .with_if_match(
-                Method::PATCH,
-                &path,
-                &org.admin,
-                tag,
-                Some(json!({"title": format!("v{}", i + 2)})),
-            )
-            .await
-            .expect(200);
+        let ok = with_if_match(
+            &app,
+            Method::PATCH,
+            &path,
+            &org.admin,
+            tag,
+            Some(json!({"title": format!("v{}", i + 2)})),
+        )
+        .await
+        .expect(200);
         assert_eq!(ok.body["version"], json!(i + 2));
         assert_eq!(ok.headers["etag"], format!("\"{}\"", i + 2).as_str());
     }
 
-    let stale = app
-        .with_if_match(
-            Method::PATCH,
-            &path,
-            &org.admin,
-            "\"1\"",
-            Some(json!({"title": "overwrite"})),
-        )
-        .await
-        .expect(412);
+    let stale = with_if_match(
+        &app,
+        Method::PATCH,
+        &path,
+        &org.admin,
+        "\"1\"",
+        Some(json!({"title": "overwrite"})),
+    )
+    .await
+    .expect(412);
     assert_eq!(stale.body["code"], "precondition_failed");
     assert_eq!(stale.body["current_version"], 4);
     let after = app.get(&path, &org.admin).await.expect(200).body;
@@ -185,7 +167,8 @@ async fn a_stale_if_match_is_refused_with_412_and_changes_nothing() {
 
     // Transition, assign and delete honour the precondition too.
     let id = task["id"].as_str().unwrap();
-    app.with_if_match(
+    with_if_match(
+        &app,
         Method::POST,
         &format!("/api/v1/tasks/{id}/transition/"),
         &org.admin,
@@ -194,25 +177,25 @@ async fn a_stale_if_match_is_refused_with_412_and_changes_nothing() {
     )
     .await
     .expect(412);
-    app.with_if_match(Method::DELETE, &path, &org.admin, "\"3\"", None)
+    with_if_match(&app, Method::DELETE, &path, &org.admin, "\"3\"", None)
         .await
         .expect(412);
     let audit = app.audit_of(&org.admin, id).await;
     assert_eq!(audit.len(), 4, "created + three updates, nothing refused");
-    app.with_if_match(Method::DELETE, &path, &org.admin, "\"4\"", None)
+    with_if_match(&app, Method::DELETE, &path, &org.admin, "\"4\"", None)
         .await
         .expect(204);
 
-    let garbage = app
-        .with_if_match(
-            Method::PATCH,
-            &path,
-            &org.admin,
-            "yesterday",
-            Some(json!({})),
-        )
-        .await
-        .expect(400);
+    let garbage = with_if_match(
+        &app,
+        Method::PATCH,
+        &path,
+        &org.admin,
+        "yesterday",
+        Some(json!({})),
+    )
+    .await
+    .expect(400);
     assert_eq!(garbage.body["code"], "invalid_if_match");
 }
 
@@ -275,27 +258,27 @@ async fn every_updatable_resource_has_a_version_and_refuses_a_stale_one() {
         let read = app.get(&path, &org.admin).await.expect(200);
         let v = read.body["version"].as_i64().expect("version");
         assert_eq!(read.headers["etag"], format!("\"{v}\"").as_str(), "{path}");
-        let changed = app
-            .with_if_match(
-                Method::PATCH,
-                &path,
-                &org.admin,
-                &format!("\"{v}\""),
-                Some(change.clone()),
-            )
-            .await
-            .expect(200);
+        let changed = with_if_match(
+            &app,
+            Method::PATCH,
+            &path,
+            &org.admin,
+            &format!("\"{v}\""),
+            Some(change.clone()),
+        )
+        .await
+        .expect(200);
         assert_eq!(changed.body["version"], v + 1, "{path}");
-        let stale = app
-            .with_if_match(
-                Method::PATCH,
-                &path,
-                &org.admin,
-                &format!("\"{v}\""),
-                Some(change),
-            )
-            .await
-            .expect(412);
+        let stale = with_if_match(
+            &app,
+            Method::PATCH,
+            &path,
+            &org.admin,
+            &format!("\"{v}\""),
+            Some(change),
+        )
+        .await
+        .expect(412);
         assert_eq!(stale.body["current_version"], v + 1, "{path}");
         let after = app.get(&path, &org.admin).await.expect(200).body;
         assert_eq!(
@@ -318,14 +301,16 @@ async fn of_two_writes_with_the_same_if_match_exactly_one_succeeds() {
             .unwrap();
         let tag = format!("\"{v}\"");
         let (a, b) = tokio::join!(
-            app.with_if_match(
+            with_if_match(
+                &app,
                 Method::PATCH,
                 &path,
                 &org.admin,
                 &tag,
                 Some(json!({"title": format!("a{round}")}))
             ),
-            app.with_if_match(
+            with_if_match(
+                &app,
                 Method::PATCH,
                 &path,
                 &org.admin,
@@ -345,4 +330,45 @@ async fn of_two_writes_with_the_same_if_match_exactly_one_succeeds() {
             !winner_title
         );
     }
+}
+
+#[tokio::test]
+async fn a_caller_who_may_not_write_is_refused_before_the_precondition_is_looked_at() {
+    let app = TestApp::spawn().await;
+    let org = app.setup_org("order").await;
+    let (_, worker) = app.add_user(&org.admin, "wes", "engineer").await;
+    let task = app.create_task(&org.admin, "Not yours", json!({})).await;
+    let path = format!("/api/v1/tasks/{}/", task["id"].as_str().unwrap());
+    for tag in ["\"1\"", "\"9\""] {
+        let r = with_if_match(
+            &app,
+            Method::PATCH,
+            &path,
+            &worker,
+            tag,
+            Some(json!({"title": "x"})),
+        )
+        .await
+        .expect(403);
+        assert_eq!(r.body["code"], "permission_denied");
+    }
+    let comment = app
+        .post(
+            "/api/v1/comments/",
+            &org.admin,
+            json!({"task": task["id"], "content": "admin's"}),
+        )
+        .await
+        .expect(201)
+        .body;
+    with_if_match(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/comments/{}/", comment["id"].as_str().unwrap()),
+        &worker,
+        "\"9\"",
+        None,
+    )
+    .await
+    .expect(403);
 }

@@ -26,7 +26,18 @@ async fn outbox_kinds(app: &TestApp, org: &str) -> Vec<String> {
 async fn each_change_writes_one_outbox_row_and_runs_the_hooks_after_commit() {
     let app = TestApp::spawn().await;
     let org = app.setup_org("uow").await;
-    let (dev, _) = app.add_user(&org.admin, "dev", "engineer").await;
+    let dev = app
+        .post(
+            "/api/v1/users/",
+            &org.admin,
+            json!({"username": "dev", "password": "correct-horse-42", "role": "engineer"}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let task = app.create_task(&org.admin, "Ship it", json!({})).await;
     let id = task["id"].as_str().unwrap();
     app.post(
@@ -114,4 +125,30 @@ async fn a_use_case_that_fails_midway_leaves_no_change_no_audit_and_no_outbox_ro
         before_hooks,
         "no hook for a rollback"
     );
+}
+
+#[tokio::test]
+async fn refused_requests_leave_no_event_behind() {
+    let app = TestApp::spawn().await;
+    app.post_anon(
+        "/api/v1/setup/",
+        json!({"org_name": "Bad", "org_slug": "Not A Slug", "admin_username": "bad",
+               "admin_password": "correct-horse-42"}),
+    )
+    .await
+    .expect(400);
+    app.post_anon(
+        "/api/v1/auth/register/",
+        json!({"username": "weak", "password": "123"}),
+    )
+    .await
+    .expect(400);
+    app.post_anon(
+        "/api/v1/auth/login/",
+        json!({"username": "nobody", "password": "wrong-password"}),
+    )
+    .await
+    .expect(401);
+    app.assert_no_pending_events().await;
+    assert!(app.committed.kinds().is_empty());
 }
