@@ -10,6 +10,7 @@ mod db;
 mod error;
 mod migrate;
 mod sql;
+mod tally_dimensions;
 mod tenant;
 
 pub mod ai;

@@ -9,32 +9,58 @@ use sea_orm::{ConnectionTrait, Value};
 
 use crate::{Backend, Db, Result, sql};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "init", include_str!("../migrations/0001_init.sql")),
+/// One migration step: a file written for both backends, or SQL generated from Rust
+/// definitions that other code shares (the tally triggers).
+#[derive(Clone, Copy)]
+enum Step {
+    Sql(&'static str),
+    Generated(fn(Backend) -> String),
+}
+
+impl Step {
+    fn sql(self, backend: Backend) -> String {
+        match self {
+            Step::Sql(source) => render(source, backend),
+            Step::Generated(make) => make(backend),
+        }
+    }
+}
+
+const MIGRATIONS: &[(i64, &str, Step)] = &[
+    (
+        1,
+        "init",
+        Step::Sql(include_str!("../migrations/0001_init.sql")),
+    ),
     (
         2,
         "rate_limits",
-        include_str!("../migrations/0002_rate_limits.sql"),
+        Step::Sql(include_str!("../migrations/0002_rate_limits.sql")),
     ),
     (
         3,
         "search_indexes",
-        include_str!("../migrations/0003_search_indexes.sql"),
+        Step::Sql(include_str!("../migrations/0003_search_indexes.sql")),
     ),
     (
         4,
         "task_tallies",
-        include_str!("../migrations/0004_task_tallies.sql"),
+        Step::Sql(include_str!("../migrations/0004_task_tallies.sql")),
     ),
     (
         5,
         "task_hourly",
-        include_str!("../migrations/0005_task_hourly.sql"),
+        Step::Sql(include_str!("../migrations/0005_task_hourly.sql")),
     ),
     (
         6,
         "outbox_versions",
-        include_str!("../migrations/0006_outbox_versions.sql"),
+        Step::Sql(include_str!("../migrations/0006_outbox_versions.sql")),
+    ),
+    (
+        7,
+        "tally_triggers_from_dimensions",
+        Step::Generated(crate::tally_dimensions::trigger_sql),
     ),
 ];
 
@@ -105,7 +131,7 @@ pub async fn migrate(db: &Db) -> Result<usize> {
             continue;
         }
         tracing::info!(version, name, "applying migration");
-        let sql = render(source, db.backend());
+        let sql = source.sql(db.backend());
         // A step may hold nothing for this engine (PostgreSQL-only indexes on SQLite).
         if sql
             .lines()
@@ -131,10 +157,10 @@ mod tests {
 
     #[test]
     fn sqlite_render_drops_postgres_blocks_and_tokens() {
-        let sql = render(MIGRATIONS[0].2, Backend::Sqlite);
+        let sql = MIGRATIONS[0].2.sql(Backend::Sqlite);
         assert!(!sql.contains("plpgsql"));
         assert!(!sql.contains('{'));
-        let pg = render(MIGRATIONS[0].2, Backend::Postgres);
+        let pg = MIGRATIONS[0].2.sql(Backend::Postgres);
         assert!(pg.contains("audit_logs_append_only"));
         assert!(pg.contains("JSONB"));
     }
@@ -142,14 +168,18 @@ mod tests {
     #[test]
     fn each_backend_keeps_only_its_own_blocks() {
         for (_, name, source) in MIGRATIONS {
-            let sqlite = render(source, Backend::Sqlite);
-            let pg = render(source, Backend::Postgres);
+            let sqlite = source.sql(Backend::Sqlite);
+            let pg = source.sql(Backend::Postgres);
             assert!(!sqlite.contains("plpgsql"), "{name}");
             assert!(!pg.contains("INSERT OR IGNORE"), "{name}");
             assert!(!pg.contains("strftime"), "{name}");
         }
         let tallies = MIGRATIONS[3].2;
-        assert!(render(tallies, Backend::Sqlite).contains("INSERT OR IGNORE"));
-        assert!(render(tallies, Backend::Postgres).contains("REFERENCING NEW TABLE"));
+        assert!(tallies.sql(Backend::Sqlite).contains("INSERT OR IGNORE"));
+        assert!(
+            tallies
+                .sql(Backend::Postgres)
+                .contains("REFERENCING NEW TABLE")
+        );
     }
 }

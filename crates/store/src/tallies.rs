@@ -1,5 +1,6 @@
-//! Task counts kept by database triggers (migration 0004): per (workflow, state, priority,
-//! type, unassigned, breached), so the overview and unsearched list counts read a few hundred
+//! Task counts kept by database triggers: per (workflow, state, priority, type, unassigned,
+//! breached) — the dimensions listed once in `tally_dimensions.rs`, which also generates the
+//! triggers (migration 7) — so the overview and unsearched list counts read a few hundred
 //! rows whatever the number of tasks. On PostgreSQL writers append deltas (no shared row to
 //! lock, so no contention or deadlock between transitions) and [`compact`] folds them in.
 
@@ -7,7 +8,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
-use crate::{Backend, Db, Result, Tenant, sql, sql::Params, tasks::TaskFilter};
+use crate::{
+    Backend, Db, Result, Tenant, sql,
+    sql::Params,
+    tally_dimensions::{columns, of_task},
+    tasks::TaskFilter,
+};
 
 /// The tasks of one combination.
 #[derive(Debug, Clone, FromQueryResult)]
@@ -23,12 +29,11 @@ pub struct Tally {
 
 /// Compacted tallies plus pending deltas, as one subquery over `{wh}`.
 fn union(wh: &str) -> String {
+    let cols = columns();
     format!(
-        "SELECT workflow_id, current_state, priority, task_type, unassigned, sla_breached, n \
-           FROM task_tallies WHERE {wh} \
+        "SELECT {cols}, n FROM task_tallies WHERE {wh} \
          UNION ALL \
-         SELECT workflow_id, current_state, priority, task_type, unassigned, sla_breached, delta \
-           FROM task_tally_deltas WHERE {wh}"
+         SELECT {cols}, delta FROM task_tally_deltas WHERE {wh}"
     )
 }
 
@@ -37,11 +42,10 @@ pub async fn all<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Vec<Tally>
     sql::all(
         c,
         &format!(
-            "SELECT workflow_id, current_state, priority, task_type, unassigned, sla_breached, \
-               CAST(SUM(n) AS BIGINT) AS n FROM ({}) t \
-             GROUP BY workflow_id, current_state, priority, task_type, unassigned, sla_breached \
-             HAVING SUM(n) <> 0",
-            union("organization_id = $1")
+            "SELECT {cols}, CAST(SUM(n) AS BIGINT) AS n FROM ({}) t \
+             GROUP BY {cols} HAVING SUM(n) <> 0",
+            union("organization_id = $1"),
+            cols = columns(),
         ),
         vec![tenant.id().into()],
     )
@@ -158,7 +162,7 @@ pub async fn compact(db: &Db) -> Result<u64> {
     if locked == 0 {
         return Ok(0);
     }
-    let keys = "organization_id, workflow_id, current_state, priority, task_type, unassigned, sla_breached";
+    let keys = format!("organization_id, {}", columns());
     #[derive(FromQueryResult)]
     struct R {
         folded: i64,
@@ -227,10 +231,13 @@ pub async fn rebuild(db: &Db, tenant: Tenant) -> Result<()> {
     forget(&tx, tenant.id()).await?;
     sql::exec(
         &tx,
-        "INSERT INTO task_tallies (organization_id, workflow_id, current_state, priority, task_type, unassigned, sla_breached, n) \
-         SELECT organization_id, workflow_id, current_state, priority, task_type, assigned_to IS NULL, sla_breached, COUNT(*) \
-         FROM tasks WHERE organization_id = $1 \
-         GROUP BY organization_id, workflow_id, current_state, priority, task_type, assigned_to IS NULL, sla_breached",
+        &format!(
+            "INSERT INTO task_tallies (organization_id, {cols}, n) \
+             SELECT organization_id, {values}, COUNT(*) FROM tasks WHERE organization_id = $1 \
+             GROUP BY organization_id, {values}",
+            cols = columns(),
+            values = of_task(""),
+        ),
         vec![tenant.id().into()],
     )
     .await?;
