@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Duration;
-use switchyard_domain::sla;
+use switchyard_domain::{sla, workflow};
 use switchyard_store::{Page, audit, dashboard, organizations, tallies, workflows};
 use uuid::Uuid;
 
@@ -66,9 +66,10 @@ pub async fn overview(state: &App, member: &Member) -> AppResult<Overview> {
         ..Default::default()
     };
     for t in tallies {
-        let active = !flows
+        let active = flows
             .iter()
-            .any(|w| w.id == t.workflow_id && w.final_states.0.contains(&t.current_state));
+            .find(|w| w.id == t.workflow_id)
+            .is_none_or(|w| workflow::is_active(&w.final_states.0, &t.current_state));
         *out.by_state.entry(t.current_state).or_default() += t.n;
         *out.by_priority.entry(t.priority).or_default() += t.n;
         *out.by_type.entry(t.task_type).or_default() += t.n;

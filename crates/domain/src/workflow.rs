@@ -72,6 +72,14 @@ pub enum TransitionOutcome {
     Moved { resolved_at: Option<DateTime<Utc>> },
 }
 
+/// Whether a task in `state` is active, i.e. not in one of its workflow's `final_states`. The
+/// one definition: a task's `resolved_at` is set exactly while it is not active (see
+/// [`Workflow::resolved_at`]), which is what capacity, the SLA sweep and the dashboard's
+/// database queries filter on (`resolved_at IS NULL`).
+pub fn is_active(final_states: &[String], state: &str) -> bool {
+    !final_states.iter().any(|s| s == state)
+}
+
 /// Formats a list the way the reference API does: `['a', 'b']`.
 pub fn py_list(items: &[String]) -> String {
     let inner: Vec<String> = items.iter().map(|s| format!("'{s}'")).collect();
@@ -89,7 +97,7 @@ impl Workflow {
 
     /// Whether `state` is one of this workflow's final states.
     pub fn is_final(&self, state: &str) -> bool {
-        self.final_states.iter().any(|s| s == state)
+        !is_active(&self.final_states, state)
     }
 
     /// A task's resolution time once it is in `state`: kept (or set to `now`) in a final
