@@ -249,7 +249,12 @@ pub async fn auto_assign(
         ));
     }
     let mut uow = UnitOfWork::begin(state).await?;
-    let task = crate::tasks::lock_task(&uow, member.tenant, task_id, None).await?;
+    let record = tasks::record_for_update(uow.tx(), member.tenant, task_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let task = tasks::get(uow.tx(), member.tenant, task_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let recs = recommend_in(uow.tx(), member, &task).await?;
     let best = recs.into_iter().find(|r| {
         r.ranked.total_score > AUTO_ASSIGN_THRESHOLD && r.ranked.factors.availability > 0.0
@@ -259,7 +264,7 @@ pub async fn auto_assign(
             "AI auto-assigned (score {:.2}): {}",
             best.ranked.total_score, best.ranked.reasoning
         );
-        assign_in(&mut uow, member, &task, Some(best.user_id), reason).await?;
+        assign_in(&mut uow, member, &record, Some(best.user_id), reason).await?;
     }
     let task = tasks::get(uow.tx(), member.tenant, task_id)
         .await?

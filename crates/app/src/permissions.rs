@@ -80,7 +80,7 @@ impl TaskCan {
     /// The member's rights on `task`.
     pub fn of(m: &Member, task: &TaskRow) -> TaskCan {
         TaskCan {
-            edit: tasks::may_edit(m, task),
+            edit: tasks::may_edit(m, task.created_by, task.assigned_to),
             delete: m.require_admin().is_ok(),
             assign: m.require_manager().is_ok(),
             transition: m.require_writer().is_ok(),

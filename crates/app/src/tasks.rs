@@ -9,7 +9,7 @@ use switchyard_domain::{
 };
 use switchyard_store::{
     ConnectionTrait, Page, Tenant, comments, organizations, tasks,
-    tasks::{Ordering, TaskFilter, TaskRow},
+    tasks::{Ordering, TaskFilter, TaskRecord, TaskRow},
     teams, users,
     users::UserRow,
     workflows,
@@ -315,23 +315,27 @@ pub struct TaskPatch {
     pub assigned_to: Option<Option<Uuid>>,
 }
 
-/// Whether `member` may edit `task`: its creator or assignee (at a writing level), or any
-/// manager or admin. The one definition behind the check and the detail's `can.edit`.
-pub fn may_edit(member: &Member, task: &TaskRow) -> bool {
+/// Whether `member` may edit a task created by `created_by` and assigned to `assigned_to`:
+/// its creator or assignee (at a writing level), or any manager or admin. The one
+/// definition behind the check and the `can.edit` flag.
+pub fn may_edit(member: &Member, created_by: Option<Uuid>, assigned_to: Option<Uuid>) -> bool {
     member.level.is_manager_or_above()
         || (member.level.can_write()
-            && (task.created_by == Some(member.user_id)
-                || task.assigned_to == Some(member.user_id)))
+            && (created_by == Some(member.user_id) || assigned_to == Some(member.user_id)))
 }
 
-/// Locks a task for a read–modify–write and reads it, checking the client's precondition.
-pub(crate) async fn lock_task(
+/// Locks a task for a read–modify–write and reads its slim record, checking the client's
+/// precondition.
+async fn lock_task(
     uow: &UnitOfWork,
     tenant: Tenant,
     id: Uuid,
     if_match: Option<i64>,
-) -> AppResult<TaskRow> {
-    AppError::current(tasks::get_for_update(uow.tx(), tenant, id).await?, if_match)
+) -> AppResult<TaskRecord> {
+    AppError::current(
+        tasks::record_for_update(uow.tx(), tenant, id).await?,
+        if_match,
+    )
 }
 
 /// Edits a task (creator, assignee or manager+), recording each changed field old → new.
@@ -345,7 +349,7 @@ pub async fn update(
 ) -> AppResult<TaskDetail> {
     let mut uow = UnitOfWork::begin(state).await?;
     let task = lock_task(&uow, member.tenant, id, None).await?;
-    if !may_edit(member, &task) {
+    if !may_edit(member, task.created_by, task.assigned_to) {
         return Err(AppError::Forbidden(
             "Only the task's creator, its assignee or a manager can edit it.".into(),
         ));
@@ -480,7 +484,7 @@ pub async fn transition(
     member.require_writer()?;
     check_reason(&reason)?;
     let mut uow = UnitOfWork::begin(state).await?;
-    let task = AppError::current(tasks::get(uow.tx(), member.tenant, id).await?, if_match)?;
+    let task = AppError::current(tasks::record(uow.tx(), member.tenant, id).await?, if_match)?;
     let (wf, rules) = load_workflow(uow.tx(), member.tenant, task.workflow_id).await?;
     let outcome = wf.decide_transition(
         &rules,
@@ -504,7 +508,7 @@ pub async fn transition(
             )
             .await?
             {
-                if let Some(now) = tasks::get(uow.tx(), member.tenant, id).await? {
+                if let Some(now) = tasks::record(uow.tx(), member.tenant, id).await? {
                     AppError::check_version(if_match, now.version)?;
                 }
                 return Err(AppError::conflict(
@@ -563,7 +567,7 @@ pub async fn assign(
 pub async fn assign_in(
     uow: &mut UnitOfWork,
     member: &Member,
-    task: &TaskRow,
+    task: &TaskRecord,
     user: Option<Uuid>,
     reason: String,
 ) -> AppResult<Option<UserRow>> {

@@ -57,6 +57,7 @@ macro_rules! versioned {
 
 versioned!(
     tasks::TaskRow,
+    tasks::TaskRecord,
     users::UserRow,
     teams::Team,
     workflows::WorkflowRow,

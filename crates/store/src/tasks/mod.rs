@@ -1,15 +1,17 @@
 //! Tasks, split by what the code does with them: the read model (`read`), list queries and
-//! their filter (`list`, `filter`), writes (`commands`) and the counts business rules need
-//! (`workload`). Everything is re-exported here, so callers say `tasks::get`, `tasks::list`.
+//! their filter (`list`, `filter`), the slim row writes read (`record`), writes (`commands`)
+//! and the counts business rules need (`workload`). Everything is re-exported here, so callers say `tasks::get`, `tasks::list`.
 
 mod commands;
 mod filter;
 mod list;
 mod read;
+mod record;
 mod workload;
 
 pub use commands::*;
 pub use filter::*;
 pub use list::*;
 pub use read::*;
+pub use record::*;
 pub use workload::*;
