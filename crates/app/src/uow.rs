@@ -7,7 +7,7 @@
 //! that did not happen.
 
 use chrono::{DateTime, Utc};
-use switchyard_store::{DatabaseTransaction, Tenant, locks, outbox};
+use switchyard_store::{DatabaseTransaction, Tenant, jobs, locks, outbox};
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError, AppResult, Event};
@@ -83,6 +83,12 @@ impl UnitOfWork {
             at,
         });
         Ok(())
+    }
+
+    /// Enqueues a background job in this transaction: it exists exactly if the change commits.
+    /// `None` when a job with the same dedupe key exists already.
+    pub async fn enqueue(&self, job: jobs::NewJob) -> AppResult<Option<Uuid>> {
+        Ok(jobs::enqueue(&self.tx, job, self.app.clock.now()).await?)
     }
 
     /// The events recorded so far.

@@ -18,6 +18,7 @@ pub mod audit;
 pub mod bulk;
 pub mod comments;
 pub mod dashboard;
+pub mod jobs;
 pub mod locks;
 pub mod organizations;
 pub mod outbox;

@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "tally_triggers_from_dimensions",
         Step::Generated(crate::tally_dimensions::trigger_sql),
     ),
+    (
+        8,
+        "jobs",
+        Step::Sql(include_str!("../migrations/0008_jobs.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

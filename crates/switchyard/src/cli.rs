@@ -30,6 +30,45 @@ pub enum Command {
     CheckSla(CheckSlaArgs),
     /// Seed a large, realistic organization for benchmarks.
     SeedBench(SeedBenchArgs),
+    /// Inspect and operate the background job queue.
+    Jobs(JobsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(subcommand)]
+    pub action: JobsAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsAction {
+    /// List jobs, newest first.
+    List {
+        /// pending, running, succeeded or dead.
+        #[arg(long)]
+        state: Option<String>,
+        /// Only this job kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// At most this many rows.
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+    },
+    /// Put a dead job (or every dead job) back in the queue.
+    Retry {
+        /// The job's id.
+        id: Option<uuid::Uuid>,
+        /// Every dead job.
+        #[arg(long, conflicts_with = "id")]
+        all_dead: bool,
+    },
+    /// Delete succeeded jobs that finished longer ago than DURATION (e.g. 7d, 24h, 30m).
+    Purge {
+        #[arg(long, value_parser = humantime::parse_duration)]
+        finished_before: std::time::Duration,
+    },
 }
 
 #[derive(Debug, Args)]

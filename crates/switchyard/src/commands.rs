@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use switchyard_api::{AppState, telemetry};
-use switchyard_app::demo;
+use switchyard_app::{demo, jobs::Worker, schedule};
 use switchyard_store::{Db, migrate};
 
 use crate::{
@@ -39,6 +39,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = connect(&args.db).await?;
             let state = state(db, &args.db.database_url, false)?;
             crate::seed_bench::run(&state, &args.org, args.tasks, args.users).await
+        }
+        Command::Jobs(args) => {
+            let db = connect(&args.db).await?;
+            crate::jobs_cli::run(&switchyard_app::App::for_system(db), args.action).await
         }
         Command::CheckSla(args) => {
             let db = connect(&args.db).await?;
@@ -116,17 +120,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         println!("Switchyard is listening on http://{addr}/ (API docs: http://{addr}/api/docs/)");
     }
-    let housekeeping = tokio::spawn(housekeeping(db.clone()));
     let compaction = tokio::spawn(tally_compaction(db.clone()));
-    let sweeper = (args.sla_interval > 0)
-        .then(|| tokio::spawn(sla_sweeps(state.app.clone(), args.sla_interval)));
+    let sla_every = (args.sla_interval > 0).then(|| Duration::from_secs(args.sla_interval));
+    let scheduler = tokio::spawn(scheduler(
+        state.app.clone(),
+        schedule::system_schedules(sla_every),
+    ));
+    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(
+        Worker::new(state.app.clone(), schedule::system_handlers()).run(
+            Duration::from_millis(500),
+            async {
+                worker_stopped.await.ok();
+            },
+        ),
+    );
     let router = switchyard_api::router(state);
     switchyard_api::serve(listener, router, shutdown_signal()).await?;
-    housekeeping.abort();
+    scheduler.abort();
     compaction.abort();
-    if let Some(s) = sweeper {
-        s.abort();
-    }
+    // The worker finishes the job it is running; its lease covers a stop mid-job.
+    stop_worker.send(()).ok();
+    worker.await.ok();
     db.close().await.ok();
     tracing::info!("shut down cleanly");
     Ok(())
@@ -145,54 +160,14 @@ async fn tally_compaction(db: Db) {
     }
 }
 
-/// Forgets expired token bookkeeping and old rate-limit windows every hour.
-async fn housekeeping(db: Db) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        let Ok(tx) = db.begin_write().await else {
-            continue;
-        };
-        let hour_ago = chrono::Utc::now().timestamp() - 3600;
-        let purged = async {
-            let n = switchyard_store::tokens::purge_expired(&tx).await?;
-            let m = switchyard_store::rate_limits::purge(&tx, hour_ago).await?;
-            switchyard_store::commit(tx).await?;
-            Ok::<u64, switchyard_store::StoreError>(n + m)
-        }
-        .await;
-        match purged {
-            Ok(n) if n > 0 => {
-                tracing::info!(purged = n, "expired token and rate-limit records purged")
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
-        }
-    }
-}
-
-/// Runs the SLA sweep every `interval` seconds. On PostgreSQL an advisory lock per
-/// organization keeps several instances from sweeping it at once; the conditional flag
-/// update keeps one audit entry per breach even if they overlap.
-async fn sla_sweeps(app: switchyard_app::App, interval: u64) {
-    let mut tick = tokio::time::interval(Duration::from_secs(interval));
+/// Enqueues each due tick of the system's schedules, once across every instance.
+async fn scheduler(app: switchyard_app::App, schedules: Vec<schedule::Schedule>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match switchyard_app::sla::sweep(&app, app.clock.now(), |_| true).await {
-            Ok(reports) => {
-                let newly: u64 = reports.iter().map(|(_, r)| r.newly_breached).sum();
-                if newly > 0 {
-                    tracing::info!(
-                        organizations = reports.len(),
-                        newly_breached = newly,
-                        "SLA sweep flagged tasks"
-                    );
-                } else {
-                    tracing::debug!(organizations = reports.len(), "SLA sweep done");
-                }
-            }
-            Err(e) => tracing::warn!(error = ?e, "SLA sweep failed"),
+        if let Err(e) = schedule::tick(&app, &schedules).await {
+            tracing::warn!(error = %e, "scheduler could not enqueue");
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod jobs_cli;
 mod secret;
 mod seed_bench;
 mod settings;

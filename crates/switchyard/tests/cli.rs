@@ -122,7 +122,7 @@ async fn migrate_reports_what_it_applied() {
     let fresh = FreshDb::new().await;
     let first = switchyard(&["migrate", "--database-url", &fresh.url]);
     let first = String::from_utf8_lossy(&first.stdout);
-    assert!(first.starts_with("7 migration(s) applied"), "{first}");
+    assert!(first.starts_with("8 migration(s) applied"), "{first}");
     let again = switchyard(&["migrate", "--database-url", &fresh.url]);
     let again = String::from_utf8_lossy(&again.stdout);
     assert!(again.starts_with("0 migration(s) applied"), "{again}");
@@ -366,5 +366,95 @@ fn a_pool_size_out_of_range_is_refused_before_connecting() {
     assert!(
         said.contains("1..=1000") || said.contains("not in"),
         "{said}"
+    );
+}
+
+#[tokio::test]
+async fn jobs_commands_list_retry_and_purge() {
+    use switchyard_store::jobs::{self, NewJob};
+    let fresh = FreshDb::new().await;
+    switchyard(&["migrate", "--database-url", &fresh.url]);
+    let db = fresh.connect(4).await;
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(3);
+    let new = |kind: &str| NewJob {
+        kind: kind.into(),
+        payload: serde_json::json!({}),
+        organization_id: None,
+        run_at: long_ago,
+        max_attempts: 1,
+        dedupe_key: None,
+    };
+    let tx = db.begin_write().await.unwrap();
+    for kind in ["email", "webhook", "report"] {
+        jobs::enqueue(&tx, new(kind), long_ago).await.unwrap();
+    }
+    // A worker takes all three: the email dies, the report succeeds, the webhook stays running.
+    let claimed = jobs::claim(
+        &tx,
+        "w",
+        long_ago,
+        chrono::Utc::now() + chrono::Duration::hours(1),
+        10,
+    )
+    .await
+    .unwrap();
+    for j in &claimed {
+        match j.kind.as_str() {
+            "email" => {
+                jobs::fail(&tx, j.id, "w", "550 no such user", None, long_ago)
+                    .await
+                    .unwrap();
+            }
+            "report" => {
+                jobs::succeed(&tx, j.id, "w", long_ago).await.unwrap();
+            }
+            _ => {}
+        }
+    }
+    switchyard_store::commit(tx).await.unwrap();
+
+    let out = switchyard(&[
+        "jobs",
+        "--database-url",
+        &fresh.url,
+        "list",
+        "--state",
+        "dead",
+    ]);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("email") && listed.contains("550 no such user"),
+        "{listed}"
+    );
+    assert!(listed.contains("1 of 1 job(s) shown."), "{listed}");
+    let out = switchyard(&["jobs", "--database-url", &fresh.url, "retry", "--all-dead"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 dead job(s) queued again."));
+    let out = switchyard(&[
+        "jobs",
+        "--database-url",
+        &fresh.url,
+        "list",
+        "--state",
+        "pending",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("email"));
+    let out = switchyard(&[
+        "jobs",
+        "--database-url",
+        &fresh.url,
+        "purge",
+        "--finished-before",
+        "1d",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("1 succeeded job(s) purged."),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = switchyard(&["jobs", "--database-url", &fresh.url, "list"]);
+    let all = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        all.contains("2 of 2 job(s) shown.") && !all.contains("report"),
+        "{all}"
     );
 }

@@ -14,6 +14,7 @@ mod concurrency;
 mod demo;
 mod errors;
 mod isolation;
+mod jobs;
 mod operations;
 mod organizations;
 mod security;

@@ -1,0 +1,199 @@
+//! Background work: a worker that claims due jobs as leases, runs their handlers outside any
+//! transaction, and records success, a retry with exponential backoff and jitter, or death
+//! (kept, listed, retryable). Delivery is at least once: handlers must be idempotent.
+//!
+//! Jobs are enqueued in the transaction of the change that causes them
+//! ([`UnitOfWork::enqueue`](crate::UnitOfWork::enqueue)), so a rolled-back change leaves none.
+
+use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc, time::Duration};
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use switchyard_store::{
+    Page,
+    jobs::{self, JobFilter, JobRow, NewJob},
+};
+use uuid::Uuid;
+
+use crate::{App, AppResult};
+
+/// Why a handler did not finish its job.
+#[derive(Debug, Clone)]
+pub enum JobFailure {
+    /// Worth retrying (a 4xx reply from SMTP, a connection error, a database hiccup).
+    Transient(String),
+    /// Retrying cannot help (a 5xx reply, bad payload): dead at once.
+    Permanent(String),
+}
+
+/// What a handler returns.
+pub type JobResult = Result<(), JobFailure>;
+type BoxedRun = Pin<Box<dyn Future<Output = JobResult> + Send>>;
+type Handler = Arc<dyn Fn(App, JobRow) -> BoxedRun + Send + Sync>;
+
+/// The handlers a worker runs, by job kind.
+#[derive(Clone, Default)]
+pub struct Handlers(HashMap<String, Handler>);
+
+impl Handlers {
+    /// Registers the handler of `kind`.
+    pub fn on<F, Fut>(mut self, kind: &str, run: F) -> Self
+    where
+        F: Fn(App, JobRow) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = JobResult> + Send + 'static,
+    {
+        self.0.insert(
+            kind.to_string(),
+            Arc::new(move |app, job| Box::pin(run(app, job))),
+        );
+        self
+    }
+}
+
+/// Claims and runs jobs. Many workers (in one process or several) may share a database.
+#[derive(Clone)]
+pub struct Worker {
+    app: App,
+    handlers: Arc<Handlers>,
+    /// Who holds the leases this worker takes (`<process>-<random>`).
+    pub owner: String,
+    /// How long a claimed job is this worker's before others may take it.
+    pub lease: Duration,
+    /// Jobs claimed at once.
+    pub batch: u64,
+    /// The first retry's delay; each further retry doubles it (up to an hour).
+    pub backoff: Duration,
+}
+
+impl Worker {
+    pub fn new(app: App, handlers: Handlers) -> Worker {
+        Worker {
+            app,
+            handlers: Arc::new(handlers),
+            owner: format!("worker-{}", &Uuid::new_v4().simple().to_string()[..12]),
+            lease: Duration::from_secs(60),
+            batch: 16,
+            backoff: Duration::from_secs(2),
+        }
+    }
+
+    /// Claims one batch of due jobs and runs them; returns how many ran. Tests call it to
+    /// drain the queue deterministically.
+    pub async fn run_once(&self) -> AppResult<usize> {
+        let now = self.app.clock.now();
+        let lease_until = now + chrono::Duration::from_std(self.lease).unwrap_or_default();
+        let tx = self.app.db.begin_write().await?;
+        let claimed = jobs::claim(&tx, &self.owner, now, lease_until, self.batch).await?;
+        switchyard_store::commit(tx).await?;
+        for job in &claimed {
+            metrics::counter!("jobs_started_total", "kind" => job.kind.clone()).increment(1);
+            metrics::histogram!("job_pickup_seconds", "kind" => job.kind.clone())
+                .record((now - job.run_at).num_milliseconds().max(0) as f64 / 1000.0);
+            let result = match self.handlers.0.get(&job.kind) {
+                Some(run) => run(self.app.clone(), job.clone()).await,
+                None => Err(JobFailure::Permanent(format!(
+                    "no handler for job kind '{}'",
+                    job.kind
+                ))),
+            };
+            self.finish(job, result).await?;
+        }
+        Ok(claimed.len())
+    }
+
+    /// Records how a job ended.
+    async fn finish(&self, job: &JobRow, result: JobResult) -> AppResult<()> {
+        let now = self.app.clock.now();
+        let kind = job.kind.clone();
+        let tx = self.app.db.begin_write().await?;
+        let outcome = match result {
+            Ok(()) => {
+                jobs::succeed(&tx, job.id, &self.owner, now).await?;
+                "succeeded"
+            }
+            Err(JobFailure::Transient(e)) if job.attempts < job.max_attempts => {
+                let retry_at = now + self.delay(job.attempts);
+                tracing::warn!(job = %job.id, kind = %kind, attempt = job.attempts, error = %e, "job failed; will retry");
+                jobs::fail(&tx, job.id, &self.owner, &e, Some(retry_at), now).await?;
+                "failed"
+            }
+            Err(JobFailure::Transient(e) | JobFailure::Permanent(e)) => {
+                tracing::error!(job = %job.id, kind = %kind, attempts = job.attempts, error = %e, "job is dead");
+                jobs::fail(&tx, job.id, &self.owner, &e, None, now).await?;
+                "dead"
+            }
+        };
+        switchyard_store::commit(tx).await?;
+        metrics::counter!("jobs_finished_total", "kind" => kind, "outcome" => outcome).increment(1);
+        Ok(())
+    }
+
+    /// Exponential backoff with ±25 % jitter: `backoff × 2^(attempt−1)`, at most an hour.
+    fn delay(&self, attempt: i32) -> chrono::Duration {
+        let base = self.backoff.as_secs_f64() * 2f64.powi((attempt - 1).clamp(0, 20));
+        let jittered = base.min(3600.0) * rand::rng().random_range(0.75..=1.25);
+        chrono::Duration::milliseconds((jittered * 1000.0) as i64)
+    }
+
+    /// Publishes the queue's depth and the age of its oldest due job (Prometheus gauges).
+    async fn report_depth(&self) {
+        let now = self.app.clock.now();
+        if let Ok(d) = jobs::depth(self.app.db.conn(), now).await {
+            metrics::gauge!("jobs_pending").set(d.pending as f64);
+            let age = d
+                .oldest_run_at
+                .map_or(0.0, |t| (now - t).num_milliseconds() as f64 / 1000.0);
+            metrics::gauge!("jobs_oldest_pending_age_seconds").set(age.max(0.0));
+        }
+    }
+
+    /// Runs until `shutdown` resolves: a batch whenever jobs are due, else a pause of `poll`.
+    pub async fn run(self, poll: Duration, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let ran = match self.run_once().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "job worker could not claim");
+                    0
+                }
+            };
+            if ran == 0 {
+                self.report_depth().await;
+                tokio::select! {
+                    _ = &mut shutdown => return,
+                    _ = tokio::time::sleep(poll) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Enqueues a job outside any change (operators, schedules); `None` if its dedupe key exists.
+pub async fn enqueue(app: &App, job: NewJob) -> AppResult<Option<Uuid>> {
+    let tx = app.db.begin_write().await?;
+    let id = jobs::enqueue(&tx, job, app.clock.now()).await?;
+    switchyard_store::commit(tx).await?;
+    Ok(id)
+}
+
+/// A page of jobs (all organizations: the operator's view).
+pub async fn list(app: &App, filter: &JobFilter, page: Page) -> AppResult<(Vec<JobRow>, u64)> {
+    Ok(jobs::list(app.db.conn(), filter, page).await?)
+}
+
+/// Puts a dead job (or every dead job) back in the queue; returns how many.
+pub async fn retry_dead(app: &App, id: Option<Uuid>) -> AppResult<u64> {
+    let tx = app.db.begin_write().await?;
+    let n = jobs::retry_dead(&tx, id, app.clock.now()).await?;
+    switchyard_store::commit(tx).await?;
+    Ok(n)
+}
+
+/// Deletes succeeded jobs that finished before `before`; returns how many.
+pub async fn purge(app: &App, before: DateTime<Utc>) -> AppResult<u64> {
+    let tx = app.db.begin_write().await?;
+    let n = jobs::purge(&tx, before).await?;
+    switchyard_store::commit(tx).await?;
+    Ok(n)
+}
