@@ -23,8 +23,8 @@ use crate::{
     error::ApiError,
     middleware::{REQUEST_ID, ensure_request_id, log_and_measure, trim_trailing_slash},
     routes::{
-        ai, audit_logs, auth, comments, dashboard, health, organizations, setup, tasks, teams,
-        users, workflows,
+        admin_jobs, ai, audit_logs, auth, comments, dashboard, health, organizations, setup, tasks,
+        teams, users, workflows,
     },
     state::AppState,
 };
@@ -102,6 +102,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(ai::recommend_assignee))
         .routes(routes!(ai::auto_assign))
         .routes(routes!(ai::query))
+        .routes(routes!(admin_jobs::list))
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
         .routes(routes!(health::metrics))

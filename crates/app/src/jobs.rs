@@ -182,6 +182,18 @@ pub async fn list(app: &App, filter: &JobFilter, page: Page) -> AppResult<(Vec<J
     Ok(jobs::list(app.db.conn(), filter, page).await?)
 }
 
+/// A page of the member's organization's jobs (admins only; never another organization's).
+pub async fn list_for(
+    app: &App,
+    member: &crate::Member,
+    mut filter: JobFilter,
+    page: Page,
+) -> AppResult<(Vec<JobRow>, u64)> {
+    member.require_admin()?;
+    filter.tenant = Some(member.tenant);
+    Ok(jobs::list(app.db.conn(), &filter, page).await?)
+}
+
 /// Puts a dead job (or every dead job) back in the queue; returns how many.
 pub async fn retry_dead(app: &App, id: Option<Uuid>) -> AppResult<u64> {
     let tx = app.db.begin_write().await?;

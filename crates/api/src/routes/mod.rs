@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource. Each handler parses, calls one service
 //! function and maps the result.
 
+pub mod admin_jobs;
 pub mod ai;
 pub mod audit_logs;
 pub mod auth;

@@ -357,3 +357,46 @@ async fn the_sla_sweep_and_housekeeping_run_as_scheduled_jobs() {
         "the scheduled sweep flagged it"
     );
 }
+
+#[tokio::test]
+async fn organization_admins_see_their_organizations_jobs_only() {
+    let (app, _) = spawn_at(start()).await;
+    let ours = app.setup_org("jobs-ours").await;
+    let theirs = app.setup_org("jobs-theirs").await;
+    let (_, manager) = app.add_user(&ours.admin, "mgr", "manager").await;
+    let org_job = |org: &str, kind: &str| NewJob {
+        organization_id: Some(org.parse().unwrap()),
+        ..job(kind, 3)
+    };
+    for j in [
+        org_job(&ours.id, "email"),
+        org_job(&ours.id, "webhook"),
+        org_job(&theirs.id, "email"),
+        job("sla_sweep", 3),
+    ] {
+        switchyard_app::jobs::enqueue(&app.app, j).await.unwrap();
+    }
+    let listed = app
+        .get("/api/v1/admin/jobs/", &ours.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(listed["count"], 2, "{listed}");
+    let kinds: Vec<&str> = listed["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"email") && kinds.contains(&"webhook"));
+    let emails = app
+        .get("/api/v1/admin/jobs/?kind=email&state=pending", &ours.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(emails["count"], 1);
+    app.get("/api/v1/admin/jobs/?state=sleeping", &ours.admin)
+        .await
+        .expect(400);
+    app.get("/api/v1/admin/jobs/", &manager).await.expect(403);
+}
