@@ -27,6 +27,17 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
         .route("/assets/{*path}", get(asset))
+        .route("/tasks/{key}", get(task_link))
+}
+
+/// `/tasks/<task key>`, the link emails carry: the dashboard's page for that key (which
+/// signs the reader in first when needed).
+async fn task_link(Path(key): Path<String>) -> Response {
+    let safe: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    axum::response::Redirect::to(&format!("/#/tasks/key/{safe}")).into_response()
 }
 
 /// The application shell. With `--demo` it carries the demo logins for the login page.

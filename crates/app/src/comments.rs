@@ -4,7 +4,7 @@ use switchyard_domain::AccessLevel;
 use switchyard_store::{Page, comments, comments::CommentRow, locks, tasks};
 use uuid::Uuid;
 
-use crate::{App, AppError, AppResult, Event, Member, UnitOfWork, permissions::CommentCan};
+use crate::{App, AppError, AppResult, Event, Member, UnitOfWork, mail, permissions::CommentCan};
 
 /// A comment with what the member who asked may do to it.
 #[derive(Debug, Clone)]
@@ -82,21 +82,59 @@ pub async fn create(
         &content,
     )
     .await?;
-    uow.record(
-        member,
-        Event::CommentAdded {
-            task_id,
-            task_key: task.task_key,
-            comment_id: id,
-            content,
-        },
-    )
-    .await?;
+    let event_id = uow
+        .record(
+            member,
+            Event::CommentAdded {
+                task_id,
+                task_key: task.task_key.clone(),
+                comment_id: id,
+                content: content.clone(),
+            },
+        )
+        .await?;
+    notify_assignee(&uow, member, &task, &content, event_id).await?;
     let row = comments::get(uow.tx(), member.tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
     uow.commit().await?;
     Ok(Comment::new(member, row))
+}
+
+/// Queues "a comment was added on a task assigned to you" for the task's assignee, unless
+/// they wrote it (or have no email address).
+async fn notify_assignee(
+    uow: &UnitOfWork,
+    member: &Member,
+    task: &switchyard_store::tasks::TaskRow,
+    content: &str,
+    event_id: Uuid,
+) -> AppResult<()> {
+    let Some(assignee) = task.assigned_to.filter(|a| *a != member.user_id) else {
+        return Ok(());
+    };
+    let Some(user) = switchyard_store::users::get(uow.tx(), member.tenant, assignee).await? else {
+        return Ok(());
+    };
+    if user.email.is_empty() {
+        return Ok(());
+    }
+    let job = mail::task_email(
+        uow.app(),
+        &mail::TaskNotice {
+            template: "comment_added",
+            to_email: &user.email,
+            to_name: &user.username,
+            actor: &member.username,
+            task_key: &task.task_key,
+            title: &task.title,
+            comment: content,
+            event_id,
+            organization_id: member.tenant.id(),
+        },
+    );
+    uow.enqueue(job).await?;
+    Ok(())
 }
 
 /// Whether `member` may edit or delete `comment`: its author, or an admin.

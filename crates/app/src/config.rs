@@ -38,6 +38,13 @@ pub struct Settings {
     /// Failed logins per account within [`Self::login_failure_window`] before refusing.
     pub login_failures_per_account: u64,
     pub login_failure_window: Duration,
+    /// `smtp://user:pass@host:587` (STARTTLS with `?tls=required`) or `smtps://…`; `None`
+    /// writes emails to the log instead.
+    pub smtp_url: Option<String>,
+    /// The sender of every email (`Switchyard <switchyard@example.com>`).
+    pub mail_from: String,
+    /// Where users reach the dashboard; links in emails start with it.
+    pub public_url: String,
 }
 
 impl Settings {
@@ -51,6 +58,9 @@ impl Settings {
             allow_setup: true,
             login_failures_per_account: 10,
             login_failure_window: Duration::from_secs(15 * 60),
+            smtp_url: None,
+            mail_from: "Switchyard <switchyard@localhost>".into(),
+            public_url: "http://127.0.0.1:8000".into(),
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct App {
     pub keys: Arc<JwtKeys>,
     /// "Now" for SLA and scoring decisions; tests replace it to move time.
     pub clock: Arc<dyn Clock>,
+    /// Where email goes (SMTP, or the log).
+    pub mailer: crate::mail::Mailer,
     pub(crate) hooks: Arc<Vec<Arc<dyn AfterCommit>>>,
 }
 
@@ -42,11 +44,17 @@ impl App {
     /// Builds the handle with the wall clock and no hooks.
     pub fn new(db: Db, settings: Settings) -> Self {
         let keys = Arc::new(JwtKeys::new(&settings.jwt_secret));
+        let mailer = crate::mail::Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "email is misconfigured; writing emails to the log");
+                crate::mail::Mailer::Log
+            });
         App {
             db,
             settings: Arc::new(settings),
             keys,
             clock: Arc::new(SystemClock),
+            mailer,
             hooks: Arc::new(Vec::new()),
         }
     }

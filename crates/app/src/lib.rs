@@ -23,6 +23,7 @@ pub mod dashboard;
 pub mod demo;
 mod demo_tasks;
 pub mod jobs;
+pub mod mail;
 pub mod organizations;
 pub mod permissions;
 pub mod schedule;

@@ -18,7 +18,8 @@ use uuid::Uuid;
 
 use crate::ErrorCode;
 use crate::{
-    App, AppError, AppResult, Event, Member, UnitOfWork, comments::Comment, permissions::TaskCan,
+    App, AppError, AppResult, Event, Member, UnitOfWork, comments::Comment, mail,
+    permissions::TaskCan,
 };
 
 /// Longest title and description accepted.
@@ -611,18 +612,39 @@ pub async fn assign_in(
         return Ok(None);
     }
     tasks::set_assignee(c, member.tenant, task.id, target.as_ref().map(|t| t.id)).await?;
-    uow.record(
-        member,
-        Event::TaskAssigned {
-            task_id: task.id,
-            task_key: task.task_key.clone(),
-            previous: task.assigned_to,
-            previous_name: task.assigned_to_name.clone(),
-            assignee: target.as_ref().map(|t| t.id),
-            assignee_name: target.as_ref().map(|t| t.username.clone()),
-            reason,
-        },
-    )
-    .await?;
+    let event_id = uow
+        .record(
+            member,
+            Event::TaskAssigned {
+                task_id: task.id,
+                task_key: task.task_key.clone(),
+                previous: task.assigned_to,
+                previous_name: task.assigned_to_name.clone(),
+                assignee: target.as_ref().map(|t| t.id),
+                assignee_name: target.as_ref().map(|t| t.username.clone()),
+                reason,
+            },
+        )
+        .await?;
+    if let Some(t) = target
+        .as_ref()
+        .filter(|t| t.id != member.user_id && !t.email.is_empty())
+    {
+        let job = mail::task_email(
+            uow.app(),
+            &mail::TaskNotice {
+                template: "task_assigned",
+                to_email: &t.email,
+                to_name: &t.username,
+                actor: &member.username,
+                task_key: &task.task_key,
+                title: &task.title,
+                comment: "",
+                event_id,
+                organization_id: member.tenant.id(),
+            },
+        );
+        uow.enqueue(job).await?;
+    }
     Ok(target)
 }

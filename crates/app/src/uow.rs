@@ -41,6 +41,11 @@ impl UnitOfWork {
         })
     }
 
+    /// The application this unit of work runs in.
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
     /// The transaction, for store calls.
     pub fn tx(&self) -> &DatabaseTransaction {
         &self.tx
@@ -57,8 +62,8 @@ impl UnitOfWork {
     }
 
     /// Records that `actor` caused `event`: writes its audit entry (if it has one) and its
-    /// outbox row in this transaction.
-    pub async fn record(&mut self, actor: impl Into<Actor>, event: Event) -> AppResult<()> {
+    /// outbox row in this transaction. Returns the event's id (its outbox row's).
+    pub async fn record(&mut self, actor: impl Into<Actor>, event: Event) -> AppResult<Uuid> {
         let actor = actor.into();
         let tenant = actor.tenant();
         let at = switchyard_store::now();
@@ -82,7 +87,7 @@ impl UnitOfWork {
             event,
             at,
         });
-        Ok(())
+        Ok(id)
     }
 
     /// Enqueues a background job in this transaction: it exists exactly if the change commits.

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use switchyard_api::{AppState, telemetry};
-use switchyard_app::{demo, jobs::Worker, schedule};
+use switchyard_app::{demo, jobs::Worker, mail, schedule};
 use switchyard_store::{Db, migrate};
 
 use crate::{
@@ -120,6 +120,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         println!("Switchyard is listening on http://{addr}/ (API docs: http://{addr}/api/docs/)");
     }
+    match &state.app.mailer {
+        mail::Mailer::Log => tracing::warn!(
+            "SWITCHYARD_SMTP_URL is not set: emails are written to the log, not sent"
+        ),
+        mail::Mailer::Smtp { .. } => tracing::info!("emails go out through SWITCHYARD_SMTP_URL"),
+    }
     let compaction = tokio::spawn(tally_compaction(db.clone()));
     let sla_every = (args.sla_interval > 0).then(|| Duration::from_secs(args.sla_interval));
     let scheduler = tokio::spawn(scheduler(
@@ -128,12 +134,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     ));
     let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = tokio::spawn(
-        Worker::new(state.app.clone(), schedule::system_handlers()).run(
-            Duration::from_millis(500),
-            async {
-                worker_stopped.await.ok();
-            },
-        ),
+        Worker::new(
+            state.app.clone(),
+            mail::handlers(schedule::system_handlers()),
+        )
+        .run(Duration::from_millis(500), async {
+            worker_stopped.await.ok();
+        }),
     );
     let router = switchyard_api::router(state);
     switchyard_api::serve(listener, router, shutdown_signal()).await?;

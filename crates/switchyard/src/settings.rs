@@ -28,6 +28,18 @@ pub fn api_config(secret: Secret, demo: bool) -> anyhow::Result<ApiConfig> {
     cfg.app.allow_registration = env_parse("SWITCHYARD_ALLOW_REGISTRATION", true)?;
     cfg.app.allow_setup = env_parse("SWITCHYARD_ALLOW_SETUP", true)?;
     cfg.app.login_failures_per_account = env_parse("SWITCHYARD_LOGIN_FAILURES_PER_ACCOUNT", 10u64)?;
+    cfg.app.smtp_url = std::env::var("SWITCHYARD_SMTP_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty());
+    if let Ok(from) = std::env::var("SWITCHYARD_MAIL_FROM") {
+        cfg.app.mail_from = from;
+    }
+    if let Ok(url) = std::env::var("SWITCHYARD_PUBLIC_URL") {
+        cfg.app.public_url = url;
+    }
+    // A bad SMTP URL or sender is a startup error, not a silent fallback.
+    switchyard_app::mail::Mailer::new(cfg.app.smtp_url.as_deref(), &cfg.app.mail_from)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     cfg.body_limit = env_parse("SWITCHYARD_BODY_LIMIT", 1024 * 1024usize)?;
     cfg.rate_limit_per_address = env_parse("SWITCHYARD_RATE_LIMIT_PER_ADDRESS", 60u64)?;
     cfg.trusted_proxy_hops = env_parse("SWITCHYARD_TRUSTED_PROXY_HOPS", 0usize)?;

@@ -14,9 +14,11 @@ mod db;
 mod fixtures;
 mod http;
 mod server;
+mod smtp;
 
 pub use clock::ManualClock;
 pub use db::{FreshDb, expected_backend};
 pub use fixtures::{FIXTURE_PASSWORD, Org};
 pub use http::Resp;
 pub use server::{CommitLog, TestApp, TestAppBuilder};
+pub use smtp::{Received, SmtpSink};

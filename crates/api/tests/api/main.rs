@@ -12,6 +12,7 @@ mod capabilities;
 mod comments;
 mod concurrency;
 mod demo;
+mod email;
 mod errors;
 mod isolation;
 mod jobs;

@@ -134,3 +134,26 @@ async fn unknown_and_outside_paths_are_404() {
         assert_eq!(body["detail"], "Not found.", "{path}");
     }
 }
+
+#[tokio::test]
+async fn an_email_task_link_opens_the_dashboard_page_for_that_key() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .get(app.url("/tasks/ACME-0042"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/#/tasks/key/ACME-0042");
+    // Nothing but key characters reaches the fragment.
+    let r = client
+        .get(app.url("/tasks/ACME-1%22%3E%3Cscript%3E"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/#/tasks/key/ACME-1script");
+}

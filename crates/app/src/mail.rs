@@ -1,0 +1,205 @@
+//! Email: messages rendered from the templates in `crates/app/templates` (a plain-text and an
+//! HTML part; values are escaped in HTML, no user HTML is ever sent), queued as `email` jobs
+//! in the transaction of the change they announce, and sent over SMTP by the job handler.
+//! Without SMTP configured, messages are written to the log.
+
+use std::sync::Arc;
+
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, MultiPart},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use switchyard_store::jobs::NewJob;
+use uuid::Uuid;
+
+use crate::{
+    App, AppError, AppResult,
+    jobs::{Handlers, JobFailure},
+};
+
+/// The job kind that sends one email.
+pub const EMAIL: &str = "email";
+
+/// An email ready to send (the job's payload).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Fixed per event, so a retried send is recognisable as the same message.
+    pub message_id: String,
+}
+
+/// How email leaves the process.
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp {
+        transport: Arc<AsyncSmtpTransport<Tokio1Executor>>,
+        from: Mailbox,
+    },
+    /// No SMTP configured: each message is logged.
+    Log,
+}
+
+impl Mailer {
+    /// SMTP when `smtp_url` is set (a pooled transport), else the log.
+    pub fn new(smtp_url: Option<&str>, from: &str) -> AppResult<Mailer> {
+        let Some(url) = smtp_url else {
+            return Ok(Mailer::Log);
+        };
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| AppError::Internal(format!("SWITCHYARD_SMTP_URL: {e}")))?
+            .build();
+        let from = from
+            .parse()
+            .map_err(|e| AppError::Internal(format!("SWITCHYARD_MAIL_FROM: {e}")))?;
+        Ok(Mailer::Smtp {
+            transport: Arc::new(transport),
+            from,
+        })
+    }
+
+    /// Sends one email. A 4xx reply or a connection failure is worth a retry; a 5xx reply
+    /// is permanent (the server's reply is kept as the job's error).
+    pub async fn send(&self, email: &Email) -> Result<(), JobFailure> {
+        let Mailer::Smtp { transport, from } = self else {
+            tracing::info!(to = %email.to, subject = %email.subject, message_id = %email.message_id,
+                "email (no SMTP configured):\n{}", email.text);
+            return Ok(());
+        };
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|e| JobFailure::Permanent(format!("bad recipient '{}': {e}", email.to)))?;
+        let message = Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .message_id(Some(email.message_id.clone()))
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))
+            .map_err(|e| JobFailure::Permanent(format!("cannot build the message: {e}")))?;
+        match transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(JobFailure::Permanent(e.to_string())),
+            Err(e) => Err(JobFailure::Transient(e.to_string())),
+        }
+    }
+}
+
+/// The handler of `email` jobs.
+pub fn handlers(handlers: Handlers) -> Handlers {
+    handlers.on(EMAIL, |app: App, job| async move {
+        let email: Email = serde_json::from_value(job.payload)
+            .map_err(|e| JobFailure::Permanent(format!("bad email payload: {e}")))?;
+        app.mailer.send(&email).await
+    })
+}
+
+/// Escapes text for HTML.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Fills `{{name}}` placeholders; `html` escapes the values.
+fn render(template: &str, values: &[(&str, &str)], html: bool) -> String {
+    values.iter().fold(template.to_string(), |out, (k, v)| {
+        let v = if html { escape(v) } else { v.to_string() };
+        out.replace(&format!("{{{{{k}}}}}"), &v)
+    })
+}
+
+/// A notification about a task to one person.
+pub struct TaskNotice<'a> {
+    pub template: &'static str,
+    pub to_email: &'a str,
+    pub to_name: &'a str,
+    pub actor: &'a str,
+    pub task_key: &'a str,
+    pub title: &'a str,
+    pub comment: &'a str,
+    /// The event it announces: the message id and the job's dedupe key derive from it.
+    pub event_id: Uuid,
+    pub organization_id: Uuid,
+}
+
+/// The `email` job for a task notice.
+pub fn task_email(app: &App, n: &TaskNotice) -> NewJob {
+    let (text, html, subject) = match n.template {
+        "comment_added" => (
+            include_str!("../templates/comment_added.txt"),
+            include_str!("../templates/comment_added.html"),
+            format!("[{}] New comment on {}", n.task_key, n.title),
+        ),
+        _ => (
+            include_str!("../templates/task_assigned.txt"),
+            include_str!("../templates/task_assigned.html"),
+            format!("[{}] Assigned to you: {}", n.task_key, n.title),
+        ),
+    };
+    let link = format!(
+        "{}/tasks/{}",
+        app.settings.public_url.trim_end_matches('/'),
+        n.task_key
+    );
+    let values = [
+        ("recipient", n.to_name),
+        ("actor", n.actor),
+        ("task_key", n.task_key),
+        ("title", n.title),
+        ("comment", n.comment),
+        ("link", link.as_str()),
+    ];
+    let domain = app
+        .settings
+        .mail_from
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>'))
+        .unwrap_or("switchyard");
+    let email = Email {
+        to: n.to_email.to_string(),
+        subject,
+        text: render(text, &values, false),
+        html: render(html, &values, true),
+        message_id: format!("<{}.{}@{domain}>", n.template, n.event_id),
+    };
+    NewJob {
+        kind: EMAIL.into(),
+        payload: json!(email),
+        organization_id: Some(n.organization_id),
+        run_at: app.clock.now(),
+        max_attempts: 8,
+        dedupe_key: Some(format!("email:{}:{}", n.template, n.event_id)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_values_are_escaped_and_text_values_are_not() {
+        let t = "<p>{{title}}</p>";
+        assert_eq!(
+            render(t, &[("title", "<b>&\"x'")], true),
+            "<p>&lt;b&gt;&amp;&quot;x&#39;</p>"
+        );
+        assert_eq!(render("{{title}}", &[("title", "<b>")], false), "<b>");
+    }
+}
