@@ -50,8 +50,11 @@ impl Mailer {
         let Some(url) = smtp_url else {
             return Ok(Mailer::Log);
         };
+        // Well inside the worker's 60 s lease, so a hung server cannot outlive the claim
+        // and have a second worker send the same message meanwhile.
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| AppError::Internal(format!("SWITCHYARD_SMTP_URL: {e}")))?
+            .timeout(Some(std::time::Duration::from_secs(20)))
             .build();
         let from = from
             .parse()
