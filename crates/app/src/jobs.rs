@@ -147,9 +147,18 @@ impl Worker {
         }
     }
 
-    /// Runs until `shutdown` resolves: a batch whenever jobs are due, else a pause of `poll`.
+    /// Runs until `shutdown` resolves: a batch whenever jobs are due. When idle it waits for
+    /// a PostgreSQL `NOTIFY` from an enqueue (any instance) or `poll`, whichever comes first;
+    /// on SQLite, or when listening fails, it polls.
     pub async fn run(self, poll: Duration, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut wakeups = match jobs::Wakeups::listen(&self.app.db).await {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot LISTEN for new jobs; polling instead");
+                None
+            }
+        };
         loop {
             let ran = match self.run_once().await {
                 Ok(n) => n,
@@ -158,12 +167,24 @@ impl Worker {
                     0
                 }
             };
-            if ran == 0 {
-                self.report_depth().await;
-                tokio::select! {
-                    _ = &mut shutdown => return,
-                    _ = tokio::time::sleep(poll) => {}
+            if ran > 0 {
+                continue;
+            }
+            self.report_depth().await;
+            let woken = async {
+                match wakeups.as_mut() {
+                    Some(w) => w.recv().await,
+                    None => std::future::pending().await,
                 }
+            };
+            let lost = tokio::select! {
+                _ = &mut shutdown => return,
+                _ = tokio::time::sleep(poll) => false,
+                r = woken => r.is_err(),
+            };
+            if lost {
+                tracing::warn!("lost the job wake-up connection; polling instead");
+                wakeups = None;
             }
         }
     }

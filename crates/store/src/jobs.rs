@@ -83,24 +83,58 @@ pub async fn enqueue<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Option<Uuid>> {
     let id = Uuid::now_v7();
-    let n = sql::exec(
-        c,
-        "INSERT INTO jobs (id, organization_id, kind, payload, state, run_at, attempts, max_attempts, \
+    let insert = "INSERT INTO jobs (id, organization_id, kind, payload, state, run_at, attempts, max_attempts, \
            dedupe_key, created_at) VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $7, $8) \
-         ON CONFLICT (dedupe_key) DO NOTHING",
-        vec![
-            id.into(),
-            job.organization_id.into(),
-            job.kind.into(),
-            sea_orm::Value::Json(Some(Box::new(job.payload))),
-            job.run_at.into(),
-            job.max_attempts.into(),
-            job.dedupe_key.into(),
-            now.into(),
-        ],
-    )
-    .await?;
+         ON CONFLICT (dedupe_key) DO NOTHING";
+    // PostgreSQL: the same statement notifies idle workers; NOTIFY is delivered only when
+    // the transaction commits, so no worker wakes for a job that was rolled back.
+    let statement = match c.get_database_backend() {
+        DbBackend::Postgres => format!(
+            "WITH inserted AS ({insert} RETURNING id) \
+             SELECT COUNT(*) FROM (SELECT pg_notify('{WAKE_CHANNEL}', '') FROM inserted) woken"
+        ),
+        _ => insert.to_string(),
+    };
+    let values = vec![
+        id.into(),
+        job.organization_id.into(),
+        job.kind.into(),
+        sea_orm::Value::Json(Some(Box::new(job.payload))),
+        job.run_at.into(),
+        job.max_attempts.into(),
+        job.dedupe_key.into(),
+        now.into(),
+    ];
+    let n = match c.get_database_backend() {
+        DbBackend::Postgres => sql::count(c, &statement, values).await?,
+        _ => sql::exec(c, &statement, values).await?,
+    };
     Ok((n == 1).then_some(id))
+}
+
+/// The channel enqueues notify on PostgreSQL.
+pub const WAKE_CHANNEL: &str = "switchyard_jobs";
+
+/// Wake-ups for idle workers: PostgreSQL `LISTEN` on [`WAKE_CHANNEL`].
+pub struct Wakeups(sea_orm::sqlx::postgres::PgListener);
+
+impl Wakeups {
+    /// Listens on its own connection from `db`'s pool; `None` on SQLite (workers poll).
+    pub async fn listen(db: &crate::Db) -> Result<Option<Wakeups>> {
+        if db.backend() != crate::Backend::Postgres {
+            return Ok(None);
+        }
+        let pool = db.conn().get_postgres_connection_pool();
+        let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen(WAKE_CHANNEL).await?;
+        Ok(Some(Wakeups(listener)))
+    }
+
+    /// Waits for the next enqueue anywhere (reconnecting by itself after a lost connection).
+    pub async fn recv(&mut self) -> Result<()> {
+        self.0.recv().await?;
+        Ok(())
+    }
 }
 
 /// Claims up to `limit` jobs that are due (or whose lease expired) for `owner` until

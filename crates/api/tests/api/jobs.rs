@@ -400,3 +400,53 @@ async fn organization_admins_see_their_organizations_jobs_only() {
         .expect(400);
     app.get("/api/v1/admin/jobs/", &manager).await.expect(403);
 }
+
+#[tokio::test]
+async fn an_idle_worker_on_postgresql_wakes_on_enqueue_instead_of_waiting_to_poll() {
+    if crate::helpers::expected_backend() != switchyard_store::Backend::Postgres {
+        return; // SQLite has no NOTIFY: its workers poll.
+    }
+    let app = TestApp::spawn().await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let handlers = Handlers::default().on("ping", move |_, _| {
+        let tx = tx.clone();
+        async move {
+            tx.send(std::time::Instant::now()).ok();
+            Ok(())
+        }
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(Worker::new(app.app.clone(), handlers).run(
+        Duration::from_secs(30),
+        async {
+            stopped.await.ok();
+        },
+    ));
+    // Let it find the queue empty and start waiting.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut pickups = Vec::new();
+    for _ in 0..5 {
+        let sent = std::time::Instant::now();
+        switchyard_app::jobs::enqueue(
+            &app.app,
+            NewJob {
+                run_at: Utc::now() - chrono::Duration::seconds(1),
+                ..job("ping", 1)
+            },
+        )
+        .await
+        .unwrap();
+        let ran = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("the worker woke up (its poll interval is 30 s)")
+            .unwrap();
+        pickups.push(ran - sent);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    stop.send(()).ok();
+    worker.await.unwrap();
+    assert!(
+        pickups.iter().all(|d| *d < Duration::from_millis(1000)),
+        "{pickups:?}"
+    );
+}
