@@ -63,6 +63,8 @@ pub struct Worker {
     pub batch: u64,
     /// The first retry's delay; each further retry doubles it (up to an hour).
     pub backoff: Duration,
+    /// Whether an idle worker listens for PostgreSQL wake-ups (else it only polls).
+    pub wake: bool,
 }
 
 impl Worker {
@@ -74,6 +76,7 @@ impl Worker {
             lease: Duration::from_secs(60),
             batch: 16,
             backoff: Duration::from_secs(2),
+            wake: true,
         }
     }
 
@@ -152,7 +155,14 @@ impl Worker {
     /// on SQLite, or when listening fails, it polls.
     pub async fn run(self, poll: Duration, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
-        let mut wakeups = match jobs::Wakeups::listen(&self.app.db).await {
+        let listen = async {
+            if self.wake {
+                jobs::Wakeups::listen(&self.app.db).await
+            } else {
+                Ok(None)
+            }
+        };
+        let mut wakeups = match listen.await {
             Ok(w) => w,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot LISTEN for new jobs; polling instead");
