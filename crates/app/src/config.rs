@@ -45,6 +45,8 @@ pub struct Settings {
     pub mail_from: String,
     /// Where users reach the dashboard; links in emails start with it.
     pub public_url: String,
+    /// How long succeeded jobs are kept before the hourly housekeeping deletes them.
+    pub job_retention: Duration,
 }
 
 impl Settings {
@@ -61,6 +63,7 @@ impl Settings {
             smtp_url: None,
             mail_from: "Switchyard <switchyard@localhost>".into(),
             public_url: "http://127.0.0.1:8000".into(),
+            job_retention: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }

@@ -202,6 +202,7 @@ impl Worker {
 
 /// Enqueues a job outside any change (operators, schedules); `None` if its dedupe key exists.
 pub async fn enqueue(app: &App, job: NewJob) -> AppResult<Option<Uuid>> {
+    metrics::counter!("jobs_enqueued_total", "kind" => job.kind.clone()).increment(1);
     let tx = app.db.begin_write().await?;
     let id = jobs::enqueue(&tx, job, app.clock.now()).await?;
     switchyard_store::commit(tx).await?;

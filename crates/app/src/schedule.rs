@@ -84,6 +84,7 @@ pub async fn tick(app: &App, schedules: &[Schedule]) -> AppResult<usize> {
                 now,
             )
             .await?;
+            metrics::counter!("jobs_enqueued_total", "kind" => s.job_kind).increment(1);
             enqueued += 1;
         }
         switchyard_store::commit(tx).await?;
@@ -137,20 +138,26 @@ pub fn system_handlers() -> Handlers {
         })
 }
 
-/// Forgets expired token bookkeeping and rate-limit windows older than an hour.
+/// Forgets expired token bookkeeping, rate-limit windows older than an hour, and succeeded
+/// jobs older than the configured retention (dead jobs stay until someone looks at them).
 pub async fn housekeeping(app: &App) -> AppResult<u64> {
+    let now = app.clock.now();
+    let retention =
+        chrono::Duration::from_std(app.settings.job_retention).unwrap_or(chrono::Duration::days(7));
     let tx = app.db.begin_write().await?;
-    let hour_ago = app.clock.now().timestamp() - 3600;
-    let n = switchyard_store::tokens::purge_expired(&tx).await?;
-    let m = switchyard_store::rate_limits::purge(&tx, hour_ago).await?;
+    let tokens = switchyard_store::tokens::purge_expired(&tx).await?;
+    let windows = switchyard_store::rate_limits::purge(&tx, now.timestamp() - 3600).await?;
+    let finished = jobs::purge(&tx, now - retention).await?;
     switchyard_store::commit(tx).await?;
-    if n + m > 0 {
+    if tokens + windows + finished > 0 {
         tracing::info!(
-            purged = n + m,
-            "expired token and rate-limit records purged"
+            tokens,
+            windows,
+            finished_jobs = finished,
+            "housekeeping purged old records"
         );
     }
-    Ok(n + m)
+    Ok(tokens + windows + finished)
 }
 
 #[cfg(test)]

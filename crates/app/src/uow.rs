@@ -93,7 +93,12 @@ impl UnitOfWork {
     /// Enqueues a background job in this transaction: it exists exactly if the change commits.
     /// `None` when a job with the same dedupe key exists already.
     pub async fn enqueue(&self, job: jobs::NewJob) -> AppResult<Option<Uuid>> {
-        Ok(jobs::enqueue(&self.tx, job, self.app.clock.now()).await?)
+        let kind = job.kind.clone();
+        let id = jobs::enqueue(&self.tx, job, self.app.clock.now()).await?;
+        // Counted when written; a job whose change then rolls back is counted too (the
+        // counter shows rates, it does not reconcile).
+        metrics::counter!("jobs_enqueued_total", "kind" => kind).increment(1);
+        Ok(id)
     }
 
     /// The events recorded so far.

@@ -37,6 +37,10 @@ pub fn api_config(secret: Secret, demo: bool) -> anyhow::Result<ApiConfig> {
     if let Ok(url) = std::env::var("SWITCHYARD_PUBLIC_URL") {
         cfg.app.public_url = url;
     }
+    if let Ok(age) = std::env::var("SWITCHYARD_JOB_RETENTION") {
+        cfg.app.job_retention = humantime::parse_duration(&age)
+            .with_context(|| format!("invalid value for SWITCHYARD_JOB_RETENTION: '{age}'"))?;
+    }
     // A bad SMTP URL or sender is a startup error, not a silent fallback.
     switchyard_app::mail::Mailer::new(cfg.app.smtp_url.as_deref(), &cfg.app.mail_from)
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -450,3 +450,38 @@ async fn an_idle_worker_on_postgresql_wakes_on_enqueue_instead_of_waiting_to_pol
         "{pickups:?}"
     );
 }
+
+#[tokio::test]
+async fn housekeeping_purges_succeeded_jobs_past_the_retention_and_keeps_dead_ones() {
+    let (app, clock) = spawn_at(start()).await;
+    let worker = Worker::new(
+        app.app.clone(),
+        Handlers::default()
+            .on("done", |_, _| async { Ok(()) })
+            .on("broken", |_, _| async {
+                Err(JobFailure::Permanent("550".into()))
+            }),
+    );
+    for kind in ["done", "broken"] {
+        switchyard_app::jobs::enqueue(&app.app, job(kind, 1))
+            .await
+            .unwrap();
+    }
+    worker.run_once().await.unwrap();
+    clock.advance(chrono::Duration::days(6));
+    switchyard_app::jobs::enqueue(&app.app, job("done", 1))
+        .await
+        .unwrap();
+    worker.run_once().await.unwrap();
+    // Eight days after the first two finished, two after the third (retention: 7 days).
+    clock.advance(chrono::Duration::days(2));
+    let purged = schedule::housekeeping(&app.app).await.unwrap();
+    assert_eq!(purged, 1);
+    let mut left: Vec<String> = all_jobs(&app)
+        .await
+        .into_iter()
+        .map(|j| format!("{} {}", j.kind, j.state))
+        .collect();
+    left.sort();
+    assert_eq!(left, ["broken dead", "done succeeded"]);
+}
