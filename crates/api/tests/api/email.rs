@@ -58,6 +58,17 @@ async fn email_jobs(app: &TestApp) -> Vec<JobRow> {
     jobs::list(app.db.conn(), &filter, page).await.unwrap().0
 }
 
+/// Assigns `task` to `user` through the API as `token`'s caller.
+async fn assign(app: &TestApp, token: &str, task: &serde_json::Value, user: &str) {
+    app.post(
+        &format!("/api/v1/tasks/{}/assign/", task["id"].as_str().unwrap()),
+        token,
+        json!({ "user_id": user }),
+    )
+    .await
+    .expect(200);
+}
+
 /// The message with quoted-printable soft line breaks and `=3D` undone (enough to read it).
 fn unfolded(data: &str) -> String {
     data.replace("=\r\n", "")
@@ -86,14 +97,7 @@ async fn an_assignment_and_a_comment_each_email_the_assignee_once() {
     let (admin, dev, dev_token, task) = org_with_task(&s.app, "mail").await;
     let id = task["id"].as_str().unwrap();
     let key = task["task_key"].as_str().unwrap();
-    s.app
-        .post(
-            &format!("/api/v1/tasks/{id}/assign/"),
-            &admin,
-            json!({"user_id": dev}),
-        )
-        .await
-        .expect(200);
+    assign(&s.app, &admin, &task, &dev).await;
     s.app
         .post(
             "/api/v1/comments/",
@@ -150,15 +154,8 @@ async fn an_assignment_and_a_comment_each_email_the_assignee_once() {
 async fn assigning_yourself_sends_nothing() {
     let s = setup().await;
     let (admin, _, _, task) = org_with_task(&s.app, "self").await;
-    let admin_id = s.app.member_of(&admin).await.user_id;
-    s.app
-        .post(
-            &format!("/api/v1/tasks/{}/assign/", task["id"].as_str().unwrap()),
-            &admin,
-            json!({"user_id": admin_id}),
-        )
-        .await
-        .expect(200);
+    let admin_id = s.app.member_of(&admin).await.user_id.to_string();
+    assign(&s.app, &admin, &task, &admin_id).await;
     assert!(email_jobs(&s.app).await.is_empty());
 }
 
@@ -167,14 +164,7 @@ async fn a_421_reply_retries_and_the_message_is_delivered_once() {
     let s = setup().await;
     let (admin, dev, _, task) = org_with_task(&s.app, "busy").await;
     s.sink.refuse_next(421, 2);
-    s.app
-        .post(
-            &format!("/api/v1/tasks/{}/assign/", task["id"].as_str().unwrap()),
-            &admin,
-            json!({"user_id": dev}),
-        )
-        .await
-        .expect(200);
+    assign(&s.app, &admin, &task, &dev).await;
     for _ in 0..3 {
         s.worker.run_once().await.unwrap();
         s.clock.advance(chrono::Duration::minutes(1));
@@ -189,14 +179,7 @@ async fn a_550_reply_goes_dead_with_the_reply_and_a_retry_sends_it() {
     let s = setup().await;
     let (admin, dev, _, task) = org_with_task(&s.app, "gone").await;
     s.sink.refuse_next(550, 1);
-    s.app
-        .post(
-            &format!("/api/v1/tasks/{}/assign/", task["id"].as_str().unwrap()),
-            &admin,
-            json!({"user_id": dev}),
-        )
-        .await
-        .expect(200);
+    assign(&s.app, &admin, &task, &dev).await;
     s.worker.run_once().await.unwrap();
     let job = email_jobs(&s.app).await.remove(0);
     assert_eq!((job.state.as_str(), job.attempts), ("dead", 1));
