@@ -122,7 +122,7 @@ async fn notify_assignee(
     let job = mail::task_email(
         uow.app(),
         &mail::TaskNotice {
-            template: "comment_added",
+            notice: mail::Notice::Commented,
             to_email: &user.email,
             to_name: &user.username,
             actor: &member.username,

@@ -128,9 +128,28 @@ fn render(template: &str, values: &[(&str, &str)], html: bool) -> String {
     })
 }
 
+/// Which task notice to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// "A task was assigned to you".
+    Assigned,
+    /// "A comment was added on a task assigned to you".
+    Commented,
+}
+
+impl Notice {
+    /// The template's name, also part of the Message-ID and the job's dedupe key.
+    fn name(self) -> &'static str {
+        match self {
+            Notice::Assigned => "task_assigned",
+            Notice::Commented => "comment_added",
+        }
+    }
+}
+
 /// A notification about a task to one person.
 pub struct TaskNotice<'a> {
-    pub template: &'static str,
+    pub notice: Notice,
     pub to_email: &'a str,
     pub to_name: &'a str,
     pub actor: &'a str,
@@ -144,13 +163,13 @@ pub struct TaskNotice<'a> {
 
 /// The `email` job for a task notice.
 pub fn task_email(app: &App, n: &TaskNotice) -> NewJob {
-    let (text, html, subject) = match n.template {
-        "comment_added" => (
+    let (text, html, subject) = match n.notice {
+        Notice::Commented => (
             include_str!("../templates/comment_added.txt"),
             include_str!("../templates/comment_added.html"),
             format!("[{}] New comment on {}", n.task_key, n.title),
         ),
-        _ => (
+        Notice::Assigned => (
             include_str!("../templates/task_assigned.txt"),
             include_str!("../templates/task_assigned.html"),
             format!("[{}] Assigned to you: {}", n.task_key, n.title),
@@ -180,7 +199,7 @@ pub fn task_email(app: &App, n: &TaskNotice) -> NewJob {
         subject,
         text: render(text, &values, false),
         html: render(html, &values, true),
-        message_id: format!("<{}.{}@{domain}>", n.template, n.event_id),
+        message_id: format!("<{}.{}@{domain}>", n.notice.name(), n.event_id),
     };
     NewJob {
         kind: EMAIL.into(),
@@ -188,7 +207,7 @@ pub fn task_email(app: &App, n: &TaskNotice) -> NewJob {
         organization_id: Some(n.organization_id),
         run_at: app.clock.now(),
         max_attempts: 8,
-        dedupe_key: Some(format!("email:{}:{}", n.template, n.event_id)),
+        dedupe_key: Some(format!("email:{}:{}", n.notice.name(), n.event_id)),
     }
 }
 

@@ -633,7 +633,7 @@ pub async fn assign_in(
         let job = mail::task_email(
             uow.app(),
             &mail::TaskNotice {
-                template: "task_assigned",
+                notice: mail::Notice::Assigned,
                 to_email: &t.email,
                 to_name: &t.username,
                 actor: &member.username,

@@ -101,11 +101,6 @@ impl UnitOfWork {
         Ok(id)
     }
 
-    /// The events recorded so far.
-    pub fn events(&self) -> impl Iterator<Item = &Event> {
-        self.recorded.iter().map(|r| &r.event)
-    }
-
     /// Commits, then runs the application's after-commit hooks with the recorded events.
     pub async fn commit(self) -> AppResult<Vec<Recorded>> {
         switchyard_store::commit(self.tx).await?;

@@ -12,7 +12,6 @@ use crate::{Result, Tenant, sql};
 /// A kind of row that use cases read, modify and write back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Row {
-    Task,
     Team,
     Workflow,
     TransitionRule,
@@ -26,7 +25,6 @@ pub enum Row {
 impl Row {
     fn select(self) -> &'static str {
         match self {
-            Row::Task => "SELECT 1 FROM tasks WHERE organization_id = $1 AND id = $2",
             Row::Team => "SELECT 1 FROM teams WHERE organization_id = $1 AND id = $2",
             Row::Workflow => "SELECT 1 FROM workflows WHERE organization_id = $1 AND id = $2",
             Row::TransitionRule => {

@@ -60,23 +60,3 @@ pub async fn get<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<
     )
     .await
 }
-
-/// One task of the organization, locked until the transaction ends (`FOR UPDATE` of the task
-/// row on PostgreSQL; SQLite's write transaction already excludes other writers): the read of
-/// a read–modify–write, in one statement.
-pub async fn get_for_update<C: ConnectionTrait>(
-    c: &C,
-    tenant: Tenant,
-    id: Uuid,
-) -> Result<Option<TaskRow>> {
-    let lock = match c.get_database_backend() {
-        sea_orm::DbBackend::Postgres => " FOR UPDATE OF t",
-        _ => "",
-    };
-    sql::one(
-        c,
-        &format!("{SELECT} {FROM} WHERE t.organization_id = $1 AND t.id = $2{lock}"),
-        vec![tenant.id().into(), id.into()],
-    )
-    .await
-}
