@@ -80,28 +80,47 @@ impl Worker {
         }
     }
 
-    /// Claims one batch of due jobs and runs them; returns how many ran. Tests call it to
-    /// drain the queue deterministically.
+    /// Claims one batch of due jobs and runs them side by side; returns how many ran. Tests
+    /// call it to drain the queue deterministically.
+    ///
+    /// Side by side, so the last job of a batch starts at once rather than after the others
+    /// (a slow SMTP server could otherwise hold it past its lease), and one handler's wait
+    /// does not stall the rest; a handler that panics leaves its job to its lease's expiry.
     pub async fn run_once(&self) -> AppResult<usize> {
         let now = self.app.clock.now();
         let lease_until = now + chrono::Duration::from_std(self.lease).unwrap_or_default();
         let tx = self.app.db.begin_write().await?;
         let claimed = jobs::claim(&tx, &self.owner, now, lease_until, self.batch).await?;
         switchyard_store::commit(tx).await?;
-        for job in &claimed {
+        let ran = claimed.len();
+        let mut running = tokio::task::JoinSet::new();
+        for job in claimed {
             metrics::counter!("jobs_started_total", "kind" => job.kind.clone()).increment(1);
             metrics::histogram!("job_pickup_seconds", "kind" => job.kind.clone())
                 .record((now - job.run_at).num_milliseconds().max(0) as f64 / 1000.0);
-            let result = match self.handlers.0.get(&job.kind) {
-                Some(run) => run(self.app.clone(), job.clone()).await,
-                None => Err(JobFailure::Permanent(format!(
-                    "no handler for job kind '{}'",
-                    job.kind
-                ))),
-            };
-            self.finish(job, result).await?;
+            let worker = self.clone();
+            running.spawn(async move {
+                let result = match worker.handlers.0.get(&job.kind) {
+                    Some(run) => run(worker.app.clone(), job.clone()).await,
+                    None => Err(JobFailure::Permanent(format!(
+                        "no handler for job kind '{}'",
+                        job.kind
+                    ))),
+                };
+                worker.finish(&job, result).await
+            });
         }
-        Ok(claimed.len())
+        let mut outcome = Ok(ran);
+        while let Some(done) = running.join_next().await {
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => outcome = Err(e),
+                Err(e) => {
+                    tracing::error!(error = %e, "a job handler panicked; its lease will expire")
+                }
+            }
+        }
+        outcome
     }
 
     /// Records how a job ended.
@@ -152,23 +171,12 @@ impl Worker {
 
     /// Runs until `shutdown` resolves: a batch whenever jobs are due. When idle it waits for
     /// a PostgreSQL `NOTIFY` from an enqueue (any instance) or `poll`, whichever comes first;
-    /// on SQLite, or when listening fails, it polls.
+    /// on SQLite it polls. A lost wake-up connection is re-established every
+    /// [`RELISTEN_EVERY`] (polling meanwhile), so an outage does not leave it polling for good.
     pub async fn run(self, poll: Duration, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
-        let listen = async {
-            if self.wake {
-                jobs::Wakeups::listen(&self.app.db).await
-            } else {
-                Ok(None)
-            }
-        };
-        let mut wakeups = match listen.await {
-            Ok(w) => w,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot LISTEN for new jobs; polling instead");
-                None
-            }
-        };
+        let mut wakeups = None;
+        let mut next_listen = Some(tokio::time::Instant::now());
         loop {
             let ran = match self.run_once().await {
                 Ok(n) => n,
@@ -179,6 +187,23 @@ impl Worker {
             };
             if ran > 0 {
                 continue;
+            }
+            if self.wake
+                && wakeups.is_none()
+                && next_listen.is_some_and(|t| t <= tokio::time::Instant::now())
+            {
+                match jobs::Wakeups::listen(&self.app.db).await {
+                    Ok(Some(w)) => {
+                        wakeups = Some(w);
+                        next_listen = None;
+                    }
+                    // SQLite: nothing to listen to; polling is the way.
+                    Ok(None) => next_listen = None,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot LISTEN for new jobs; polling meanwhile");
+                        next_listen = Some(tokio::time::Instant::now() + RELISTEN_EVERY);
+                    }
+                }
             }
             self.report_depth().await;
             let woken = async {
@@ -193,12 +218,16 @@ impl Worker {
                 r = woken => r.is_err(),
             };
             if lost {
-                tracing::warn!("lost the job wake-up connection; polling instead");
+                tracing::warn!("lost the job wake-up connection; polling until it is back");
                 wakeups = None;
+                next_listen = Some(tokio::time::Instant::now() + RELISTEN_EVERY);
             }
         }
     }
 }
+
+/// How often a worker whose wake-up connection was lost tries to listen again.
+pub const RELISTEN_EVERY: Duration = Duration::from_secs(5);
 
 /// Enqueues a job outside any change (operators, schedules); `None` if its dedupe key exists.
 pub async fn enqueue(app: &App, job: NewJob) -> AppResult<Option<Uuid>> {

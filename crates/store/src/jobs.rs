@@ -280,7 +280,14 @@ pub async fn retry_dead<C: ConnectionTrait>(
         values.push(id.into());
         sql.push_str(" AND id = $2");
     }
-    sql::exec(c, &sql, values).await
+    let n = sql::exec(c, &sql, values).await?;
+    if n > 0 && c.get_database_backend() == DbBackend::Postgres {
+        // Idle workers on every instance pick the retried jobs up at commit, not at their
+        // next poll.
+        c.execute_unprepared(&format!("NOTIFY {WAKE_CHANNEL}"))
+            .await?;
+    }
+    Ok(n)
 }
 
 /// Deletes succeeded jobs finished before `before` (dead jobs stay until retried or looked

@@ -122,6 +122,10 @@ pub struct ServeArgs {
     /// Seconds between background SLA sweeps (0 turns them off).
     #[arg(long, env = "SWITCHYARD_SLA_INTERVAL", default_value_t = 60)]
     pub sla_interval: u64,
+    /// How long a claimed job belongs to this instance's worker; a worker that dies mid-job
+    /// leaves a lease that others take over once it expires ("60s", "5m").
+    #[arg(long, env = "SWITCHYARD_JOB_LEASE", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub job_lease: std::time::Duration,
 }
 
 #[derive(Debug, Args)]

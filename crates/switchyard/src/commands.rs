@@ -133,15 +133,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         schedule::system_schedules(sla_every),
     ));
     let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker = tokio::spawn(
-        Worker::new(
-            state.app.clone(),
-            mail::handlers(schedule::system_handlers()),
-        )
-        .run(Duration::from_millis(500), async {
-            worker_stopped.await.ok();
-        }),
+    let mut worker = Worker::new(
+        state.app.clone(),
+        mail::handlers(schedule::system_handlers()),
     );
+    worker.lease = args.job_lease;
+    let worker = tokio::spawn(worker.run(Duration::from_millis(500), async {
+        worker_stopped.await.ok();
+    }));
     let router = switchyard_api::router(state);
     switchyard_api::serve(listener, router, shutdown_signal()).await?;
     scheduler.abort();

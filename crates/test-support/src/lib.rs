@@ -20,5 +20,7 @@ pub use clock::ManualClock;
 pub use db::{FreshDb, expected_backend};
 pub use fixtures::{FIXTURE_PASSWORD, Org};
 pub use http::Resp;
+/// The HTTP client the helpers use, for tests that drive a server process.
+pub use reqwest;
 pub use server::{CommitLog, TestApp, TestAppBuilder};
 pub use smtp::{Received, SmtpSink};

@@ -21,10 +21,24 @@ pub struct Received {
     pub data: String,
 }
 
+impl Received {
+    /// The `Message-ID` header's value, if the message has one.
+    pub fn message_id(&self) -> Option<&str> {
+        self.data.lines().find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("message-id")
+                .then(|| value.trim())
+        })
+    }
+}
+
 #[derive(Default)]
 struct State {
     received: Vec<Received>,
     refusals: VecDeque<u16>,
+    /// Transactions still to hold without a reply after their data arrived.
+    stalls: usize,
+    stalled: Vec<Received>,
 }
 
 /// The sink; stops when dropped.
@@ -59,6 +73,22 @@ impl SmtpSink {
     pub fn refuse_next(&self, code: u16, times: usize) {
         let mut s = self.state.lock().unwrap();
         s.refusals.extend(std::iter::repeat_n(code, times));
+    }
+
+    /// Receives the next `times` messages' data but never answers it (the client waits, as
+    /// on a hung server): a sender can be killed while it holds its job.
+    pub fn stall_next(&self, times: usize) {
+        self.state.lock().unwrap().stalls += times;
+    }
+
+    /// The messages received but left unanswered by [`SmtpSink::stall_next`].
+    pub fn stalled(&self) -> Vec<Received> {
+        self.state.lock().unwrap().stalled.clone()
+    }
+
+    /// How many messages were accepted so far (cheaper than [`SmtpSink::received`]).
+    pub fn received_count(&self) -> usize {
+        self.state.lock().unwrap().received.len()
     }
 
     /// The messages accepted so far.
@@ -115,11 +145,27 @@ async fn session(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
                 }
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
-            state.lock().unwrap().received.push(Received {
+            let message = Received {
                 from: from.clone(),
                 to: to.clone(),
                 data,
-            });
+            };
+            let stall = {
+                let mut s = state.lock().unwrap();
+                let stall = s.stalls > 0;
+                if stall {
+                    s.stalls -= 1;
+                    s.stalled.push(message);
+                } else {
+                    s.received.push(message);
+                }
+                stall
+            };
+            if stall {
+                // Hold the client until it gives up or dies.
+                let _ = lines.read_line(&mut line).await;
+                return;
+            }
             "250 accepted".to_string()
         } else if upper == "QUIT" {
             let _ = write.write_all(&reply("221 bye".into())).await;
