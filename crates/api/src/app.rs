@@ -1,16 +1,9 @@
-//! Assembling the router: routes with their OpenAPI document, docs UI, middleware, serving.
-
-use std::{future::Future, net::SocketAddr};
+//! Assembling the router: routes with their OpenAPI document, docs UI and middleware.
 
 use axum::{
-    Router,
-    extract::{DefaultBodyLimit, Request},
-    http::HeaderName,
-    middleware,
-    response::IntoResponse,
+    Router, extract::DefaultBodyLimit, http::HeaderName, middleware, response::IntoResponse,
 };
-use tokio::net::TcpListener;
-use tower::{Layer, ServiceBuilder, util::MapRequestLayer};
+use tower::{ServiceBuilder, util::MapRequestLayer};
 use tower_http::request_id::PropagateRequestIdLayer;
 use utoipa::{
     Modify, OpenApi,
@@ -21,7 +14,10 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     error::ApiError,
-    middleware::{REQUEST_ID, ensure_request_id, log_and_measure, trim_trailing_slash},
+    middleware::{
+        BodyLimits, REQUEST_ID, ensure_request_id, limit_head, log_and_measure, read_whole_body,
+        run_to_completion,
+    },
     routes::{
         admin_jobs, ai, audit_logs, auth, comments, dashboard, health, organizations, setup, tasks,
         teams, users, workflows,
@@ -154,6 +150,10 @@ async fn method_not_allowed() -> impl IntoResponse {
 /// The application router with all middleware, ready to serve.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
+    let body_limits = BodyLimits {
+        bytes: body_limit,
+        timeout: state.config.body_timeout,
+    };
     let cors = crate::security::cors(&state.config);
     let (api, mut doc) = api_routes().split_for_parts();
     unique_operation_ids(&mut doc);
@@ -167,7 +167,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::security::rate_limit,
         ))
+        .layer(middleware::from_fn(run_to_completion))
         .layer(cors)
+        .layer(middleware::from_fn_with_state(body_limits, read_whole_body))
+        .layer(middleware::from_fn(limit_head))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::security::headers,
@@ -179,19 +182,4 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(request_id)),
         )
         .with_state(state)
-}
-
-/// Serves `router` on `listener` until `shutdown` resolves, then drains in-flight requests.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    // Trailing slashes are trimmed before routing, so this wraps the router from outside.
-    let app = MapRequestLayer::new(trim_trailing_slash).layer(router);
-    let service =
-        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
 }

@@ -9,6 +9,8 @@ pub struct ApiConfig {
     pub app: Settings,
     /// Largest accepted request body in bytes.
     pub body_limit: usize,
+    /// Longest a request body may take to arrive (`408` and a closed connection after it).
+    pub body_timeout: std::time::Duration,
     /// Whether the server runs with the demo organization (the dashboard hints its logins).
     pub demo: bool,
     /// Requests to login, setup and register per client address per minute (0 = off).
@@ -28,6 +30,7 @@ impl ApiConfig {
         ApiConfig {
             app: Settings::with_secret(secret),
             body_limit: 1024 * 1024,
+            body_timeout: std::time::Duration::from_secs(30),
             demo: false,
             rate_limit_per_address: 60,
             trusted_proxy_hops: 0,

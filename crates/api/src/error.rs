@@ -69,14 +69,20 @@ pub enum ApiError {
     Conflict { code: ErrorCode, detail: String },
     /// 412: `If-Match` named a version that is no longer current.
     PreconditionFailed { current_version: i64 },
+    /// 408: the body did not arrive in time (the connection is closed).
+    RequestTimeout,
     /// 413.
     PayloadTooLarge,
+    /// 414.
+    UriTooLong,
+    /// 431.
+    HeadersTooLarge,
     /// 415.
     UnsupportedMediaType,
     /// 429 with seconds to wait.
     RateLimited { retry_after: u64 },
     /// 503: a dependency is down.
-    Unavailable(String),
+    Unavailable { detail: String, retry_after: u64 },
     /// 500: a bug or an outage; the cause is logged, never sent.
     Internal(String),
 }
@@ -159,10 +165,31 @@ impl ApiError {
                     "The resource has changed since you read it (current version {current_version}); reload it and retry."
                 ),
             ),
+            ApiError::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                ErrorCode::RequestTimeout,
+                "The request body did not arrive in time.".into(),
+            ),
             ApiError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::PayloadTooLarge,
                 "Request body is too large.".into(),
+            ),
+            ApiError::UriTooLong => (
+                StatusCode::URI_TOO_LONG,
+                ErrorCode::UriTooLong,
+                format!(
+                    "The URI is longer than {} bytes.",
+                    crate::middleware::MAX_URI_BYTES
+                ),
+            ),
+            ApiError::HeadersTooLarge => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                ErrorCode::HeadersTooLarge,
+                format!(
+                    "The request headers are larger than {} bytes.",
+                    crate::middleware::MAX_HEADER_BYTES
+                ),
             ),
             ApiError::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -175,10 +202,10 @@ impl ApiError {
                 ErrorCode::Throttled,
                 format!("Request was throttled. Expected available in {retry_after} seconds."),
             ),
-            ApiError::Unavailable(d) => (
+            ApiError::Unavailable { detail, .. } => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::Unavailable,
-                d.clone(),
+                detail.clone(),
             ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -210,7 +237,8 @@ impl IntoResponse for ApiError {
             current_version,
         };
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::RateLimited { retry_after } = self
+        if let ApiError::RateLimited { retry_after } | ApiError::Unavailable { retry_after, .. } =
+            self
             && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
@@ -240,7 +268,13 @@ impl From<AppError> for ApiError {
                 ApiError::PreconditionFailed { current_version }
             }
             AppError::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
-            AppError::Unavailable(d) => ApiError::Unavailable(d),
+            AppError::Unavailable {
+                detail,
+                retry_after,
+            } => ApiError::Unavailable {
+                detail,
+                retry_after,
+            },
             AppError::Internal(d) => ApiError::Internal(d),
         }
     }

@@ -9,10 +9,12 @@ pub mod extract;
 pub mod middleware;
 pub mod routes;
 pub mod security;
+mod server;
 pub mod state;
 pub mod telemetry;
 pub mod web;
 
-pub use app::{openapi, router, serve};
+pub use app::{openapi, router};
 pub use config::{ApiConfig, Secret};
+pub use server::{ServeOptions, serve, serve_with};
 pub use state::AppState;

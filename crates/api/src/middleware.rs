@@ -7,7 +7,7 @@ use axum::{
     extract::{MatchedPath, Request},
     http::{HeaderValue, Uri},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 
 /// Header carrying the request id in and out.
@@ -81,4 +81,119 @@ pub fn ensure_request_id(mut req: Request) -> Request {
         req.headers_mut().insert(REQUEST_ID, v);
     }
     req
+}
+
+/// Runs a request that may write (any method but GET, HEAD and OPTIONS) on a task of its
+/// own, so a client that disconnects or times out mid-request cannot cancel it halfway: its
+/// unit of work commits or rolls back as if the client had stayed, and its connection goes
+/// back to the pool outside any transaction. The answer is simply not delivered.
+pub async fn run_to_completion(req: Request, next: Next) -> Response {
+    if req.method().is_safe() {
+        return next.run(req).await;
+    }
+    match tokio::spawn(next.run(req)).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "request task failed");
+            crate::error::ApiError::Internal("request task failed".into()).into_response()
+        }
+    }
+}
+
+/// Longest URI the API reads (`414` with the JSON error shape above it).
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest header block the API reads (`431` with the JSON error shape above it).
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuses over-long URIs and header blocks with the API's JSON error shape (hyper's own
+/// limits, set higher, would answer with an empty body).
+pub async fn limit_head(req: Request, next: Next) -> Response {
+    let uri_bytes = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if uri_bytes > MAX_URI_BYTES {
+        return closing(crate::error::ApiError::UriTooLong.into_response());
+    }
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return closing(crate::error::ApiError::HeadersTooLarge.into_response());
+    }
+    next.run(req).await
+}
+
+/// How large a request body may be, and how long it may take to arrive.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    pub bytes: usize,
+    pub timeout: std::time::Duration,
+}
+
+/// Reads the whole request body before anything looks at the request, within
+/// [`BodyLimits`]. So a request refused early (401, 403, 415, 429) has still had its body
+/// read, and the keep-alive connection stays usable for the client's next request. A body
+/// that is too large (`413`) or too slow (`408`) is answered with `Connection: close`, since
+/// the rest of it is never read.
+pub async fn read_whole_body(
+    axum::extract::State(limits): axum::extract::State<BodyLimits>,
+    req: Request,
+    next: Next,
+) -> Response {
+    use axum::http::header::CONTENT_LENGTH;
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let chunked = req
+        .headers()
+        .contains_key(axum::http::header::TRANSFER_ENCODING);
+    if declared.unwrap_or(0) == 0 && !chunked {
+        return next.run(req).await;
+    }
+    if declared.is_some_and(|n| n > limits.bytes as u64) {
+        return closing(crate::error::ApiError::PayloadTooLarge.into_response());
+    }
+    let (parts, body) = req.into_parts();
+    let read = tokio::time::timeout(limits.timeout, axum::body::to_bytes(body, limits.bytes));
+    match read.await {
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Ok(Err(e)) if is_length_limit(&e) => {
+            closing(crate::error::ApiError::PayloadTooLarge.into_response())
+        }
+        // The client broke off mid-body; no one reads this answer.
+        Ok(Err(_)) => closing(
+            crate::error::ApiError::bad_request(
+                switchyard_app::ErrorCode::Invalid,
+                "The request body could not be read.",
+            )
+            .into_response(),
+        ),
+        Err(_) => closing(crate::error::ApiError::RequestTimeout.into_response()),
+    }
+}
+
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+/// `response` with `Connection: close`: the rest of the request was not read, so the
+/// connection cannot carry another one.
+fn closing(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        HeaderValue::from_static("close"),
+    );
+    response
 }

@@ -64,9 +64,12 @@ error_codes! {
     WorkflowInUse => "workflow_in_use", "409: the workflow still has tasks.";
     LastAdmin => "last_admin", "409: the organization's last admin cannot be removed or demoted.";
     PreconditionFailed => "precondition_failed", "412: If-Match named a stale version; `current_version` has the current one.";
+    RequestTimeout => "request_timeout", "408: the request body did not arrive in time; the connection is closed.";
     PayloadTooLarge => "payload_too_large", "413: the body is larger than the server accepts.";
+    UriTooLong => "uri_too_long", "414: the URI is longer than the server accepts.";
     UnsupportedMediaType => "unsupported_media_type", "415: the body is not JSON.";
     Throttled => "throttled", "429: too many requests; see Retry-After.";
+    HeadersTooLarge => "headers_too_large", "431: the request's headers are larger than the server accepts.";
     Unavailable => "unavailable", "503: a dependency (the database) is unavailable; see Retry-After.";
     InternalError => "internal_error", "500: a bug; the cause is logged, never sent.";
 }

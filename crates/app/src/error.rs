@@ -38,9 +38,10 @@ pub enum AppError {
     /// Too many attempts; retry after this many seconds.
     #[error("too many attempts; retry in {retry_after} s")]
     RateLimited { retry_after: u64 },
-    /// A dependency is down or overloaded; nothing was changed.
-    #[error("unavailable: {0}")]
-    Unavailable(String),
+    /// A dependency is down, full or overloaded; nothing was changed. Retry after this many
+    /// seconds.
+    #[error("unavailable: {detail}")]
+    Unavailable { detail: String, retry_after: u64 },
     /// A bug or an outage; the cause is for the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -172,6 +173,13 @@ impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Conflict(c) => conflict_error(c),
+            StoreError::Unavailable(fault, cause) => {
+                tracing::warn!(?fault, %cause, "database fault");
+                AppError::Unavailable {
+                    detail: fault.message().to_string(),
+                    retry_after: fault.retry_after(),
+                }
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -177,12 +177,23 @@ impl Worker {
         tokio::pin!(shutdown);
         let mut wakeups = None;
         let mut next_listen = Some(tokio::time::Instant::now());
+        let mut failures = 0u32;
         loop {
             let ran = match self.run_once().await {
-                Ok(n) => n,
+                Ok(n) => {
+                    failures = 0;
+                    n
+                }
                 Err(e) => {
-                    tracing::warn!(error = %e, "job worker could not claim");
-                    0
+                    // The database is away or full: back off (up to 5 s) instead of spinning.
+                    failures += 1;
+                    let pause = (poll * 2u32.pow(failures.min(4))).min(Duration::from_secs(5));
+                    tracing::warn!(error = %e, retry_in = ?pause, "job worker could not claim");
+                    tokio::select! {
+                        _ = &mut shutdown => return,
+                        _ = tokio::time::sleep(pause) => {}
+                    }
+                    continue;
                 }
             };
             if ran > 0 {

@@ -3,6 +3,8 @@
 use sea_orm::{DbErr, SqlErr};
 use thiserror::Error;
 
+use crate::Fault;
+
 /// A unique value that is already taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conflict {
@@ -63,6 +65,10 @@ pub enum StoreError {
     /// Stored data that cannot be decoded (a bug or manual tampering).
     #[error("corrupt data: {0}")]
     Corrupt(String),
+    /// The database could not take the request now (away, full, read-only, locked);
+    /// nothing was changed.
+    #[error("database unavailable ({0:?}): {1}")]
+    Unavailable(Fault, DbErr),
     /// Any other database failure.
     #[error("database error: {0}")]
     Db(DbErr),
@@ -78,7 +84,10 @@ impl From<DbErr> for StoreError {
                 .unwrap_or(Conflict::Other);
             return StoreError::Conflict(found);
         }
-        StoreError::Db(err)
+        match Fault::of(&err) {
+            Some(fault) => StoreError::Unavailable(fault, err),
+            None => StoreError::Db(err),
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod db;
 mod error;
+mod fault;
 mod migrate;
 mod sql;
 mod tally_dimensions;
@@ -34,8 +35,9 @@ pub mod tokens;
 pub mod users;
 pub mod workflows;
 
-pub use db::{Backend, Db};
+pub use db::{Backend, Db, DbOptions};
 pub use error::{Conflict, StoreError};
+pub use fault::Fault;
 pub use migrate::migrate;
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 pub use sql::{Page, StrList};

@@ -111,6 +111,11 @@ fn render(source: &str, backend: Backend) -> String {
 
 /// Brings the schema up to date; returns how many migrations were applied.
 pub async fn migrate(db: &Db) -> Result<usize> {
+    // Up to date: nothing is written, so a server starts on a read-only database (a replica,
+    // `default_transaction_read_only`) or a full disk and answers 503 to writes.
+    if up_to_date(db).await {
+        return Ok(0);
+    }
     let tx = db.begin_write().await?;
     if db.backend() == Backend::Postgres {
         sql::exec(
@@ -154,6 +159,33 @@ pub async fn migrate(db: &Db) -> Result<usize> {
     }
     tx.commit().await?;
     Ok(applied)
+}
+
+/// Whether every migration is recorded (false when the bookkeeping table is missing too).
+async fn up_to_date(db: &Db) -> bool {
+    let exists = match db.backend() {
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
+        }
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        }
+    };
+    if sql::count(db.conn(), exists, vec![]).await.unwrap_or(0) == 0 {
+        return false;
+    }
+    let applied = sql::count(db.conn(), "SELECT COUNT(*) FROM schema_migrations", vec![]).await;
+    let Ok(applied) = applied else {
+        return false;
+    };
+    let latest = sql::count(
+        db.conn(),
+        "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
+        vec![Value::from(MIGRATIONS.last().map_or(0, |m| m.0))],
+    )
+    .await;
+    applied as usize == MIGRATIONS.len() && latest.unwrap_or(0) == 1
 }
 
 #[cfg(test)]

@@ -107,6 +107,36 @@ pub struct DbArgs {
     /// SQLite). Instances side by side share the server's `max_connections`.
     #[arg(long, env = "SWITCHYARD_DB_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_pool_size: Option<u32>,
+    /// Longest wait for a database connection; past it a request answers 503 with
+    /// Retry-After instead of hanging while the database is away ("3s", "500ms").
+    #[arg(long, env = "SWITCHYARD_DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = humantime::parse_duration)]
+    pub db_acquire_timeout: std::time::Duration,
+    /// SQLite only: the largest the database may grow ("500MB", "2GB", or bytes). Beyond it
+    /// writes answer 503 as on a full disk, and reads go on.
+    #[arg(long, env = "SWITCHYARD_SQLITE_MAX_SIZE", value_parser = parse_size)]
+    pub sqlite_max_size: Option<u64>,
+}
+
+/// Bytes, optionally with a KB, MB or GB suffix (powers of 1024).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_uppercase();
+    let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t.as_str(), ""),
+    };
+    let unit = match unit.trim() {
+        "" | "B" => 1,
+        "KB" | "K" | "KIB" => 1 << 10,
+        "MB" | "M" | "MIB" => 1 << 20,
+        "GB" | "G" | "GIB" => 1 << 30,
+        other => return Err(format!("unknown size unit '{other}' (use KB, MB or GB)")),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("'{s}' is not a size such as 500MB"))
 }
 
 #[derive(Debug, Args)]

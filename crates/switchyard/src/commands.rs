@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use switchyard_api::{AppState, telemetry};
 use switchyard_app::{demo, jobs::Worker, mail, schedule};
-use switchyard_store::{Db, migrate};
+use switchyard_store::{Db, DbOptions, migrate};
 
 use crate::{
     cli::{Cli, Command, DbArgs, ServeArgs, SuperuserArgs},
@@ -79,7 +79,12 @@ async fn open(args: &DbArgs) -> anyhow::Result<Db> {
         } else {
             10
         });
-    let db = Db::connect(&args.database_url, max)
+    let options = DbOptions {
+        max_connections: max,
+        acquire_timeout: args.db_acquire_timeout,
+        sqlite_max_size: args.sqlite_max_size,
+    };
+    let db = Db::open(&args.database_url, &options)
         .await
         .with_context(|| "connecting to the database")?;
     Ok(db)
@@ -105,6 +110,10 @@ fn print_demo_logins(addr: Option<&str>) {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!(limit, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
     let db = connect(&args.db).await?;
     let state = state(db.clone(), &args.db.database_url, args.demo)?;
     if args.demo {
@@ -142,7 +151,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         worker_stopped.await.ok();
     }));
     let router = switchyard_api::router(state);
-    switchyard_api::serve(listener, router, shutdown_signal()).await?;
+    switchyard_api::serve_with(
+        listener,
+        router,
+        shutdown_signal(),
+        settings::serve_options()?,
+    )
+    .await?;
     scheduler.abort();
     compaction.abort();
     // The worker finishes the job it is running; its lease covers a stop mid-job.

@@ -19,6 +19,24 @@ where
     }
 }
 
+/// A duration such as "30s" or "2m" from `name`, or `default`.
+pub fn env_duration(name: &str, default: Duration) -> anyhow::Result<Duration> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => humantime::parse_duration(v.trim())
+            .with_context(|| format!("invalid value for {name}: '{v}' (e.g. 30s, 2m)")),
+        _ => Ok(default),
+    }
+}
+
+/// How `serve` treats slow clients and how long it drains at shutdown.
+pub fn serve_options() -> anyhow::Result<switchyard_api::ServeOptions> {
+    let defaults = switchyard_api::ServeOptions::default();
+    Ok(switchyard_api::ServeOptions {
+        header_timeout: env_duration("SWITCHYARD_HEADER_TIMEOUT", defaults.header_timeout)?,
+        shutdown_grace: env_duration("SWITCHYARD_SHUTDOWN_TIMEOUT", defaults.shutdown_grace)?,
+    })
+}
+
 /// Builds the API configuration from `SWITCHYARD_*` variables.
 pub fn api_config(secret: Secret, demo: bool) -> anyhow::Result<ApiConfig> {
     let mut cfg = ApiConfig::with_secret(secret);
@@ -37,14 +55,12 @@ pub fn api_config(secret: Secret, demo: bool) -> anyhow::Result<ApiConfig> {
     if let Ok(url) = std::env::var("SWITCHYARD_PUBLIC_URL") {
         cfg.app.public_url = url;
     }
-    if let Ok(age) = std::env::var("SWITCHYARD_JOB_RETENTION") {
-        cfg.app.job_retention = humantime::parse_duration(&age)
-            .with_context(|| format!("invalid value for SWITCHYARD_JOB_RETENTION: '{age}'"))?;
-    }
+    cfg.app.job_retention = env_duration("SWITCHYARD_JOB_RETENTION", cfg.app.job_retention)?;
     // A bad SMTP URL or sender is a startup error, not a silent fallback.
     switchyard_app::mail::Mailer::new(cfg.app.smtp_url.as_deref(), &cfg.app.mail_from)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     cfg.body_limit = env_parse("SWITCHYARD_BODY_LIMIT", 1024 * 1024usize)?;
+    cfg.body_timeout = env_duration("SWITCHYARD_BODY_TIMEOUT", cfg.body_timeout)?;
     cfg.rate_limit_per_address = env_parse("SWITCHYARD_RATE_LIMIT_PER_ADDRESS", 60u64)?;
     cfg.trusted_proxy_hops = env_parse("SWITCHYARD_TRUSTED_PROXY_HOPS", 0usize)?;
     cfg.hsts = env_parse("SWITCHYARD_HSTS", false)?;

@@ -6,76 +6,19 @@
 
 use std::{
     collections::HashSet,
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 
 use sea_orm::{FromQueryResult, Statement};
 use switchyard_app::{App, mail};
 use switchyard_store::{Db, jobs::NewJob};
-use switchyard_test_support::{FreshDb, SmtpSink, reqwest};
+use switchyard_test_support::{FreshDb, ServeProcess, SmtpSink};
 use uuid::Uuid;
 
-const SECRET: &str = "instances-test-secret-instances-test-secret";
-
-/// A `switchyard serve` process; killed (SIGKILL) when dropped.
-struct Instance {
-    child: Child,
-    url: String,
-}
-
-impl Instance {
-    /// Starts `serve` on an ephemeral port and waits until it listens.
-    fn start(db: &FreshDb, env: &[(&str, &str)]) -> Instance {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
-            .arg("serve")
-            .env("DATABASE_URL", &db.url)
-            .env("SWITCHYARD_ADDR", "127.0.0.1:0")
-            .env("SWITCHYARD_JWT_SECRET", SECRET)
-            .env("RUST_LOG", "error")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start switchyard serve");
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let url = loop {
-            let line = lines
-                .next()
-                .expect("serve exited before it listened")
-                .expect("read serve's output");
-            if let Some(rest) = line.split("http://").nth(1) {
-                break format!("http://{}", rest.split('/').next().unwrap());
-            }
-        };
-        // Keep draining its output so a full pipe never blocks it.
-        std::thread::spawn(move || lines.for_each(drop));
-        Instance { child, url }
-    }
-
-    /// The instance's value of a Prometheus counter (0 when it has not been touched).
-    async fn counter(&self, series: &str) -> f64 {
-        let text = reqwest::get(format!("{}/metrics", self.url))
-            .await
-            .expect("metrics")
-            .text()
-            .await
-            .expect("metrics body");
-        text.lines()
-            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
-            .unwrap_or(0.0)
-    }
-
-    fn kill(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// `switchyard serve` on `db` with extra environment.
+fn serve(db: &FreshDb, env: &[(&str, &str)]) -> ServeProcess {
+    ServeProcess::start(env!("CARGO_BIN_EXE_switchyard"), &db.url, env)
 }
 
 fn email(n: usize) -> NewJob {
@@ -148,8 +91,8 @@ async fn two_instances_finish_ten_thousand_jobs_exactly_once_and_sweep_once_per_
     ];
     let started = Instant::now();
     // One after the other: the first applies the migrations.
-    let a = Instance::start(&fresh, &env);
-    let b = Instance::start(&fresh, &env);
+    let a = serve(&fresh, &env);
+    let b = serve(&fresh, &env);
     let app = connect(&fresh).await;
 
     let producers: Vec<_> = (0..8)
@@ -211,7 +154,7 @@ async fn a_job_held_by_a_killed_worker_is_finished_by_another_instance_once_its_
         ("SWITCHYARD_JOB_LEASE", "2s"),
     ];
     sink.stall_next(1);
-    let mut first = Instance::start(&fresh, &env);
+    let mut first = serve(&fresh, &env);
     let app = connect(&fresh).await;
     switchyard_app::jobs::enqueue(&app, email(1))
         .await
@@ -228,7 +171,7 @@ async fn a_job_held_by_a_killed_worker_is_finished_by_another_instance_once_its_
         [("running".into(), 1, 1)]
     );
 
-    let _second = Instance::start(&fresh, &env);
+    let _second = serve(&fresh, &env);
     wait_for("the email", Duration::from_secs(20), || async {
         sink.received_count() == 1
     })
@@ -253,7 +196,7 @@ async fn jobs_retry_sends_a_dead_email_once_the_server_accepts() {
     let sink = SmtpSink::start().await;
     let smtp = sink.url();
     sink.refuse_next(550, 1);
-    let _server = Instance::start(&fresh, &[("SWITCHYARD_SMTP_URL", smtp.as_str())]);
+    let _server = serve(&fresh, &[("SWITCHYARD_SMTP_URL", smtp.as_str())]);
     let app = connect(&fresh).await;
     let id = switchyard_app::jobs::enqueue(&app, email(1))
         .await

@@ -13,6 +13,7 @@ mod clock;
 mod db;
 mod fixtures;
 mod http;
+mod process;
 mod server;
 mod smtp;
 
@@ -20,6 +21,7 @@ pub use clock::ManualClock;
 pub use db::{FreshDb, expected_backend};
 pub use fixtures::{FIXTURE_PASSWORD, Org};
 pub use http::Resp;
+pub use process::{PROCESS_SECRET, ServeProcess};
 /// The HTTP client the helpers use, for tests that drive a server process.
 pub use reqwest;
 pub use server::{CommitLog, TestApp, TestAppBuilder};

@@ -60,6 +60,7 @@ type Configure = Box<dyn FnOnce(&mut ApiConfig)>;
 pub struct TestAppBuilder {
     configure: Vec<Configure>,
     clock: Option<Arc<ManualClock>>,
+    serve: Option<switchyard_api::ServeOptions>,
 }
 
 impl TestAppBuilder {
@@ -72,6 +73,12 @@ impl TestAppBuilder {
     /// Gives the server a clock the test controls.
     pub fn clock(mut self, clock: Arc<ManualClock>) -> Self {
         self.clock = Some(clock);
+        self
+    }
+
+    /// Serves with these connection timeouts instead of the defaults.
+    pub fn serve_options(mut self, options: switchyard_api::ServeOptions) -> Self {
+        self.serve = Some(options);
         self
     }
 
@@ -99,10 +106,16 @@ impl TestAppBuilder {
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
         let router = switchyard_api::router(state);
+        let options = self.serve.unwrap_or_default();
         tokio::spawn(async move {
-            switchyard_api::serve(listener, router, async {
-                rx.await.ok();
-            })
+            switchyard_api::serve_with(
+                listener,
+                router,
+                async {
+                    rx.await.ok();
+                },
+                options,
+            )
             .await
             .expect("server");
         });

@@ -1,5 +1,7 @@
 //! Liveness, readiness and Prometheus metrics.
 
+use std::time::Duration;
+
 use axum::{Json, extract::State, http::header, response::IntoResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -23,16 +25,20 @@ pub async fn live() -> Json<HealthOut> {
     })
 }
 
-/// The process can serve: the database answers.
+/// The process can serve: the database answers within a second and takes writes. `503`
+/// with `Retry-After` while it is away or read-only.
 #[utoipa::path(get, path = "/health/ready", tag = tags::OPERATIONS,
     responses((status = 200, body = HealthOut), (status = 503, body = ErrorBody)))]
 pub async fn ready(State(state): State<AppState>) -> ApiResult<Json<HealthOut>> {
     state
         .app
         .db
-        .ping()
+        .writable(Duration::from_secs(1))
         .await
-        .map_err(|_| ApiError::Unavailable("The database is not reachable.".into()))?;
+        .map_err(|fault| ApiError::Unavailable {
+            detail: fault.message().to_string(),
+            retry_after: fault.retry_after(),
+        })?;
     Ok(Json(HealthOut {
         status: "ready".into(),
     }))

@@ -4,6 +4,7 @@
 mod browser_driver;
 mod helpers;
 
+mod abandoned;
 mod ai;
 mod audit_logs;
 mod auth;
@@ -11,6 +12,7 @@ mod browser;
 mod capabilities;
 mod comments;
 mod concurrency;
+mod connections;
 mod demo;
 mod email;
 mod errors;
