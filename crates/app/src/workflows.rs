@@ -92,7 +92,7 @@ fn check_shape(w: &NewWorkflow) -> AppResult<()> {
         if !w.states.contains(s) {
             return Err(AppError::field(
                 field,
-                format!("State '{s}' is not in allowed_states. Allowed states: {allowed}"),
+                format!("{field} '{s}' must be in allowed_states. Allowed states: {allowed}"),
             ));
         }
     }

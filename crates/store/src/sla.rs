@@ -33,11 +33,12 @@ pub async fn active_due<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Vec
     .await
 }
 
-/// Active tasks of the organization.
+/// Active tasks of the organization that have a due date (what an SLA check looks at).
 pub async fn active_count<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<u64> {
     sql::count(
         c,
-        "SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND resolved_at IS NULL",
+        "SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND resolved_at IS NULL \
+         AND due_date IS NOT NULL",
         vec![tenant.id().into()],
     )
     .await

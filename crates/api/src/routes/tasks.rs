@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use switchyard_app::{
+    ErrorCode,
     permissions::TaskCan,
     tasks::{self, ListedTask, NewTaskInput, TaskDetail, TaskPatch},
 };
@@ -275,8 +276,11 @@ pub struct TransitionRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AssignRequest {
-    /// A member's id, or null to unassign.
-    pub user_id: Option<Uuid>,
+    /// A member's id, or null to unassign. Required: an empty body is a 400, not an
+    /// unassignment.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>, required = true)]
+    pub user_id: Option<Option<Uuid>>,
     #[serde(default)]
     #[schema(max_length = 2000)]
     pub reason: Option<String>,
@@ -444,11 +448,16 @@ pub async fn assign(
     IfMatch(if_match): IfMatch,
     ApiJson(req): ApiJson<AssignRequest>,
 ) -> ApiResult<Tagged<TaskDetailOut>> {
+    let user_id = req.user_id.ok_or_else(|| ApiError::BadRequest {
+        code: ErrorCode::Invalid,
+        detail: "user_id is required (null unassigns).".into(),
+        errors: Some([("user_id".into(), vec!["This field is required.".into()])].into()),
+    })?;
     let out = tasks::assign(
         &state.app,
         &member,
         id,
-        req.user_id,
+        user_id,
         req.reason.unwrap_or_default(),
         if_match,
     )

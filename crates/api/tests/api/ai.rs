@@ -26,6 +26,32 @@ fn keys(body: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
+async fn score_priority_follows_the_reference_tables_for_a_new_task_without_due_date() {
+    let app = TestApp::spawn().await;
+    let org = app.setup_org("tables").await;
+    let task = app
+        .create_task(&org.admin, "Tidy the settings page", json!({}))
+        .await;
+    let r = app
+        .post(
+            "/api/v1/ai/score-priority/",
+            &org.admin,
+            json!({"task_id": task["id"]}),
+        )
+        .await
+        .expect(200)
+        .body;
+    let analysis = &r["priority_analysis"];
+    assert_eq!(analysis["factors"]["deadline_score"], 0.3, "{r}");
+    assert_eq!(analysis["factors"]["age_score"], 0.1, "{r}");
+    let explanation = analysis["explanation"].as_str().unwrap();
+    assert!(
+        explanation.starts_with("AI Priority: LOW — Primary driver: "),
+        "{explanation}"
+    );
+}
+
+#[tokio::test]
 async fn score_priority_is_stored_on_the_task() {
     let app = TestApp::spawn().await;
     let org = app.setup_org("acme").await;
@@ -52,11 +78,13 @@ async fn score_priority_is_stored_on_the_task() {
     assert_eq!(r["priority_analysis"]["factors"]["type_score"], 0.8);
     assert_eq!(r["priority_analysis"]["factors"]["priority_score"], 1.0);
     assert_eq!(r["priority_analysis"]["factors"]["deadline_score"], 1.0);
+    // A task created just now: the reference's youngest age step.
+    assert_eq!(r["priority_analysis"]["factors"]["age_score"], 0.1);
+    let explanation = r["priority_analysis"]["explanation"].as_str().unwrap();
     assert!(
-        r["priority_analysis"]["explanation"]
-            .as_str()
-            .unwrap()
-            .contains("priority (score")
+        explanation.starts_with("AI Priority: HIGH — Primary driver: ")
+            || explanation.starts_with("AI Priority: CRITICAL — Primary driver: "),
+        "{explanation}"
     );
     assert_eq!(r["estimate_basis"], "heuristic");
     let stored = app

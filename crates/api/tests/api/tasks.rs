@@ -644,6 +644,22 @@ async fn assignment_rules_and_audit() {
         .expect(200);
     let me = app.get("/api/v1/users/me/", &busy).await.body;
     assert_eq!(me["active_task_count"], 1);
+    // Leaving user_id out is a mistake, not an unassignment (the reference answers 400).
+    let missing = app
+        .post(&assign(&t2), &org.admin, json!({"reason": "oops"}))
+        .await
+        .expect(400)
+        .body;
+    assert_eq!(missing["detail"], "user_id is required (null unassigns).");
+    assert_eq!(missing["errors"]["user_id"][0], "This field is required.");
+    let still = app
+        .get(
+            &format!("/api/v1/tasks/{}/", t2["id"].as_str().unwrap()),
+            &org.admin,
+        )
+        .await
+        .body;
+    assert_eq!(still["assigned_to"], me["id"], "nothing changed");
     let un = app
         .post(
             &assign(&t2),

@@ -35,7 +35,7 @@ async fn workflow_crud_and_validation() {
         .expect(400);
     assert_eq!(
         r.detail(),
-        "State 'z' is not in allowed_states. Allowed states: ['a', 'b']"
+        "initial_state 'z' must be in allowed_states. Allowed states: ['a', 'b']"
     );
     let r = app
         .post(
@@ -47,7 +47,7 @@ async fn workflow_crud_and_validation() {
         .expect(400);
     assert_eq!(
         r.detail(),
-        "State 'c' is not in allowed_states. Allowed states: ['a', 'b']"
+        "final_states 'c' must be in allowed_states. Allowed states: ['a', 'b']"
     );
     app.post(
         "/api/v1/workflows/",

@@ -92,25 +92,31 @@ pub fn keyword_score(text: &str) -> (f64, Vec<&'static str>) {
     (score, hits.into_iter().map(|(k, _)| k).collect())
 }
 
-/// Deadline factor: overdue 1.0; within a day 0.9; 3 days 0.7; a week 0.5; a month 0.3;
-/// later 0.1; no due date 0.2.
+/// Deadline factor, the reference implementation's step table: overdue 1.0; due within 8 h
+/// 0.95, 24 h 0.8, 72 h 0.5, a week 0.3; later 0.1; no due date 0.3.
 pub fn deadline_score(due: Option<DateTime<Utc>>, now: DateTime<Utc>) -> f64 {
-    let Some(due) = due else { return 0.2 };
-    let hours = (due - now).num_minutes() as f64 / 60.0;
+    let Some(due) = due else { return 0.3 };
+    let hours = (due - now).num_seconds() as f64 / 3600.0;
     match hours {
         h if h < 0.0 => 1.0,
-        h if h <= 24.0 => 0.9,
-        h if h <= 72.0 => 0.7,
-        h if h <= 168.0 => 0.5,
-        h if h <= 720.0 => 0.3,
+        h if h < 8.0 => 0.95,
+        h if h < 24.0 => 0.8,
+        h if h < 72.0 => 0.5,
+        h if h < 168.0 => 0.3,
         _ => 0.1,
     }
 }
 
-/// Age factor: grows linearly to 1.0 at 30 days old.
+/// Age factor, the reference's step table: older than a week 0.9, 72 h 0.6, 24 h 0.3,
+/// otherwise 0.1.
 pub fn age_score(created: DateTime<Utc>, now: DateTime<Utc>) -> f64 {
-    let days = (now - created).num_minutes() as f64 / 1440.0;
-    (days / 30.0).clamp(0.0, 1.0)
+    let hours = (now - created).num_seconds() as f64 / 3600.0;
+    match hours {
+        h if h > 168.0 => 0.9,
+        h if h > 72.0 => 0.6,
+        h if h > 24.0 => 0.3,
+        _ => 0.1,
+    }
 }
 
 /// The level word for a score.
@@ -164,8 +170,9 @@ pub fn score(task: &ScoreInput<'_>, priorities: &[String], now: DateTime<Utc>) -
     PriorityAnalysis {
         score: total,
         factors,
+        // The reference's opening, which clients parse, then the detail.
         explanation: format!(
-            "{} priority (score {total:.2}). Primary driver: {driver}{detail}.",
+            "AI Priority: {} — Primary driver: {driver}{detail}. Score {total:.2}.",
             level(total)
         ),
     }
@@ -200,10 +207,11 @@ mod tests {
         );
         assert_eq!(a.factors.keyword_score, 1.0);
         assert_eq!(a.factors.deadline_score, 1.0);
-        assert_eq!(a.factors.age_score, 1.0);
+        assert_eq!(a.factors.age_score, 0.9);
         assert!(a.score >= 0.8, "{a:?}");
         assert!(
-            a.explanation.starts_with("CRITICAL priority"),
+            a.explanation
+                .starts_with("AI Priority: CRITICAL — Primary driver: urgent keywords"),
             "{}",
             a.explanation
         );
@@ -249,11 +257,24 @@ mod tests {
     }
 
     #[test]
-    fn deadline_bands() {
+    fn deadline_and_age_follow_the_reference_step_tables() {
         let now = Utc::now();
-        assert_eq!(deadline_score(None, now), 0.2);
-        assert_eq!(deadline_score(Some(now + Duration::hours(2)), now), 0.9);
-        assert_eq!(deadline_score(Some(now + Duration::days(2)), now), 0.7);
-        assert_eq!(deadline_score(Some(now + Duration::days(60)), now), 0.1);
+        let due = |h: i64| deadline_score(Some(now + Duration::hours(h)), now);
+        assert_eq!(deadline_score(None, now), 0.3);
+        assert_eq!(due(-1), 1.0);
+        assert_eq!(due(7), 0.95);
+        assert_eq!(due(8), 0.8);
+        assert_eq!(due(23), 0.8);
+        assert_eq!(due(24), 0.5);
+        assert_eq!(due(71), 0.5);
+        assert_eq!(due(72), 0.3);
+        assert_eq!(due(167), 0.3);
+        assert_eq!(due(168), 0.1);
+        let aged = |h: i64| age_score(now - Duration::hours(h), now);
+        assert_eq!(aged(0), 0.1);
+        assert_eq!(aged(24), 0.1);
+        assert_eq!(aged(25), 0.3);
+        assert_eq!(aged(73), 0.6);
+        assert_eq!(aged(169), 0.9);
     }
 }
