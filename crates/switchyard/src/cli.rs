@@ -32,6 +32,17 @@ pub enum Command {
     SeedBench(SeedBenchArgs),
     /// Inspect and operate the background job queue.
     Jobs(JobsArgs),
+    /// Write a consistent copy of a SQLite database to PATH, safe while the server runs
+    /// (PostgreSQL: use pg_dump, see the README).
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Where to write the copy (must not exist yet).
+    pub path: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -44,6 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = connect(&args.db).await?;
             crate::jobs_cli::run(&switchyard_app::App::for_system(db), args.action).await
         }
+        Command::Backup(args) => crate::backup::run(args).await,
         Command::CheckSla(args) => {
             let db = connect(&args.db).await?;
             crate::sla_cli::run(
@@ -68,7 +69,7 @@ async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-async fn open(args: &DbArgs) -> anyhow::Result<Db> {
+pub(crate) async fn open(args: &DbArgs) -> anyhow::Result<Db> {
     // PostgreSQL: measured on the 2-core benchmark machine, 10 connections serve 32
     // concurrent clients with a p99 about a third lower than 20 did, at equal or better
     // throughput (more backends than cores only queue inside the database).

@@ -13,7 +13,7 @@ use std::{
 use sea_orm::{FromQueryResult, Statement};
 use switchyard_app::{App, mail};
 use switchyard_store::{Db, jobs::NewJob};
-use switchyard_test_support::{FreshDb, ServeProcess, SmtpSink};
+use switchyard_test_support::{FreshDb, ServeProcess, SmtpSink, reqwest};
 use uuid::Uuid;
 
 /// `switchyard serve` on `db` with extra environment.
@@ -232,4 +232,190 @@ async fn jobs_retry_sends_a_dead_email_once_the_server_accepts() {
         job_states(&app.db, mail::EMAIL).await == [("succeeded".into(), 1, 1)]
     })
     .await;
+}
+
+/// A JSON request to one of the instances; `(status, body)`.
+async fn call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: Option<&str>,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let mut request = http.request(method, url).json(&body);
+    if let Some(t) = token {
+        request = request.bearer_auth(t);
+    }
+    let r = request.send().await.expect("request");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_driven_at_once_lose_no_update_hand_out_gapless_keys_and_share_throttling() {
+    use reqwest::Method;
+    use serde_json::json;
+    let fresh = FreshDb::new().await;
+    let env = [
+        ("SWITCHYARD_SLA_INTERVAL", "1"),
+        ("SWITCHYARD_LOGIN_FAILURES_PER_ACCOUNT", "3"),
+        ("SWITCHYARD_RATE_LIMIT_PER_ADDRESS", "0"),
+    ];
+    let started = Instant::now();
+    let a = serve(&fresh, &env);
+    let b = serve(&fresh, &env);
+    let http = reqwest::Client::new();
+    let (status, setup) = call(
+        &http,
+        Method::POST,
+        format!("{}/api/v1/setup/", a.url),
+        None,
+        json!({"org_name": "Twins", "org_slug": "twins",
+               "admin_username": "twins_admin", "admin_password": "correct-horse-42"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{setup}");
+    let token = setup["tokens"]["access"].as_str().unwrap().to_string();
+    let urls = [a.url.clone(), b.url.clone()];
+
+    // 16 clients create 200 tasks through both instances: keys unique and gapless.
+    let mut creators = tokio::task::JoinSet::new();
+    for c in 0..16usize {
+        let (http, token, urls) = (http.clone(), token.clone(), urls.clone());
+        creators.spawn(async move {
+            let mut keys = Vec::new();
+            for n in (c..200).step_by(16) {
+                let (status, t) = call(
+                    &http,
+                    Method::POST,
+                    format!("{}/api/v1/tasks/", urls[n % 2]),
+                    Some(&token),
+                    json!({"title": format!("task {n}")}),
+                )
+                .await;
+                assert_eq!(status, 201, "{t}");
+                keys.push(t["task_key"].as_str().unwrap().to_string());
+            }
+            keys
+        });
+    }
+    let mut keys: Vec<String> = creators.join_all().await.into_iter().flatten().collect();
+    keys.sort();
+    let expected: Vec<String> = (1..=200).map(|n| format!("TWIN-{n:04}")).collect();
+    assert_eq!(keys, expected);
+
+    // Concurrent PATCHes of different fields of one task, one through each instance: both
+    // land, every round.
+    let (_, task) = call(
+        &http,
+        Method::POST,
+        format!("{}/api/v1/tasks/", a.url),
+        Some(&token),
+        json!({"title": "contended", "due_date": "2020-01-01T00:00:00Z"}),
+    )
+    .await;
+    let id = task["id"].as_str().unwrap().to_string();
+    for round in 0..30 {
+        let title = call(
+            &http,
+            Method::PATCH,
+            format!("{}/api/v1/tasks/{id}/", a.url),
+            Some(&token),
+            json!({"title": format!("title {round}")}),
+        );
+        let description = call(
+            &http,
+            Method::PATCH,
+            format!("{}/api/v1/tasks/{id}/", b.url),
+            Some(&token),
+            json!({"description": format!("description {round}")}),
+        );
+        let ((s1, _), (s2, _)) = tokio::join!(title, description);
+        assert_eq!((s1, s2), (200, 200));
+        let (_, now) = call(
+            &http,
+            Method::GET,
+            format!("{}/api/v1/tasks/{id}/", urls[round % 2]),
+            Some(&token),
+            json!(null),
+        )
+        .await;
+        assert_eq!(now["title"], format!("title {round}"), "round {round}");
+        assert_eq!(
+            now["description"],
+            format!("description {round}"),
+            "round {round}"
+        );
+    }
+
+    // Login throttling is shared: three failures spread over both instances lock the
+    // account on both.
+    for url in [&a.url, &b.url, &a.url] {
+        let (status, _) = call(
+            &http,
+            Method::POST,
+            format!("{url}/api/v1/auth/login/"),
+            None,
+            json!({"username": "twins_admin", "password": "wrong-password-1"}),
+        )
+        .await;
+        assert_eq!(status, 401);
+    }
+    for url in [&a.url, &b.url] {
+        let (status, body) = call(
+            &http,
+            Method::POST,
+            format!("{url}/api/v1/auth/login/"),
+            None,
+            json!({"username": "twins_admin", "password": "correct-horse-42"}),
+        )
+        .await;
+        assert_eq!(status, 429, "{body}");
+    }
+
+    // The overdue task is flagged once, whichever instance's sweep ran each second.
+    let app = connect(&fresh).await;
+    wait_for(
+        "the SLA sweep to flag the task",
+        Duration::from_secs(20),
+        || async {
+            let (_, t) = call(
+                &http,
+                Method::GET,
+                format!("{}/api/v1/tasks/{id}/", b.url),
+                Some(&token),
+                json!(null),
+            )
+            .await;
+            t["sla_breached"] == true
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (_, audit) = call(
+        &http,
+        Method::GET,
+        format!("{}/api/v1/audit-logs/?task={id}&page_size=100", a.url),
+        Some(&token),
+        json!(null),
+    )
+    .await;
+    let breaches = audit["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "sla_breached")
+        .count();
+    assert_eq!(breaches, 1);
+    // And each one-second tick ran once across the two instances, not once per instance.
+    let sweeps: i64 = job_states(&app.db, switchyard_app::schedule::SLA_SWEEP)
+        .await
+        .iter()
+        .map(|(_, _, n)| n)
+        .sum();
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(
+        (sweeps as f64) <= elapsed + 2.0,
+        "{sweeps} sweeps in {elapsed:.1} s"
+    );
 }

@@ -1,0 +1,227 @@
+//! Backups as an operator takes them: `switchyard backup` on SQLite while the server is
+//! writing, and `pg_dump`/`pg_restore` on PostgreSQL; the copy serves every task it holds,
+//! each with its audit trail.
+
+use std::{
+    process::Command,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use sea_orm::{FromQueryResult, Statement};
+use serde_json::{Value, json};
+use switchyard_store::{Backend, Db};
+use switchyard_test_support::{FreshDb, ServeProcess, reqwest};
+
+fn serve(url: &str) -> ServeProcess {
+    ServeProcess::start(env!("CARGO_BIN_EXE_switchyard"), url, &[])
+}
+
+async fn setup(http: &reqwest::Client, base: &str) -> String {
+    let body: Value = http
+        .post(format!("{base}/api/v1/setup/"))
+        .json(&json!({"org_name": "Kept", "org_slug": "kept",
+                      "admin_username": "kept_admin", "admin_password": "correct-horse-42"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["tokens"]["access"]
+        .as_str()
+        .expect("setup")
+        .to_string()
+}
+
+async fn count(http: &reqwest::Client, base: &str, token: &str) -> i64 {
+    let body: Value = http
+        .get(format!("{base}/api/v1/tasks/?page_size=1"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["count"].as_i64().expect("a count")
+}
+
+/// `(tasks, tasks with their "created" audit entry)` in `db`.
+async fn tasks_and_trails(db: &Db) -> (i64, i64) {
+    #[derive(FromQueryResult)]
+    struct R {
+        tasks: i64,
+        trailed: i64,
+    }
+    let r = R::find_by_statement(Statement::from_string(
+        db.conn().get_database_backend(),
+        "SELECT (SELECT COUNT(*) FROM tasks) AS tasks, \
+           (SELECT COUNT(*) FROM tasks t WHERE EXISTS (SELECT 1 FROM audit_logs a \
+              WHERE a.task_id = t.id AND a.action = 'created')) AS trailed",
+    ))
+    .one(db.conn())
+    .await
+    .unwrap()
+    .unwrap();
+    (r.tasks, r.trailed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_backup_taken_under_load_is_consistent_and_serves() {
+    let fresh = FreshDb::new().await;
+    if fresh.backend != Backend::Sqlite {
+        eprintln!("SQLite only (PostgreSQL: pg_dump, tested below)");
+        return;
+    }
+    let server = serve(&fresh.url);
+    let http = reqwest::Client::new();
+    let token = setup(&http, &server.url).await;
+
+    // Four writers keep creating tasks while the backup runs.
+    let stop = Arc::new(AtomicBool::new(false));
+    let created = Arc::new(AtomicUsize::new(0));
+    let mut writers = tokio::task::JoinSet::new();
+    for w in 0..4 {
+        let (http, base, token) = (http.clone(), server.url.clone(), token.clone());
+        let (stop, created) = (stop.clone(), created.clone());
+        writers.spawn(async move {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let r = http
+                    .post(format!("{base}/api/v1/tasks/"))
+                    .bearer_auth(&token)
+                    .json(&json!({"title": format!("w{w} #{n}"), "description": "x".repeat(500)}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201);
+                created.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let dir = std::env::temp_dir().join(format!("switchyard-backup-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join("copy.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(["backup", copy.to_str().unwrap()])
+        .env("DATABASE_URL", &fresh.url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Backup written to"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+    writers.join_all().await;
+    let total = created.load(Ordering::Relaxed) as i64;
+
+    // A second backup to the same path is refused, not overwritten.
+    let again = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(["backup", copy.to_str().unwrap()])
+        .env("DATABASE_URL", &fresh.url)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+
+    // The copy is one consistent moment: every task in it has its audit trail.
+    let copy_url = format!("sqlite://{}?mode=rw", copy.display());
+    let copied = Db::connect(&copy_url, 1).await.unwrap();
+    let (tasks, trailed) = tasks_and_trails(&copied).await;
+    assert!(tasks > 0 && tasks <= total, "{tasks} of {total}");
+    assert_eq!(tasks, trailed, "a task without its audit entry");
+    copied.close().await.ok();
+
+    // Restored (the file put in place), it serves those tasks.
+    drop(server);
+    let restored = serve(&copy_url);
+    assert_eq!(count(&http, &restored.url, &token).await, tasks);
+    drop(restored);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_dump_restores_into_a_new_database_that_serves() {
+    let fresh = FreshDb::new().await;
+    if fresh.backend != Backend::Postgres {
+        eprintln!("PostgreSQL only");
+        return;
+    }
+    let server = serve(&fresh.url);
+    let http = reqwest::Client::new();
+    let token = setup(&http, &server.url).await;
+    for n in 0..25 {
+        let r = http
+            .post(format!("{}/api/v1/tasks/", server.url))
+            .bearer_auth(&token)
+            .json(&json!({"title": format!("task {n}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let dir = std::env::temp_dir().join(format!("switchyard-dump-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dump = dir.join("switchyard.dump");
+    // The README's commands.
+    let out = Command::new("pg_dump")
+        .args([
+            "--format=custom",
+            "--file",
+            dump.to_str().unwrap(),
+            &fresh.url,
+        ])
+        .output()
+        .expect("pg_dump (postgresql-client)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let target = FreshDb::new().await;
+    let out = Command::new("pg_restore")
+        .args([
+            "--no-owner",
+            "--exit-on-error",
+            "--dbname",
+            &target.url,
+            dump.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    drop(server);
+    let restored = serve(&target.url);
+    assert_eq!(count(&http, &restored.url, &token).await, 25);
+    let db = Db::connect(&target.url, 1).await.unwrap();
+    assert_eq!(tasks_and_trails(&db).await, (25, 25));
+    // Writes go on where they left off.
+    let r: Value = http
+        .post(format!("{}/api/v1/tasks/", restored.url))
+        .bearer_auth(&token)
+        .json(&json!({"title": "after the restore"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["task_key"], "KEPT-0026");
+    db.close().await.ok();
+    drop(restored);
+    std::fs::remove_dir_all(dir).ok();
+}
