@@ -86,6 +86,7 @@ impl Worker {
     /// Side by side, so the last job of a batch starts at once rather than after the others
     /// (a slow SMTP server could otherwise hold it past its lease), and one handler's wait
     /// does not stall the rest; a handler that panics leaves its job to its lease's expiry.
+    /// The outcomes are recorded together when the batch has ended.
     pub async fn run_once(&self) -> AppResult<usize> {
         let now = self.app.clock.now();
         let lease_until = now + chrono::Duration::from_std(self.lease).unwrap_or_default();
@@ -107,46 +108,54 @@ impl Worker {
                         job.kind
                     ))),
                 };
-                worker.finish(&job, result).await
+                (job, result)
             });
         }
-        let mut outcome = Ok(ran);
+        let mut ended = Vec::with_capacity(ran);
         while let Some(done) = running.join_next().await {
             match done {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => outcome = Err(e),
+                Ok(pair) => ended.push(pair),
                 Err(e) => {
                     tracing::error!(error = %e, "a job handler panicked; its lease will expire")
                 }
             }
         }
-        outcome
+        self.finish(&ended).await?;
+        Ok(ran)
     }
 
-    /// Records how a job ended.
-    async fn finish(&self, job: &JobRow, result: JobResult) -> AppResult<()> {
+    /// Records how a batch's jobs ended, in one transaction (one write instead of one per
+    /// job: on SQLite, sixteen writers at once would queue in its busy handler).
+    async fn finish(&self, ended: &[(JobRow, JobResult)]) -> AppResult<()> {
         let now = self.app.clock.now();
-        let kind = job.kind.clone();
         let tx = self.app.db.begin_write().await?;
-        let outcome = match result {
-            Ok(()) => {
-                jobs::succeed(&tx, job.id, &self.owner, now).await?;
-                "succeeded"
-            }
-            Err(JobFailure::Transient(e)) if job.attempts < job.max_attempts => {
-                let retry_at = now + self.delay(job.attempts);
-                tracing::warn!(job = %job.id, kind = %kind, attempt = job.attempts, error = %e, "job failed; will retry");
-                jobs::fail(&tx, job.id, &self.owner, &e, Some(retry_at), now).await?;
-                "failed"
-            }
-            Err(JobFailure::Transient(e) | JobFailure::Permanent(e)) => {
-                tracing::error!(job = %job.id, kind = %kind, attempts = job.attempts, error = %e, "job is dead");
-                jobs::fail(&tx, job.id, &self.owner, &e, None, now).await?;
-                "dead"
-            }
-        };
+        let mut outcomes = Vec::with_capacity(ended.len());
+        for (job, result) in ended {
+            let kind = &job.kind;
+            let outcome = match result {
+                Ok(()) => {
+                    jobs::succeed(&tx, job.id, &self.owner, now).await?;
+                    "succeeded"
+                }
+                Err(JobFailure::Transient(e)) if job.attempts < job.max_attempts => {
+                    let retry_at = now + self.delay(job.attempts);
+                    tracing::warn!(job = %job.id, %kind, attempt = job.attempts, error = %e, "job failed; will retry");
+                    jobs::fail(&tx, job.id, &self.owner, e, Some(retry_at), now).await?;
+                    "failed"
+                }
+                Err(JobFailure::Transient(e) | JobFailure::Permanent(e)) => {
+                    tracing::error!(job = %job.id, %kind, attempts = job.attempts, error = %e, "job is dead");
+                    jobs::fail(&tx, job.id, &self.owner, e, None, now).await?;
+                    "dead"
+                }
+            };
+            outcomes.push((kind.clone(), outcome));
+        }
         switchyard_store::commit(tx).await?;
-        metrics::counter!("jobs_finished_total", "kind" => kind, "outcome" => outcome).increment(1);
+        for (kind, outcome) in outcomes {
+            metrics::counter!("jobs_finished_total", "kind" => kind, "outcome" => outcome)
+                .increment(1);
+        }
         Ok(())
     }
 

@@ -12,42 +12,12 @@ use std::{
 };
 
 use sea_orm::{FromQueryResult, Statement};
-use serde_json::{Value, json};
+use serde_json::json;
 use switchyard_store::{Backend, Db};
-use switchyard_test_support::{FreshDb, ServeProcess, reqwest};
+use switchyard_test_support::{FreshDb, ServeProcess, create_task, reqwest, setup_org, task_count};
 
 fn serve(url: &str) -> ServeProcess {
     ServeProcess::start(env!("CARGO_BIN_EXE_switchyard"), url, &[])
-}
-
-async fn setup(http: &reqwest::Client, base: &str) -> String {
-    let body: Value = http
-        .post(format!("{base}/api/v1/setup/"))
-        .json(&json!({"org_name": "Kept", "org_slug": "kept",
-                      "admin_username": "kept_admin", "admin_password": "correct-horse-42"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["tokens"]["access"]
-        .as_str()
-        .expect("setup")
-        .to_string()
-}
-
-async fn count(http: &reqwest::Client, base: &str, token: &str) -> i64 {
-    let body: Value = http
-        .get(format!("{base}/api/v1/tasks/?page_size=1"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["count"].as_i64().expect("a count")
 }
 
 /// `(tasks, tasks with their "created" audit entry)` in `db`.
@@ -79,7 +49,7 @@ async fn a_sqlite_backup_taken_under_load_is_consistent_and_serves() {
     }
     let server = serve(&fresh.url);
     let http = reqwest::Client::new();
-    let token = setup(&http, &server.url).await;
+    let token = setup_org(&http, &server.url, "kept").await;
 
     // Four writers keep creating tasks while the backup runs.
     let stop = Arc::new(AtomicBool::new(false));
@@ -92,14 +62,9 @@ async fn a_sqlite_backup_taken_under_load_is_consistent_and_serves() {
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
                 n += 1;
-                let r = http
-                    .post(format!("{base}/api/v1/tasks/"))
-                    .bearer_auth(&token)
-                    .json(&json!({"title": format!("w{w} #{n}"), "description": "x".repeat(500)}))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 201);
+                let body = json!({"title": format!("w{w} #{n}"), "description": "x".repeat(500)});
+                let (status, _, _) = create_task(&http, &base, &token, body).await.unwrap();
+                assert_eq!(status, 201);
                 created.fetch_add(1, Ordering::Relaxed);
             }
         });
@@ -144,7 +109,7 @@ async fn a_sqlite_backup_taken_under_load_is_consistent_and_serves() {
     // Restored (the file put in place), it serves those tasks.
     drop(server);
     let restored = serve(&copy_url);
-    assert_eq!(count(&http, &restored.url, &token).await, tasks);
+    assert_eq!(task_count(&http, &restored.url, &token).await, (200, tasks));
     drop(restored);
     std::fs::remove_dir_all(dir).ok();
 }
@@ -158,16 +123,11 @@ async fn a_postgres_dump_restores_into_a_new_database_that_serves() {
     }
     let server = serve(&fresh.url);
     let http = reqwest::Client::new();
-    let token = setup(&http, &server.url).await;
+    let token = setup_org(&http, &server.url, "kept").await;
     for n in 0..25 {
-        let r = http
-            .post(format!("{}/api/v1/tasks/", server.url))
-            .bearer_auth(&token)
-            .json(&json!({"title": format!("task {n}")}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
+        let body = json!({"title": format!("task {n}")});
+        let (status, _, _) = create_task(&http, &server.url, &token, body).await.unwrap();
+        assert_eq!(status, 201);
     }
     let dir = std::env::temp_dir().join(format!("switchyard-dump-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -206,18 +166,11 @@ async fn a_postgres_dump_restores_into_a_new_database_that_serves() {
 
     drop(server);
     let restored = serve(&target.url);
-    assert_eq!(count(&http, &restored.url, &token).await, 25);
+    assert_eq!(task_count(&http, &restored.url, &token).await, (200, 25));
     let db = Db::connect(&target.url, 1).await.unwrap();
     assert_eq!(tasks_and_trails(&db).await, (25, 25));
     // Writes go on where they left off.
-    let r: Value = http
-        .post(format!("{}/api/v1/tasks/", restored.url))
-        .bearer_auth(&token)
-        .json(&json!({"title": "after the restore"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let (_, r, _) = create_task(&http, &restored.url, &token, json!({"title": "after"}))
         .await
         .unwrap();
     assert_eq!(r["task_key"], "KEPT-0026");

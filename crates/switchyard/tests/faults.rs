@@ -11,7 +11,9 @@ use std::{
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use serde_json::{Value, json};
 use switchyard_store::{Backend, Db};
-use switchyard_test_support::{FreshDb, ServeProcess, reqwest};
+use switchyard_test_support::{
+    FreshDb, PROCESS_PASSWORD, ServeProcess, create_task, reqwest, setup_org, task_count,
+};
 use tokio::{io::AsyncWriteExt, net::TcpListener, task::JoinSet};
 
 fn serve(url: &str, env: &[(&str, &str)]) -> ServeProcess {
@@ -25,27 +27,7 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// Sets up an organization through the API; returns the admin's access token.
-async fn setup(http: &reqwest::Client, base: &str) -> String {
-    let body: Value = http
-        .post(format!("{base}/api/v1/setup/"))
-        .json(&json!({
-            "org_name": "Faults", "org_slug": "faults",
-            "admin_username": "faults_admin", "admin_password": "correct-horse-42"
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["tokens"]["access"]
-        .as_str()
-        .expect("setup")
-        .to_string()
-}
-
-/// One create: `(status, body, Retry-After)`.
+/// One create through the API: `(status, body, Retry-After)`.
 async fn create(
     http: &reqwest::Client,
     base: &str,
@@ -53,30 +35,13 @@ async fn create(
     title: &str,
     description: &str,
 ) -> Result<(u16, Value, Option<String>), reqwest::Error> {
-    let r = http
-        .post(format!("{base}/api/v1/tasks/"))
-        .bearer_auth(token)
-        .json(&json!({"title": title, "description": description}))
-        .send()
-        .await?;
-    let status = r.status().as_u16();
-    let retry = r
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_string());
-    Ok((status, r.json().await.unwrap_or(Value::Null), retry))
-}
-
-async fn task_count(http: &reqwest::Client, base: &str, token: &str) -> (u16, i64) {
-    let r = http
-        .get(format!("{base}/api/v1/tasks/?page_size=1"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let body: Value = r.json().await.unwrap_or(Value::Null);
-    (status, body["count"].as_i64().unwrap_or(-1))
+    create_task(
+        http,
+        base,
+        token,
+        json!({"title": title, "description": description}),
+    )
+    .await
 }
 
 /// Asserts a refusal is the fault answer: 503, `unavailable`, a `Retry-After`.
@@ -115,7 +80,7 @@ async fn a_full_sqlite_disk_refuses_writes_with_503_loses_nothing_and_recovers_w
     let env = [("SWITCHYARD_SQLITE_MAX_SIZE", quota.as_str())];
     let server = serve(&fresh.url, &env);
     let http = client();
-    let token = setup(&http, &server.url).await;
+    let token = setup_org(&http, &server.url, "faults").await;
 
     // Another program fills the disk (the test's own connection has no quota), leaving
     // room for a few dozen tasks.
@@ -243,7 +208,7 @@ async fn a_read_only_postgres_database_starts_serves_reads_and_answers_503_to_wr
     let http = client();
     let token = {
         let server = serve(&fresh.url, &[]);
-        let token = setup(&http, &server.url).await;
+        let token = setup_org(&http, &server.url, "faults").await;
         let (status, body, _) = create(&http, &server.url, &token, "before", "")
             .await
             .unwrap();
@@ -273,7 +238,7 @@ async fn a_read_only_postgres_database_starts_serves_reads_and_answers_503_to_wr
     assert_unavailable(status, &body, &retry);
     let login = http
         .post(format!("{}/api/v1/auth/login/", server.url))
-        .json(&json!({"username": "faults_admin", "password": "correct-horse-42"}))
+        .json(&json!({"username": "faults_admin", "password": PROCESS_PASSWORD}))
         .send()
         .await
         .unwrap();
@@ -351,7 +316,7 @@ async fn while_postgres_is_away_requests_fail_fast_with_503_and_service_resumes_
     let via_proxy = format!("postgres://postgres@127.0.0.1:{}/{name}", proxy.port);
     let server = serve(&via_proxy, &[("SWITCHYARD_DB_ACQUIRE_TIMEOUT", "2s")]);
     let http = client();
-    let token = setup(&http, &server.url).await;
+    let token = setup_org(&http, &server.url, "faults").await;
 
     // 16 clients create tasks and read the list in a loop, each request logged.
     #[derive(Clone, Copy)]

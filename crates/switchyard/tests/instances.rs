@@ -13,7 +13,9 @@ use std::{
 use sea_orm::{FromQueryResult, Statement};
 use switchyard_app::{App, mail};
 use switchyard_store::{Db, jobs::NewJob};
-use switchyard_test_support::{FreshDb, ServeProcess, SmtpSink, reqwest};
+use switchyard_test_support::{
+    FreshDb, PROCESS_PASSWORD, ServeProcess, SmtpSink, reqwest, setup_org,
+};
 use uuid::Uuid;
 
 /// `switchyard serve` on `db` with extra environment.
@@ -265,17 +267,7 @@ async fn two_instances_driven_at_once_lose_no_update_hand_out_gapless_keys_and_s
     let a = serve(&fresh, &env);
     let b = serve(&fresh, &env);
     let http = reqwest::Client::new();
-    let (status, setup) = call(
-        &http,
-        Method::POST,
-        format!("{}/api/v1/setup/", a.url),
-        None,
-        json!({"org_name": "Twins", "org_slug": "twins",
-               "admin_username": "twins_admin", "admin_password": "correct-horse-42"}),
-    )
-    .await;
-    assert_eq!(status, 201, "{setup}");
-    let token = setup["tokens"]["access"].as_str().unwrap().to_string();
+    let token = setup_org(&http, &a.url, "twins").await;
     let urls = [a.url.clone(), b.url.clone()];
 
     // 16 clients create 200 tasks through both instances: keys unique and gapless.
@@ -367,7 +359,7 @@ async fn two_instances_driven_at_once_lose_no_update_hand_out_gapless_keys_and_s
             Method::POST,
             format!("{url}/api/v1/auth/login/"),
             None,
-            json!({"username": "twins_admin", "password": "correct-horse-42"}),
+            json!({"username": "twins_admin", "password": PROCESS_PASSWORD}),
         )
         .await;
         assert_eq!(status, 429, "{body}");

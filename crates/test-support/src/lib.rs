@@ -21,7 +21,9 @@ pub use clock::ManualClock;
 pub use db::{FreshDb, expected_backend};
 pub use fixtures::{FIXTURE_PASSWORD, Org};
 pub use http::Resp;
-pub use process::{PROCESS_SECRET, ServeProcess};
+pub use process::{
+    PROCESS_PASSWORD, PROCESS_SECRET, ServeProcess, create_task, setup_org, task_count,
+};
 /// The HTTP client the helpers use, for tests that drive a server process.
 pub use reqwest;
 pub use server::{CommitLog, TestApp, TestAppBuilder};

@@ -104,3 +104,62 @@ impl Drop for ServeProcess {
         self.kill();
     }
 }
+
+/// The admin password [`setup_org`] gives every organization.
+pub const PROCESS_PASSWORD: &str = "correct-horse-42";
+
+/// Sets up organization `slug` through `POST /api/v1/setup/` on `base` (admin
+/// `<slug>_admin`, password [`PROCESS_PASSWORD`]); returns the admin's access token.
+pub async fn setup_org(http: &reqwest::Client, base: &str, slug: &str) -> String {
+    let body: serde_json::Value = http
+        .post(format!("{base}/api/v1/setup/"))
+        .json(&serde_json::json!({
+            "org_name": format!("Org {slug}"), "org_slug": slug,
+            "admin_username": format!("{slug}_admin"), "admin_password": PROCESS_PASSWORD
+        }))
+        .send()
+        .await
+        .expect("setup request")
+        .json()
+        .await
+        .expect("setup body");
+    body["tokens"]["access"]
+        .as_str()
+        .unwrap_or_else(|| panic!("setup failed: {body}"))
+        .to_string()
+}
+
+/// `POST /api/v1/tasks/` on `base`: `(status, body, Retry-After)`.
+pub async fn create_task(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> Result<(u16, serde_json::Value, Option<String>), reqwest::Error> {
+    let r = http
+        .post(format!("{base}/api/v1/tasks/"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await?;
+    let status = r.status().as_u16();
+    let retry = r
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    Ok((status, r.json().await.unwrap_or_default(), retry))
+}
+
+/// `GET /api/v1/tasks/?page_size=1` on `base`: `(status, count)` (count −1 without one).
+pub async fn task_count(http: &reqwest::Client, base: &str, token: &str) -> (u16, i64) {
+    let r = http
+        .get(format!("{base}/api/v1/tasks/?page_size=1"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("list request");
+    let status = r.status().as_u16();
+    let body: serde_json::Value = r.json().await.unwrap_or_default();
+    (status, body["count"].as_i64().unwrap_or(-1))
+}
