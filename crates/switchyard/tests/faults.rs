@@ -540,3 +540,35 @@ async fn three_hundred_silent_connections_under_a_256_descriptor_limit_do_not_lo
     }
     assert_eq!(ready, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_write_lock_held_past_the_busy_timeout_answers_503_then_writes_resume() {
+    let fresh = FreshDb::new().await;
+    if fresh.backend != Backend::Sqlite {
+        eprintln!("SQLite only");
+        return;
+    }
+    let server = serve(&fresh.url, &[]);
+    let http = client();
+    let token = setup_org(&http, &server.url, "locked").await;
+    // Another process (here: the test) holds the write lock.
+    let other = Db::connect(&fresh.url, 1).await.unwrap();
+    let held = other.begin_write().await.unwrap();
+    let started = Instant::now();
+    let (status, body, retry) = create(&http, &server.url, &token, "waits", "")
+        .await
+        .unwrap();
+    let waited = started.elapsed();
+    assert_unavailable(status, &body, &retry);
+    assert!(body["detail"].as_str().unwrap().contains("busy"), "{body}");
+    assert!(
+        waited >= Duration::from_secs(4) && waited < Duration::from_secs(8),
+        "answered after {waited:?}"
+    );
+    drop(held);
+    let (status, body, _) = create(&http, &server.url, &token, "after", "")
+        .await
+        .unwrap();
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(task_count(&http, &server.url, &token).await, (200, 1));
+}
