@@ -168,9 +168,10 @@ pub fn router(state: AppState) -> Router {
             crate::security::rate_limit,
         ))
         .layer(middleware::from_fn(run_to_completion))
-        .layer(cors)
         .layer(middleware::from_fn_with_state(body_limits, read_whole_body))
         .layer(middleware::from_fn(limit_head))
+        // Outside the body and head limits, so their refusals carry CORS headers too.
+        .layer(cors)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::security::headers,

@@ -65,10 +65,10 @@ pub async fn serve_with(
         // Above the API's own JSON answers for long URIs and header blocks (see
         // `middleware::limit_head`), so clients see those.
         .max_buf_size(256 * 1024);
-    // Shutdown tells every connection to finish its request and close (`stop`); each holds a
-    // `done` sender, so the receiver ends when the last connection has.
+    // Shutdown tells every connection to finish its request and close (`stop`); those still
+    // open at the deadline are aborted.
     let (stop, stopping) = tokio::sync::watch::channel(());
-    let (done, mut all_done) = tokio::sync::mpsc::channel::<()>(1);
+    let mut connections = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
     loop {
         let (stream, remote) = tokio::select! {
@@ -88,8 +88,10 @@ pub async fn serve_with(
         let service = app
             .clone()
             .map_request(move |req: Request<Incoming>| with_peer(req, remote));
-        let (builder, mut stopping, done) = (builder.clone(), stopping.clone(), done.clone());
-        tokio::spawn(async move {
+        // Forget connections that have ended.
+        while connections.try_join_next().is_some() {}
+        let (builder, mut stopping) = (builder.clone(), stopping.clone());
+        connections.spawn(async move {
             let conn = builder
                 .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
                 .with_upgrades();
@@ -104,17 +106,19 @@ pub async fn serve_with(
             if let Err(e) = ended {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
-            drop(done);
         });
     }
     drop(listener);
     stop.send(()).ok();
-    drop(done);
-    tokio::select! {
-        _ = all_done.recv() => tracing::info!("all connections drained"),
-        _ = tokio::time::sleep(options.shutdown_grace) => {
-            tracing::warn!(grace = ?options.shutdown_grace, "connections still open at the shutdown deadline; closing them");
-        }
+    let drained = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(options.shutdown_grace, drained)
+        .await
+        .is_ok()
+    {
+        tracing::info!("all connections drained");
+    } else {
+        tracing::warn!(grace = ?options.shutdown_grace, open = connections.len(), "connections still open at the shutdown deadline; closing them");
+        connections.abort_all();
     }
     Ok(())
 }

@@ -85,8 +85,7 @@ impl Worker {
     ///
     /// Side by side, so the last job of a batch starts at once rather than after the others
     /// (a slow SMTP server could otherwise hold it past its lease), and one handler's wait
-    /// does not stall the rest; a handler that panics leaves its job to its lease's expiry.
-    /// The outcomes are recorded together when the batch has ended.
+    /// does not stall the rest. A handler that panics makes its job dead.
     pub async fn run_once(&self) -> AppResult<usize> {
         let now = self.app.clock.now();
         let lease_until = now + chrono::Duration::from_std(self.lease).unwrap_or_default();
@@ -95,14 +94,40 @@ impl Worker {
         switchyard_store::commit(tx).await?;
         let ran = claimed.len();
         let mut running = tokio::task::JoinSet::new();
+        let mut by_task = HashMap::new();
+        // A handler that outlives three quarters of the lease is cut off (and retried), so
+        // no other worker takes its job while it still runs.
+        let limit = self.lease.mul_f64(0.75);
+        // A job reclaimed after its last attempt's lease expired (its worker died each time,
+        // say by crashing the process) is not run again: it is dead.
+        let (spent, claimed): (Vec<_>, Vec<_>) = claimed
+            .into_iter()
+            .partition(|j| j.attempts > j.max_attempts);
+        let spent: Vec<_> = spent
+            .into_iter()
+            .map(|j| {
+                let why = "its worker stopped during the last attempt (the lease expired)";
+                (j, Err(JobFailure::Permanent(why.into())))
+            })
+            .collect();
+        if !spent.is_empty() {
+            self.finish(&spent).await?;
+        }
         for job in claimed {
             metrics::counter!("jobs_started_total", "kind" => job.kind.clone()).increment(1);
             metrics::histogram!("job_pickup_seconds", "kind" => job.kind.clone())
                 .record((now - job.run_at).num_milliseconds().max(0) as f64 / 1000.0);
             let worker = self.clone();
-            running.spawn(async move {
+            let row = job.clone();
+            let task = running.spawn(async move {
                 let result = match worker.handlers.0.get(&job.kind) {
-                    Some(run) => run(worker.app.clone(), job.clone()).await,
+                    Some(run) => tokio::time::timeout(limit, run(worker.app.clone(), job.clone()))
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(JobFailure::Transient(format!(
+                                "the handler took longer than {limit:?}"
+                            )))
+                        }),
                     None => Err(JobFailure::Permanent(format!(
                         "no handler for job kind '{}'",
                         job.kind
@@ -110,22 +135,28 @@ impl Worker {
                 };
                 (job, result)
             });
+            by_task.insert(task.id(), row);
         }
-        let mut ended = Vec::with_capacity(ran);
-        while let Some(done) = running.join_next().await {
-            match done {
-                Ok(pair) => ended.push(pair),
-                Err(e) => {
-                    tracing::error!(error = %e, "a job handler panicked; its lease will expire")
-                }
+        // Outcomes are recorded as handlers end, those that ended together in one
+        // transaction: a slow handler does not hold the others' records back.
+        let mut failed = None;
+        while let Some(first) = running.join_next_with_id().await {
+            let mut ended = vec![ended_job(first, &by_task)];
+            while let Some(more) = running.try_join_next_with_id() {
+                ended.push(ended_job(more, &by_task));
+            }
+            let ended: Vec<_> = ended.into_iter().flatten().collect();
+            if let Err(e) = self.finish(&ended).await {
+                // Not recorded: the jobs run again once their leases expire (at least once).
+                tracing::warn!(error = %e, jobs = ended.len(), "could not record job outcomes");
+                failed = Some(e);
             }
         }
-        self.finish(&ended).await?;
-        Ok(ran)
+        failed.map_or(Ok(ran), Err)
     }
 
-    /// Records how a batch's jobs ended, in one transaction (one write instead of one per
-    /// job: on SQLite, sixteen writers at once would queue in its busy handler).
+    /// Records how jobs ended, in one transaction (one write instead of one per job: on
+    /// SQLite, sixteen writers at once would queue in its busy handler).
     async fn finish(&self, ended: &[(JobRow, JobResult)]) -> AppResult<()> {
         let now = self.app.clock.now();
         let tx = self.app.db.begin_write().await?;
@@ -134,8 +165,13 @@ impl Worker {
             let kind = &job.kind;
             let outcome = match result {
                 Ok(()) => {
-                    jobs::succeed(&tx, job.id, &self.owner, now).await?;
-                    "succeeded"
+                    if jobs::succeed(&tx, job.id, &self.owner, now).await? {
+                        "succeeded"
+                    } else {
+                        // Its lease ran out and another worker holds it now.
+                        tracing::warn!(job = %job.id, %kind, "finished after losing its lease");
+                        "lease_lost"
+                    }
                 }
                 Err(JobFailure::Transient(e)) if job.attempts < job.max_attempts => {
                     let retry_at = now + self.delay(job.attempts);
@@ -248,6 +284,25 @@ impl Worker {
 
 /// How often a worker whose wake-up connection was lost tries to listen again.
 pub const RELISTEN_EVERY: Duration = Duration::from_secs(5);
+
+/// A handler task's job and result; a panicked handler's job fails for good (a panic is a
+/// bug that retrying repeats).
+fn ended_job(
+    joined: Result<(tokio::task::Id, (JobRow, JobResult)), tokio::task::JoinError>,
+    by_task: &HashMap<tokio::task::Id, JobRow>,
+) -> Option<(JobRow, JobResult)> {
+    match joined {
+        Ok((_, ended)) => Some(ended),
+        Err(e) => {
+            tracing::error!(error = %e, "a job handler panicked");
+            let job = by_task.get(&e.id())?.clone();
+            Some((
+                job,
+                Err(JobFailure::Permanent("the handler panicked".into())),
+            ))
+        }
+    }
+}
 
 /// Enqueues a job outside any change (operators, schedules); `None` if its dedupe key exists.
 pub async fn enqueue(app: &App, job: NewJob) -> AppResult<Option<Uuid>> {

@@ -24,13 +24,14 @@ impl Fault {
     /// The sentence a client sees.
     pub fn message(self) -> &'static str {
         match self {
-            Fault::Unreachable => "The database is not reachable right now; nothing was changed.",
+            // A connection lost mid-commit may have committed: no "nothing was changed".
+            Fault::Unreachable => "The database is not reachable right now.",
             Fault::DiskFull => {
                 "The database's disk is full; nothing was changed. Reads still work."
             }
             Fault::ReadOnly => "The database is read-only right now; nothing was changed.",
             Fault::Busy => "The database is busy; nothing was changed.",
-            Fault::Storage => "The database could not use its storage; nothing was changed.",
+            Fault::Storage => "The database could not read or write its storage.",
         }
     }
 

@@ -163,9 +163,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     compaction.abort();
     // The worker finishes the job it is running; its lease covers a stop mid-job.
     stop_worker.send(()).ok();
-    worker.await.ok();
-    db.close().await.ok();
-    tracing::info!("shut down cleanly");
+    // The worker finishes its batch and the pool closes, within a bounded time: a stuck
+    // query or SMTP server must not hold the exit (unfinished jobs run again elsewhere).
+    let wind_down = async {
+        worker.await.ok();
+        db.close().await.ok();
+    };
+    if tokio::time::timeout(Duration::from_secs(10), wind_down)
+        .await
+        .is_ok()
+    {
+        tracing::info!("shut down cleanly");
+    } else {
+        tracing::warn!("background work did not stop within 10 s; exiting anyway");
+    }
     Ok(())
 }
 

@@ -498,6 +498,14 @@ async fn sigterm_exits_within_the_shutdown_deadline_despite_a_half_sent_request_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_hundred_silent_connections_under_a_256_descriptor_limit_do_not_lock_clients_out() {
+    if std::process::Command::new("prlimit")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: needs prlimit (util-linux)");
+        return;
+    }
     let fresh = FreshDb::new().await;
     let mut command = std::process::Command::new("prlimit");
     command.args(["--nofile=256:256", env!("CARGO_BIN_EXE_switchyard")]);

@@ -167,13 +167,13 @@ async fn a_half_sent_head_and_a_trickling_body_are_cut_off() {
         .spawn()
         .await;
     // A head that never ends: the connection is closed after the header timeout.
+    let started = std::time::Instant::now();
     let mut head = TcpStream::connect(app.addr).await.unwrap();
     send(
         &mut head,
         b"GET /health/live HTTP/1.1\r\nHost: t\r\nX-Slow: ",
     )
     .await;
-    let started = std::time::Instant::now();
     let mut sink = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(5), head.read_to_end(&mut sink)).await;
     assert!(read.is_ok(), "a half-sent head held its connection for 5 s");

@@ -267,6 +267,69 @@ async fn a_crashed_workers_job_is_taken_over_after_its_lease_and_it_cannot_finis
     assert!(!late, "the dead worker's lease is gone");
 }
 
+#[tokio::test]
+async fn a_panicking_handler_makes_its_job_dead_and_spares_its_batch() {
+    let (app, _) = spawn_at(start()).await;
+    let handlers = Handlers::default()
+        .on("boom", |_, _| async { panic!("a bug in the handler") })
+        .on("fine", |_, _| async { Ok(()) });
+    let worker = Worker::new(app.app.clone(), handlers);
+    for kind in ["boom", "fine"] {
+        switchyard_app::jobs::enqueue(&app.app, job(kind, 5))
+            .await
+            .unwrap();
+    }
+    assert_eq!(worker.run_once().await.unwrap(), 2);
+    let mut by_kind: Vec<_> = all_jobs(&app)
+        .await
+        .into_iter()
+        .map(|j| (j.kind, j.state, j.attempts, j.last_error))
+        .collect();
+    by_kind.sort();
+    assert_eq!(
+        by_kind,
+        [
+            (
+                "boom".into(),
+                "dead".into(),
+                1,
+                Some("the handler panicked".into())
+            ),
+            ("fine".into(), "succeeded".into(), 1, None),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_job_whose_worker_died_in_its_last_attempt_is_made_dead_not_run_again() {
+    let (app, clock) = spawn_at(start()).await;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = runs.clone();
+    let worker = Worker::new(
+        app.app.clone(),
+        Handlers::default().on("send", move |_, _| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async { Ok(()) }
+        }),
+    );
+    switchyard_app::jobs::enqueue(&app.app, job("send", 1))
+        .await
+        .unwrap();
+    // Its only attempt's worker dies.
+    let now = clock_now(&clock);
+    let tx = app.db.begin_write().await.unwrap();
+    jobs::claim(&tx, "crashed", now, now + chrono::Duration::seconds(60), 10)
+        .await
+        .unwrap();
+    switchyard_store::commit(tx).await.unwrap();
+    clock.advance(chrono::Duration::seconds(61));
+    worker.run_once().await.unwrap();
+    assert_eq!(runs.load(Ordering::SeqCst), 0, "not run past max_attempts");
+    let dead = all_jobs(&app).await.remove(0);
+    assert_eq!(dead.state, "dead");
+    assert!(dead.last_error.unwrap().contains("lease expired"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn workers_side_by_side_run_every_job_exactly_once() {
     const JOBS: usize = 1000;
