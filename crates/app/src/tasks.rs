@@ -589,6 +589,17 @@ pub async fn assign_in(
                     "Cannot assign task to user from different organization.",
                 )
             })?;
+            if let Some(role) = target.role.as_deref()
+                && member.level_of(role) == Some(AccessLevel::ReadOnly)
+            {
+                return Err(AppError::field(
+                    "user_id",
+                    format!(
+                        "{} has the read-only role '{role}' and cannot be assigned tasks.",
+                        target.username
+                    ),
+                ));
+            }
             if task.assigned_to == Some(uid) {
                 return Ok(Some(target));
             }

@@ -1,6 +1,6 @@
 //! Workflows and transition rules: configuration that admins change through the API.
 
-use switchyard_domain::{validate, workflow::py_list};
+use switchyard_domain::{AccessLevel, validate, workflow::py_list};
 use switchyard_store::{
     Page, locks, tasks,
     workflows::{self, NewWorkflow, RuleRow, WorkflowRow},
@@ -342,6 +342,20 @@ fn check_rule(
             format!(
                 "Invalid role '{bad}'. Allowed roles for this organization: {}",
                 py_list(&member.org_roles)
+            ),
+        ));
+    }
+    // Read-only people cannot write, so a rule only they may take could never be used.
+    if !roles.is_empty()
+        && roles
+            .iter()
+            .all(|r| member.level_of(r) == Some(AccessLevel::ReadOnly))
+    {
+        return Err(AppError::field(
+            "allowed_roles",
+            format!(
+                "{} only names read-only roles; a transition needs at least one role that can write.",
+                py_list(roles)
             ),
         ));
     }

@@ -47,7 +47,7 @@ pub async fn run(args: BackupArgs) -> anyhow::Result<()> {
 }
 
 /// The file a `sqlite:` URL names (`sqlite://path?mode=rwc`, `sqlite:path`).
-fn sqlite_path(url: &str) -> Option<PathBuf> {
+pub(crate) fn sqlite_path(url: &str) -> Option<PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")
         .or(url.strip_prefix("sqlite:"))?;

@@ -23,7 +23,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::SeedDemo(args) => {
-            let db = connect(&args).await?;
+            let db = create(&args).await?;
             let state = state(db, &args.database_url, true)?;
             if demo::seed(&state.app).await.map_err(api_err)? {
                 print_demo_logins(None);
@@ -36,7 +36,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CreateSuperuser(args) => create_superuser(args).await,
         Command::SeedBench(args) => {
-            let db = connect(&args.db).await?;
+            let db = create(&args.db).await?;
             let state = state(db, &args.db.database_url, false)?;
             crate::seed_bench::run(&state, &args.org, args.tasks, args.users).await
         }
@@ -61,9 +61,24 @@ fn api_err(e: switchyard_app::AppError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-/// Opens the database and brings its schema up to date: every command but `migrate`, which
-/// reports what it applied, starts here.
+/// Opens an existing database and brings its schema up to date. Commands that only make
+/// sense on a database that holds data start here: a mistyped SQLite path is an error, not
+/// a new, empty file ("0 organization(s) checked").
 async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
+    if let Some(path) = crate::backup::sqlite_path(&args.database_url)
+        && !path.exists()
+    {
+        anyhow::bail!(
+            "no database at {} (check DATABASE_URL or --database-url; `switchyard migrate` creates one)",
+            path.display()
+        );
+    }
+    create(args).await
+}
+
+/// Opens the database, creating a SQLite file if there is none, and brings its schema up
+/// to date: `serve`, `seed-demo` and `seed-bench` start here.
+async fn create(args: &DbArgs) -> anyhow::Result<Db> {
     let db = open(args).await?;
     migrate(&db).await.context("applying migrations")?;
     Ok(db)
@@ -115,7 +130,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Ok(limit) => tracing::debug!(limit, "open-file limit"),
         Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
     }
-    let db = connect(&args.db).await?;
+    let db = create(&args.db).await?;
     let state = state(db.clone(), &args.db.database_url, args.demo)?;
     if args.demo {
         let seeded = demo::seed(&state.app).await.map_err(api_err)?;

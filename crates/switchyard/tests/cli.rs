@@ -458,3 +458,29 @@ async fn jobs_commands_list_retry_and_purge() {
         "{all}"
     );
 }
+
+#[test]
+fn commands_that_read_data_refuse_to_create_a_new_sqlite_file() {
+    let dir = std::env::temp_dir().join(format!("switchyard-missing-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("typo.db");
+    let url = format!("sqlite://{}?mode=rwc", missing.display());
+    for args in [
+        vec!["check-sla", "--database-url", &url],
+        vec!["jobs", "--database-url", &url, "list"],
+        vec!["backup", "--database-url", &url, "/tmp/never-written.db"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+            .args(&args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run switchyard");
+        assert!(!out.status.success(), "{args:?} succeeded");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("no database at"), "{args:?}: {stderr}");
+        assert!(!missing.exists(), "{args:?} created {}", missing.display());
+        // No colour codes when the output is not a terminal.
+        assert!(!stderr.contains('\u{1b}'), "{args:?}: {stderr:?}");
+    }
+    std::fs::remove_dir_all(dir).ok();
+}

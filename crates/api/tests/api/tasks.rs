@@ -644,6 +644,17 @@ async fn assignment_rules_and_audit() {
         .expect(200);
     let me = app.get("/api/v1/users/me/", &busy).await.body;
     assert_eq!(me["active_task_count"], 1);
+    // Read-only people cannot be given work.
+    let (viewer_id, _) = app.add_user(&org.admin, "watcher", "viewer").await;
+    let refused = app
+        .post(&assign(&t2), &org.admin, json!({"user_id": viewer_id}))
+        .await
+        .expect(400)
+        .body;
+    assert_eq!(
+        refused["errors"]["user_id"][0],
+        "watcher has the read-only role 'viewer' and cannot be assigned tasks."
+    );
     // Leaving user_id out is a mistake, not an unassignment (the reference answers 400).
     let missing = app
         .post(&assign(&t2), &org.admin, json!({"reason": "oops"}))

@@ -255,6 +255,19 @@ async fn rule_crud_with_the_contract_messages() {
         .await
         .expect(400);
     assert_eq!(r.detail(), "from_state and to_state cannot be the same.");
+    // A rule only read-only people could take would never be usable.
+    let r = app
+        .post(
+            "/api/v1/transitions/",
+            &org.admin,
+            rule("new", "closed", json!(["viewer"])),
+        )
+        .await
+        .expect(400);
+    assert_eq!(
+        r.detail(),
+        "['viewer'] only names read-only roles; a transition needs at least one role that can write."
+    );
     let r = app
         .post(
             "/api/v1/transitions/",
