@@ -93,9 +93,9 @@ pub async fn run_to_completion(req: Request, next: Next) -> Response {
     }
     match tokio::spawn(next.run(req)).await {
         Ok(response) => response,
+        // Logged (with the cause) by the 500's own response.
         Err(e) => {
-            tracing::error!(error = %e, "request task failed");
-            crate::error::ApiError::Internal("request task failed".into()).into_response()
+            crate::error::ApiError::Internal(format!("request task failed: {e}")).into_response()
         }
     }
 }

@@ -86,15 +86,6 @@ pub async fn enqueue<C: ConnectionTrait>(
     let insert = "INSERT INTO jobs (id, organization_id, kind, payload, state, run_at, attempts, max_attempts, \
            dedupe_key, created_at) VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $7, $8) \
          ON CONFLICT (dedupe_key) DO NOTHING";
-    // PostgreSQL: the same statement notifies idle workers; NOTIFY is delivered only when
-    // the transaction commits, so no worker wakes for a job that was rolled back.
-    let statement = match c.get_database_backend() {
-        DbBackend::Postgres => format!(
-            "WITH inserted AS ({insert} RETURNING id) \
-             SELECT COUNT(*) FROM (SELECT pg_notify('{WAKE_CHANNEL}', '') FROM inserted) woken"
-        ),
-        _ => insert.to_string(),
-    };
     let values = vec![
         id.into(),
         job.organization_id.into(),
@@ -106,8 +97,16 @@ pub async fn enqueue<C: ConnectionTrait>(
         now.into(),
     ];
     let n = match c.get_database_backend() {
-        DbBackend::Postgres => sql::count(c, &statement, values).await?,
-        _ => sql::exec(c, &statement, values).await?,
+        // PostgreSQL: the same statement notifies idle workers; NOTIFY is delivered only
+        // when the transaction commits, so no worker wakes for a job that was rolled back.
+        DbBackend::Postgres => {
+            let notifying = format!(
+                "WITH inserted AS ({insert} RETURNING id) \
+                 SELECT COUNT(*) FROM (SELECT pg_notify('{WAKE_CHANNEL}', '') FROM inserted) woken"
+            );
+            sql::count(c, &notifying, values).await?
+        }
+        _ => sql::exec(c, insert, values).await?,
     };
     Ok((n == 1).then_some(id))
 }

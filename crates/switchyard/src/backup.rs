@@ -2,8 +2,6 @@
 //! runs. SQLite's `VACUUM INTO` reads one snapshot (a read transaction, so writers go on)
 //! and writes a compact, self-contained database file.
 
-use std::path::{Path, PathBuf};
-
 use anyhow::{Context, bail};
 use switchyard_store::{Backend, ConnectionTrait};
 
@@ -17,11 +15,7 @@ pub async fn run(args: BackupArgs) -> anyhow::Result<()> {
              `pg_dump --format=custom --file=PATH \"$DATABASE_URL\"` (see the README)"
         );
     }
-    if let Some(source) = sqlite_path(&args.db.database_url)
-        && !source.exists()
-    {
-        bail!("no database at {} (check DATABASE_URL)", source.display());
-    }
+    crate::commands::require_existing(&args.db)?;
     if args.path.exists() {
         bail!("{} exists already; choose a new file", args.path.display());
     }
@@ -44,31 +38,4 @@ pub async fn run(args: BackupArgs) -> anyhow::Result<()> {
         bytes as f64 / 1_048_576.0
     );
     Ok(())
-}
-
-/// The file a `sqlite:` URL names (`sqlite://path?mode=rwc`, `sqlite:path`).
-pub(crate) fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or(url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next()?;
-    (!path.is_empty() && path != ":memory:").then(|| Path::new(path).to_path_buf())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlite_urls_name_their_file() {
-        assert_eq!(
-            sqlite_path("sqlite://switchyard.db?mode=rwc"),
-            Some(PathBuf::from("switchyard.db"))
-        );
-        assert_eq!(
-            sqlite_path("sqlite:///tmp/x.db"),
-            Some(PathBuf::from("/tmp/x.db"))
-        );
-        assert_eq!(sqlite_path("sqlite::memory:"), None);
-    }
 }

@@ -65,15 +65,30 @@ fn api_err(e: switchyard_app::AppError) -> anyhow::Error {
 /// sense on a database that holds data start here: a mistyped SQLite path is an error, not
 /// a new, empty file ("0 organization(s) checked").
 async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
-    if let Some(path) = crate::backup::sqlite_path(&args.database_url)
+    require_existing(args)?;
+    create(args).await
+}
+
+/// Refuses a SQLite URL whose file does not exist (opening it would create an empty one).
+pub(crate) fn require_existing(args: &DbArgs) -> anyhow::Result<()> {
+    if let Some(path) = sqlite_path(&args.database_url)
         && !path.exists()
     {
-        anyhow::bail!(
+        bail!(
             "no database at {} (check DATABASE_URL or --database-url; `switchyard migrate` creates one)",
             path.display()
         );
     }
-    create(args).await
+    Ok(())
+}
+
+/// The file a `sqlite:` URL names (`sqlite://path?mode=rwc`, `sqlite:path`).
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or(url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
 }
 
 /// Opens the database, creating a SQLite file if there is none, and brings its schema up
@@ -259,4 +274,24 @@ async fn create_superuser(args: SuperuserArgs) -> anyhow::Result<()> {
     .map_err(api_err)?;
     println!("Superuser '{}' created (id {id}).", args.username);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(
+            sqlite_path("sqlite://switchyard.db?mode=rwc"),
+            Some(PathBuf::from("switchyard.db"))
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/x.db"),
+            Some(PathBuf::from("/tmp/x.db"))
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+    }
 }

@@ -73,11 +73,14 @@ async fn a_sqlite_backup_taken_under_load_is_consistent_and_serves() {
     let dir = std::env::temp_dir().join(format!("switchyard-backup-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let copy = dir.join("copy.db");
-    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args(["backup", copy.to_str().unwrap()])
-        .env("DATABASE_URL", &fresh.url)
-        .output()
-        .unwrap();
+    let backup = || {
+        Command::new(env!("CARGO_BIN_EXE_switchyard"))
+            .args(["backup", copy.to_str().unwrap()])
+            .env("DATABASE_URL", &fresh.url)
+            .output()
+            .unwrap()
+    };
+    let out = backup();
     assert!(
         out.status.success(),
         "{}",
@@ -90,11 +93,7 @@ async fn a_sqlite_backup_taken_under_load_is_consistent_and_serves() {
     let total = created.load(Ordering::Relaxed) as i64;
 
     // A second backup to the same path is refused, not overwritten.
-    let again = Command::new(env!("CARGO_BIN_EXE_switchyard"))
-        .args(["backup", copy.to_str().unwrap()])
-        .env("DATABASE_URL", &fresh.url)
-        .output()
-        .unwrap();
+    let again = backup();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
 

@@ -44,6 +44,24 @@ async fn create(
     .await
 }
 
+/// Asserts that each task (an acknowledged create) is there.
+async fn assert_tasks_exist(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    ids: impl IntoIterator<Item = &String>,
+) {
+    for id in ids {
+        let r = http
+            .get(format!("{base}/api/v1/tasks/{id}/"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "acknowledged task {id} is gone");
+    }
+}
+
 /// Asserts a refusal is the fault answer: 503, `unavailable`, a `Retry-After`.
 fn assert_unavailable(status: u16, body: &Value, retry: &Option<String>) {
     assert_eq!(status, 503, "{body}");
@@ -164,15 +182,7 @@ async fn a_full_sqlite_disk_refuses_writes_with_503_loses_nothing_and_recovers_w
         task_count(&http, &server.url, &token).await,
         (200, total as i64)
     );
-    for (id, _) in &before {
-        let r = http
-            .get(format!("{}/api/v1/tasks/{id}/", server.url))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "acknowledged task {id} is gone");
-    }
+    assert_tasks_exist(&http, &server.url, &token, before.iter().map(|(id, _)| id)).await;
     let mut keys: Vec<_> = before.iter().map(|(_, k)| k.clone()).chain(after).collect();
     keys.sort();
     keys.dedup();
@@ -437,15 +447,7 @@ async fn while_postgres_is_away_requests_fail_fast_with_503_and_service_resumes_
     // its answer, not its change, was lost).
     let created = created.lock().unwrap().clone();
     assert!(task_count(&http, &server.url, &token).await.1 >= created.len() as i64);
-    for id in &created {
-        let r = http
-            .get(format!("{}/api/v1/tasks/{id}/", server.url))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "acknowledged task {id} is gone");
-    }
+    assert_tasks_exist(&http, &server.url, &token, &created).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -229,9 +229,8 @@ async fn dead_jobs_are_kept_with_their_error_and_run_again_when_retried() {
     assert_eq!(refused.state, "succeeded");
 }
 
-#[tokio::test]
-async fn a_crashed_workers_job_is_taken_over_after_its_lease_and_it_cannot_finish_it() {
-    let (app, clock) = spawn_at(start()).await;
+/// A worker whose `send` handler counts its runs.
+fn counting_worker(app: &TestApp) -> (Worker, Arc<AtomicUsize>) {
     let runs = Arc::new(AtomicUsize::new(0));
     let counted = runs.clone();
     let worker = Worker::new(
@@ -241,16 +240,29 @@ async fn a_crashed_workers_job_is_taken_over_after_its_lease_and_it_cannot_finis
             async { Ok(()) }
         }),
     );
-    switchyard_app::jobs::enqueue(&app.app, job("send", 5))
-        .await
-        .unwrap();
-    // A worker claims the job and dies before finishing it.
-    let now = clock_now(&clock);
+    (worker, runs)
+}
+
+/// A worker ("crashed") claims every due job for 60 s and dies before finishing them.
+async fn claim_and_crash(app: &TestApp, clock: &ManualClock) -> Vec<JobRow> {
+    let now = clock_now(clock);
     let tx = app.db.begin_write().await.unwrap();
     let claimed = jobs::claim(&tx, "crashed", now, now + chrono::Duration::seconds(60), 10)
         .await
         .unwrap();
     switchyard_store::commit(tx).await.unwrap();
+    claimed
+}
+
+#[tokio::test]
+async fn a_crashed_workers_job_is_taken_over_after_its_lease_and_it_cannot_finish_it() {
+    let (app, clock) = spawn_at(start()).await;
+    let (worker, runs) = counting_worker(&app);
+    switchyard_app::jobs::enqueue(&app.app, job("send", 5))
+        .await
+        .unwrap();
+    // A worker claims the job and dies before finishing it.
+    let claimed = claim_and_crash(&app, &clock).await;
     assert_eq!(claimed.len(), 1);
 
     assert_eq!(worker.run_once().await.unwrap(), 0, "the lease still holds");
@@ -303,25 +315,12 @@ async fn a_panicking_handler_makes_its_job_dead_and_spares_its_batch() {
 #[tokio::test]
 async fn a_job_whose_worker_died_in_its_last_attempt_is_made_dead_not_run_again() {
     let (app, clock) = spawn_at(start()).await;
-    let runs = Arc::new(AtomicUsize::new(0));
-    let counted = runs.clone();
-    let worker = Worker::new(
-        app.app.clone(),
-        Handlers::default().on("send", move |_, _| {
-            counted.fetch_add(1, Ordering::SeqCst);
-            async { Ok(()) }
-        }),
-    );
+    let (worker, runs) = counting_worker(&app);
     switchyard_app::jobs::enqueue(&app.app, job("send", 1))
         .await
         .unwrap();
     // Its only attempt's worker dies.
-    let now = clock_now(&clock);
-    let tx = app.db.begin_write().await.unwrap();
-    jobs::claim(&tx, "crashed", now, now + chrono::Duration::seconds(60), 10)
-        .await
-        .unwrap();
-    switchyard_store::commit(tx).await.unwrap();
+    assert_eq!(claim_and_crash(&app, &clock).await.len(), 1);
     clock.advance(chrono::Duration::seconds(61));
     worker.run_once().await.unwrap();
     assert_eq!(runs.load(Ordering::SeqCst), 0, "not run past max_attempts");
