@@ -19,8 +19,8 @@ use crate::{
         run_to_completion,
     },
     routes::{
-        admin_jobs, ai, audit_logs, auth, comments, dashboard, health, organizations, setup, tasks,
-        teams, users, workflows,
+        account, admin_jobs, ai, audit_logs, auth, comments, dashboard, health, invitations,
+        organizations, setup, tasks, teams, users, workflows,
     },
     state::AppState,
 };
@@ -57,7 +57,12 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::register))
-        .routes(routes!(organizations::list))
+        .routes(routes!(account::organizations))
+        .routes(routes!(account::switch_organization))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::password_reset))
+        .routes(routes!(account::password_reset_confirm))
+        .routes(routes!(organizations::list, organizations::create))
         .routes(routes!(
             organizations::get,
             organizations::update,
@@ -66,6 +71,13 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::me))
         .routes(routes!(users::get, users::update, users::delete))
+        .routes(routes!(users::deactivate))
+        .routes(routes!(users::reactivate))
+        .routes(routes!(invitations::list, invitations::create))
+        .routes(routes!(invitations::lookup))
+        .routes(routes!(invitations::accept))
+        .routes(routes!(invitations::resend))
+        .routes(routes!(invitations::revoke))
         .routes(routes!(teams::list, teams::create))
         .routes(routes!(teams::get, teams::update, teams::delete))
         .routes(routes!(workflows::list, workflows::create))

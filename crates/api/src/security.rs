@@ -13,11 +13,17 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::{config::ApiConfig, error::ApiError, state::AppState};
 
-/// Routes limited per client address: those anyone can call without a token.
-const LIMITED: [&str; 3] = [
+/// Routes limited per client address: those anyone can call without a token, and those
+/// that create organizations or check a secret.
+const LIMITED: [&str; 8] = [
     "/api/v1/auth/login",
     "/api/v1/auth/register",
     "/api/v1/setup",
+    "/api/v1/organizations",
+    "/api/v1/auth/password-reset",
+    "/api/v1/auth/password-reset/confirm",
+    "/api/v1/auth/change-password",
+    "/api/v1/invitations/accept",
 ];
 /// Length of a rate-limit window in seconds.
 const WINDOW_SECS: i64 = 60;

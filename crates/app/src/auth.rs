@@ -10,7 +10,7 @@ use crate::{App, AppError, AppResult, Caller, UnitOfWork};
 pub mod jwt;
 pub mod password;
 
-use jwt::{Claims, TokenType};
+use jwt::{Claims, Subject, TokenType};
 
 /// A freshly issued access/refresh pair.
 #[derive(Debug, Clone)]
@@ -19,20 +19,22 @@ pub struct TokenPair {
     pub refresh: String,
 }
 
-/// Issues a pair for `user` acting in `org` and records the refresh token.
+/// Issues a pair for `user` acting in `org` (under the account's current session epoch) and
+/// records the refresh token.
 pub async fn issue_pair<C: ConnectionTrait>(
     state: &App,
     c: &C,
     user: Uuid,
     org: Option<Uuid>,
 ) -> AppResult<TokenPair> {
+    let epoch = users::session_epoch(c, user).await?;
+    let who = Subject { user, org, epoch };
     let (access, _) = state
         .keys
-        .issue(TokenType::Access, user, org, state.settings.access_ttl);
-    let (refresh, claims) =
-        state
-            .keys
-            .issue(TokenType::Refresh, user, org, state.settings.refresh_ttl);
+        .issue(TokenType::Access, who, state.settings.access_ttl);
+    let (refresh, claims) = state
+        .keys
+        .issue(TokenType::Refresh, who, state.settings.refresh_ttl);
     tokens::record_issued(c, claims.jti, user, org, claims.expires_at()).await?;
     Ok(TokenPair { access, refresh })
 }
@@ -64,8 +66,14 @@ pub async fn login(state: &App, username: String, password_text: String) -> AppR
         creds.as_ref().map(|c| c.password_hash.clone()),
     )
     .await;
+    let may_sign_in = match &creds {
+        Some(c) if ok && c.is_active => {
+            switchyard_store::memberships::may_sign_in(state.db.conn(), c.id).await?
+        }
+        _ => false,
+    };
     let creds = match creds {
-        Some(c) if ok && c.is_active => c,
+        Some(c) if may_sign_in => c,
         _ => {
             let uow = UnitOfWork::begin(state).await?;
             tokens::record_login_failure(uow.tx(), &username).await?;
@@ -114,8 +122,7 @@ async fn verified_refresh(state: &App, token: &str) -> AppResult<Claims> {
 pub async fn refresh(state: &App, token: String) -> AppResult<TokenPair> {
     let claims = verified_refresh(state, &token).await?;
     let uow = UnitOfWork::begin(state).await?;
-    let record =
-        switchyard_store::principal::load(uow.tx(), claims.sub, claims.org, Uuid::nil()).await?;
+    let record = switchyard_store::principal::load(uow.tx(), claims.subject()).await?;
     let Some(record) = record else {
         return Err(refresh_invalid());
     };

@@ -63,6 +63,10 @@ error_codes! {
     StateInUse => "state_in_use", "409: a state to remove still holds tasks.";
     WorkflowInUse => "workflow_in_use", "409: the workflow still has tasks.";
     LastAdmin => "last_admin", "409: the organization's last admin cannot be removed or demoted.";
+    AlreadyMember => "already_member", "409: the person invited or added is already a member.";
+    InvitationPending => "invitation_pending", "409: an invitation to this address is already pending (resend it).";
+    InvitationClosed => "invitation_closed", "409: the invitation was already accepted or revoked.";
+    InvalidToken => "invalid_token", "400: an emailed link (invitation, password reset) is unknown, used, revoked or expired.";
     PreconditionFailed => "precondition_failed", "412: If-Match named a stale version; `current_version` has the current one.";
     RequestTimeout => "request_timeout", "408: the request body did not arrive in time; the connection is closed.";
     PayloadTooLarge => "payload_too_large", "413: the body is larger than the server accepts.";

@@ -47,6 +47,8 @@ pub struct Settings {
     pub public_url: String,
     /// How long succeeded jobs are kept before the hourly housekeeping deletes them.
     pub job_retention: Duration,
+    /// How long an invitation link works (`SWITCHYARD_INVITATION_TTL`, seconds).
+    pub invitation_ttl: Duration,
 }
 
 impl Settings {
@@ -64,6 +66,7 @@ impl Settings {
             mail_from: "Switchyard <switchyard@localhost>".into(),
             public_url: "http://127.0.0.1:8000".into(),
             job_retention: Duration::from_secs(7 * 24 * 3600),
+            invitation_ttl: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }

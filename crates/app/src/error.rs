@@ -105,6 +105,20 @@ impl AppError {
         AppError::field_coded(ErrorCode::SlugTaken, "org_slug", detail)
     }
 
+    /// The same refusal with field `from`'s errors reported under `to` (a use case reused
+    /// behind another request shape).
+    pub fn rename_field(mut self, from: &str, to: &str) -> Self {
+        if let AppError::BadRequest {
+            errors: Some(errors),
+            ..
+        } = &mut self
+            && let Some(messages) = errors.remove(from)
+        {
+            errors.insert(to.to_string(), messages);
+        }
+        self
+    }
+
     /// A refusal about one field with a specific code.
     pub fn field_coded(code: ErrorCode, field: &str, detail: impl Into<String>) -> Self {
         let detail = detail.into();
@@ -158,6 +172,10 @@ pub fn conflict_error(c: Conflict) -> AppError {
         Conflict::TransitionRule => AppError::conflict(
             ErrorCode::DuplicateRule,
             "A transition rule from this state to that state already exists in this workflow.",
+        ),
+        Conflict::PendingInvitation => AppError::conflict(
+            ErrorCode::InvitationPending,
+            "An invitation to this address is already pending; resend it instead.",
         ),
         Conflict::TaskKey => {
             AppError::conflict(ErrorCode::TaskKeyConflict, "Task key already exists.")

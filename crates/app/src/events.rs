@@ -103,6 +103,30 @@ pub enum Event {
     OrganizationChanged {
         change: Change,
     },
+    /// An invitation was emailed (or emailed again with a new token).
+    InvitationSent {
+        invitation_id: Uuid,
+        email: String,
+        role: String,
+        resent: bool,
+    },
+    InvitationRevoked {
+        invitation_id: Uuid,
+        email: String,
+    },
+    /// Someone accepted an invitation and became a member.
+    MemberJoined {
+        user_id: Uuid,
+        username: String,
+        role: String,
+        invitation_id: Uuid,
+    },
+    /// A member was deactivated (`active: false`) or reactivated.
+    MemberActivation {
+        user_id: Uuid,
+        username: String,
+        active: bool,
+    },
 }
 
 impl Event {
@@ -123,6 +147,10 @@ impl Event {
             Event::WorkflowChanged { .. } => "workflow_changed",
             Event::TransitionRuleChanged { .. } => "transition_rule_changed",
             Event::OrganizationChanged { .. } => "organization_changed",
+            Event::InvitationSent { .. } => "invitation_sent",
+            Event::InvitationRevoked { .. } => "invitation_revoked",
+            Event::MemberJoined { .. } => "member_joined",
+            Event::MemberActivation { .. } => "member_activation",
         }
     }
 
@@ -131,15 +159,15 @@ impl Event {
         serde_json::to_value(self).unwrap_or(Json::Null)
     }
 
-    /// The audit entry a task event leaves (configuration events have none: the audit log
-    /// is the history of tasks).
+    /// The audit entry an event leaves: task events and membership events (invitations,
+    /// joining, deactivation) have one; configuration events have none.
     pub fn audit_entry(&self, actor: audit::Actor) -> Option<audit::Entry> {
         let entry = |task_id: Uuid, task_key: &str, action, old, new, reason: &str| {
             Some(audit::Entry {
                 task_id: Some(task_id),
                 task_key: task_key.to_string(),
                 action,
-                actor,
+                actor: actor.clone(),
                 old_value: old,
                 new_value: new,
                 reason: reason.to_string(),
@@ -272,6 +300,47 @@ impl Event {
                 Some(json!({"sla_breached": true, "due_date": due_date})),
                 reason,
             ),
+            Event::InvitationSent {
+                invitation_id,
+                email,
+                role,
+                resent,
+            } => account(
+                actor,
+                Action::Invited,
+                json!({"invitation": invitation_id, "email": email, "role": role, "resent": resent}),
+            ),
+            Event::InvitationRevoked {
+                invitation_id,
+                email,
+            } => account(
+                actor,
+                Action::InvitationRevoked,
+                json!({"invitation": invitation_id, "email": email}),
+            ),
+            Event::MemberJoined {
+                user_id,
+                username,
+                role,
+                invitation_id,
+            } => account(
+                actor,
+                Action::Joined,
+                json!({"user": user_id, "username": username, "role": role, "invitation": invitation_id}),
+            ),
+            Event::MemberActivation {
+                user_id,
+                username,
+                active,
+            } => account(
+                actor,
+                if *active {
+                    Action::Reactivated
+                } else {
+                    Action::Deactivated
+                },
+                json!({"user": user_id, "username": username}),
+            ),
             Event::UserChanged { .. }
             | Event::TeamChanged { .. }
             | Event::WorkflowChanged { .. }
@@ -279,4 +348,17 @@ impl Event {
             | Event::OrganizationChanged { .. } => None,
         }
     }
+}
+
+/// The audit entry of a membership event: no task, the facts in `new_value`.
+fn account(actor: audit::Actor, action: Action, new: Json) -> Option<audit::Entry> {
+    Some(audit::Entry {
+        task_id: None,
+        task_key: String::new(),
+        action,
+        actor,
+        old_value: None,
+        new_value: Some(new),
+        reason: String::new(),
+    })
 }

@@ -13,6 +13,7 @@ mod config;
 mod error;
 mod events;
 mod handle;
+pub mod one_time;
 mod uow;
 
 pub mod ai;
@@ -22,15 +23,19 @@ pub mod comments;
 pub mod dashboard;
 pub mod demo;
 mod demo_tasks;
+pub mod invitations;
 pub mod jobs;
 pub mod mail;
+pub mod memberships;
 pub mod organizations;
+pub mod passwords;
 pub mod permissions;
 pub mod schedule;
 pub mod setup;
 pub mod sla;
 pub mod tasks;
 pub mod teams;
+pub mod throttle;
 pub mod users;
 pub mod workflows;
 

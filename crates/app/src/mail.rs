@@ -78,7 +78,7 @@ impl Mailer {
     pub async fn send(&self, email: &Email) -> Result<(), JobFailure> {
         let Mailer::Smtp { transport, from } = self else {
             tracing::info!(to = %email.to, subject = %email.subject, message_id = %email.message_id,
-                "email (no SMTP configured):\n{}", email.text);
+                "email (no SMTP configured):\n{}", redact_tokens(&email.text));
             return Ok(());
         };
         let to: Mailbox = email
@@ -101,6 +101,23 @@ impl Mailer {
             Err(e) => Err(JobFailure::Transient(e.to_string())),
         }
     }
+}
+
+/// The text with every link token (`#token=…`) blanked: links that sign someone in or
+/// reset a password must not land in a log.
+fn redact_tokens(text: &str) -> String {
+    const MARK: &str = "#token=";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(MARK) {
+        out.push_str(&rest[..i + MARK.len()]);
+        out.push_str("[redacted]");
+        rest = rest[i + MARK.len()..].trim_start_matches(|c: char| {
+            c.is_ascii_alphanumeric() || c == '-' || c == '_'
+        });
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The handler of `email` jobs.
@@ -196,12 +213,7 @@ pub fn task_email(app: &App, n: &TaskNotice) -> NewJob {
         ("comment", n.comment),
         ("link", link.as_str()),
     ];
-    let domain = app
-        .settings
-        .mail_from
-        .rsplit_once('@')
-        .map(|(_, d)| d.trim_end_matches('>'))
-        .unwrap_or("switchyard");
+    let domain = mail_domain(app);
     let email = Email {
         to: n.to_email.to_string(),
         subject,
@@ -219,9 +231,75 @@ pub fn task_email(app: &App, n: &TaskNotice) -> NewJob {
     }
 }
 
+/// An email about a person's account (an invitation, a password reset, a security notice).
+pub struct AccountEmail<'a> {
+    /// The template's purpose, part of the Message-ID and the dedupe key.
+    pub purpose: &'a str,
+    pub to_email: &'a str,
+    pub to_name: &'a str,
+    pub subject: String,
+    pub message: String,
+    /// The call to action and the path it opens (below the public URL).
+    pub action: &'a str,
+    pub path: String,
+    pub footer: &'a str,
+    /// Unique per message (a token's hash, an event id).
+    pub unique: String,
+    pub organization_id: Option<Uuid>,
+}
+
+/// The `email` job for an account email.
+pub fn account_email(app: &App, e: &AccountEmail) -> NewJob {
+    let link = format!(
+        "{}{}",
+        app.settings.public_url.trim_end_matches('/'),
+        e.path
+    );
+    let values = [
+        ("recipient", e.to_name),
+        ("message", e.message.as_str()),
+        ("action", e.action),
+        ("link", link.as_str()),
+        ("footer", e.footer),
+    ];
+    let email = Email {
+        to: e.to_email.to_string(),
+        subject: e.subject.clone(),
+        text: render(include_str!("../templates/account.txt"), &values, false),
+        html: render(include_str!("../templates/account.html"), &values, true),
+        message_id: format!("<{}.{}@{}>", e.purpose, e.unique, mail_domain(app)),
+    };
+    NewJob {
+        kind: EMAIL.into(),
+        payload: json!(email),
+        organization_id: e.organization_id,
+        run_at: app.clock.now(),
+        max_attempts: 8,
+        dedupe_key: Some(format!("email:{}:{}", e.purpose, e.unique)),
+    }
+}
+
+/// The domain of the sender address, for Message-IDs.
+fn mail_domain(app: &App) -> &str {
+    app.settings
+        .mail_from
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>'))
+        .unwrap_or("switchyard")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logged_emails_carry_no_link_tokens() {
+        let text = "Open https://x.test/reset-password#token=Ab-_9z then\nor #token=Q.";
+        assert_eq!(
+            redact_tokens(text),
+            "Open https://x.test/reset-password#token=[redacted] then\nor #token=[redacted]."
+        );
+    }
 
     #[test]
     fn html_values_are_escaped_and_text_values_are_not() {

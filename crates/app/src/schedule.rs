@@ -138,14 +138,15 @@ pub fn system_handlers() -> Handlers {
         })
 }
 
-/// Forgets expired token bookkeeping, rate-limit windows older than an hour, and succeeded
+/// Forgets expired token bookkeeping and emailed tokens, rate-limit windows older than an hour, and succeeded
 /// jobs older than the configured retention (dead jobs stay until someone looks at them).
 pub async fn housekeeping(app: &App) -> AppResult<u64> {
     let now = app.clock.now();
     let retention =
         chrono::Duration::from_std(app.settings.job_retention).unwrap_or(chrono::Duration::days(7));
     let tx = app.db.begin_write().await?;
-    let tokens = switchyard_store::tokens::purge_expired(&tx).await?;
+    let tokens = switchyard_store::tokens::purge_expired(&tx).await?
+        + switchyard_store::account_tokens::purge(&tx, now).await?;
     let windows = switchyard_store::rate_limits::purge(&tx, now.timestamp() - 3600).await?;
     let finished = jobs::purge(&tx, now - retention).await?;
     switchyard_store::commit(tx).await?;

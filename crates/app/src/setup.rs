@@ -2,6 +2,7 @@
 
 use switchyard_domain::{AccessLevel, access, rules, validate};
 use switchyard_store::{organizations, setup, users, workflows};
+use uuid::Uuid;
 
 use crate::ErrorCode;
 use crate::{App, AppError, AppResult, Change, Event, Member, UnitOfWork, auth::password};
@@ -22,6 +23,9 @@ pub struct SetupInput {
     pub initial_state: Option<String>,
     pub final_states: Option<Vec<String>>,
     pub team_name: Option<String>,
+    /// An existing account to make the admin (`POST /organizations/`): the `admin_*` fields
+    /// then only name it (`admin_username`) and no account is created.
+    pub existing_admin: Option<Uuid>,
 }
 
 /// What setup created.
@@ -50,10 +54,13 @@ pub async fn run(state: &App, input: SetupInput) -> AppResult<SetupOutcome> {
     }
     validate::name("org_name", &input.org_name)?;
     validate::slug(&input.org_slug).map_err(|e| AppError::field("org_slug", e.0))?;
-    crate::users::check_username(&input.admin_username)?;
-    if let Err(e) = switchyard_domain::password::check(&input.admin_password, &input.admin_username)
-    {
-        return Err(AppError::field("admin_password", e.to_string()));
+    if input.existing_admin.is_none() {
+        crate::users::check_username(&input.admin_username)?;
+        if let Err(e) =
+            switchyard_domain::password::check(&input.admin_password, &input.admin_username)
+        {
+            return Err(AppError::field("admin_password", e.to_string()));
+        }
     }
     let roles = input
         .roles
@@ -106,14 +113,25 @@ pub async fn run(state: &App, input: SetupInput) -> AppResult<SetupOutcome> {
         validate::name("team_name", team)?;
     }
     let generated = rules::default_rules(&states, &final_states, &roles);
-    let password_hash = password::hash(input.admin_password).await?;
+    let admin_account = match input.existing_admin {
+        Some(id) => setup::Admin::Existing(id),
+        None => setup::Admin::New(users::NewUser {
+            username: input.admin_username.clone(),
+            email: input.admin_email,
+            password_hash: password::hash(input.admin_password).await?,
+            skills: Vec::new(),
+            is_superuser: false,
+        }),
+    };
 
     let mut uow = UnitOfWork::begin(state).await?;
     let slug = input.org_slug.clone();
     if organizations::slug_exists(uow.tx(), &slug).await? {
         return Err(AppError::slug_taken(Some(&slug)));
     }
-    if users::username_exists(uow.tx(), &input.admin_username).await? {
+    if input.existing_admin.is_none()
+        && users::username_exists(uow.tx(), &input.admin_username).await?
+    {
         return Err(AppError::username_taken("admin_username"));
     }
     let transitions_created = generated.len();
@@ -125,13 +143,7 @@ pub async fn run(state: &App, input: SetupInput) -> AppResult<SetupOutcome> {
             roles: roles.clone(),
             priorities,
             task_types,
-            admin: users::NewUser {
-                username: input.admin_username.clone(),
-                email: input.admin_email,
-                password_hash,
-                skills: Vec::new(),
-                is_superuser: false,
-            },
+            admin: admin_account,
             workflow: workflows::NewWorkflow {
                 name: workflow_name,
                 is_default: true,

@@ -589,6 +589,15 @@ pub async fn assign_in(
                     "Cannot assign task to user from different organization.",
                 )
             })?;
+            if target.deactivated_at.is_some() {
+                return Err(AppError::field(
+                    "user_id",
+                    format!(
+                        "{} is deactivated and cannot be assigned tasks.",
+                        target.username
+                    ),
+                ));
+            }
             if let Some(role) = target.role.as_deref()
                 && member.level_of(role) == Some(AccessLevel::ReadOnly)
             {

@@ -1,7 +1,7 @@
 //! Members of an organization: creation, profile and role changes, removal.
 
 use switchyard_domain::{AccessLevel, password::check as check_password, validate};
-use switchyard_store::{Page, Tenant, locks, users, users::UserRow};
+use switchyard_store::{Page, Tenant, locks, memberships, users, users::UserRow};
 use uuid::Uuid;
 
 use crate::ErrorCode;
@@ -323,6 +323,73 @@ pub async fn delete(
     .await?;
     uow.commit().await?;
     Ok(())
+}
+
+/// Deactivates (`active: false`) or reactivates a member (admin only). A deactivated member
+/// cannot sign in to the organization and their tokens for it stop working at once; their
+/// open assignments are released, each audited; their history stays.
+pub async fn set_active(
+    state: &App,
+    member: &Member,
+    id: Uuid,
+    active: bool,
+) -> AppResult<UserRow> {
+    member.require_admin()?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    uow.lock(member.tenant, locks::Row::User, id).await?;
+    let target = AppError::current(users::get(uow.tx(), member.tenant, id).await?, None)?;
+    if !active {
+        if id == member.user_id {
+            return Err(AppError::bad_request(
+                ErrorCode::CannotDeleteSelf,
+                "You cannot deactivate your own account.",
+            ));
+        }
+        let role = target.role.clone().unwrap_or_default();
+        if member.level_of(&role) == Some(AccessLevel::Admin)
+            && admins_left(&uow, member.tenant, &role).await? <= 1
+        {
+            return Err(AppError::conflict(
+                ErrorCode::LastAdmin,
+                "Cannot deactivate the organization's last admin.",
+            ));
+        }
+    }
+    if memberships::set_deactivated(uow.tx(), member.tenant, id, !active).await? {
+        if !active {
+            let released =
+                memberships::release_open_assignments(uow.tx(), member.tenant, id).await?;
+            for (task_id, task_key) in released {
+                uow.record(
+                    member,
+                    Event::TaskAssigned {
+                        task_id,
+                        task_key,
+                        previous: Some(id),
+                        previous_name: Some(target.username.clone()),
+                        assignee: None,
+                        assignee_name: None,
+                        reason: format!("Released: {} was deactivated", target.username),
+                    },
+                )
+                .await?;
+            }
+        }
+        uow.record(
+            member,
+            Event::MemberActivation {
+                user_id: id,
+                username: target.username.clone(),
+                active,
+            },
+        )
+        .await?;
+    }
+    let row = users::get(uow.tx(), member.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
+    Ok(row)
 }
 
 /// An operator's account with every right (`switchyard create-superuser`), optionally the

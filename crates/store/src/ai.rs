@@ -121,7 +121,8 @@ pub async fn candidates<C: ConnectionTrait>(
                (SELECT COUNT(*) FROM tasks t WHERE t.organization_id = m.organization_id AND t.assigned_to = m.user_id \
                   AND t.resolved_at IS NULL) AS active_tasks \
              FROM memberships m JOIN users u ON u.id = m.user_id \
-             WHERE m.organization_id = {org} AND u.is_active = TRUE AND m.role IN {list} ORDER BY u.username"
+             WHERE m.organization_id = {org} AND u.is_active = TRUE AND m.deactivated_at IS NULL \
+               AND m.role IN {list} ORDER BY u.username"
         ),
         p.values,
     )

@@ -18,6 +18,11 @@ pub enum Action {
     Commented,
     SlaBreached,
     Deleted,
+    Invited,
+    InvitationRevoked,
+    Joined,
+    Deactivated,
+    Reactivated,
 }
 
 impl Action {
@@ -31,6 +36,11 @@ impl Action {
             Action::Commented => "commented",
             Action::SlaBreached => "sla_breached",
             Action::Deleted => "deleted",
+            Action::Invited => "invited",
+            Action::InvitationRevoked => "invitation_revoked",
+            Action::Joined => "joined",
+            Action::Deactivated => "deactivated",
+            Action::Reactivated => "reactivated",
         }
     }
 
@@ -44,6 +54,11 @@ impl Action {
             Action::Commented,
             Action::SlaBreached,
             Action::Deleted,
+            Action::Invited,
+            Action::InvitationRevoked,
+            Action::Joined,
+            Action::Deactivated,
+            Action::Reactivated,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

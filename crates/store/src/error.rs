@@ -15,6 +15,7 @@ pub enum Conflict {
     TransitionRule,
     DefaultWorkflow,
     TaskKey,
+    PendingInvitation,
     Other,
 }
 
@@ -50,6 +51,11 @@ const CONSTRAINTS: &[(&str, &str, Conflict)] = &[
         "tasks_org_key_key",
         "tasks.organization_id, tasks.task_key",
         Conflict::TaskKey,
+    ),
+    (
+        "invitations_one_pending_idx",
+        "invitations.organization_id, invitations.email",
+        Conflict::PendingInvitation,
     ),
 ];
 

@@ -14,13 +14,16 @@ mod sql;
 mod tally_dimensions;
 mod tenant;
 
+pub mod account_tokens;
 pub mod ai;
 pub mod audit;
 pub mod bulk;
 pub mod comments;
 pub mod dashboard;
+pub mod invitations;
 pub mod jobs;
 pub mod locks;
+pub mod memberships;
 pub mod organizations;
 pub mod outbox;
 pub mod principal;

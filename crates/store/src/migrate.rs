@@ -67,6 +67,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "jobs",
         Step::Sql(include_str!("../migrations/0008_jobs.sql")),
     ),
+    (
+        9,
+        "accounts",
+        Step::Sql(include_str!("../migrations/0009_accounts.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

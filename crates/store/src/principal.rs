@@ -27,22 +27,39 @@ struct Row {
     id: Uuid,
     username: String,
     is_active: bool,
+    session_epoch: i64,
     revoked: i64,
     role: Option<String>,
+    deactivated_at: Option<chrono::DateTime<chrono::Utc>>,
     allowed_roles: Option<StrList>,
 }
 
-/// Loads the caller in one query. `None` when the user is gone or deactivated, or the token
-/// id is revoked.
+/// What an access or refresh token says about whom it acts for.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenSubject {
+    pub user_id: Uuid,
+    pub organization_id: Option<Uuid>,
+    pub jti: Uuid,
+    /// The account's session epoch when the token was issued.
+    pub epoch: i64,
+}
+
+/// Loads the caller in one query. `None` when the user is gone or deactivated, the token id
+/// is revoked, every session of the account was ended after the token was issued, or the
+/// membership the token acts in is deactivated.
 pub async fn load<C: ConnectionTrait>(
     c: &C,
-    user_id: Uuid,
-    organization_id: Option<Uuid>,
-    jti: Uuid,
+    token: TokenSubject,
 ) -> Result<Option<PrincipalRecord>> {
+    let TokenSubject {
+        user_id,
+        organization_id,
+        jti,
+        epoch,
+    } = token;
     let row: Option<Row> = sql::one(
         c,
-        "SELECT u.id, u.username, u.is_active, m.role, o.allowed_roles, \
+        "SELECT u.id, u.username, u.is_active, u.session_epoch, m.role, m.deactivated_at, o.allowed_roles, \
            (SELECT COUNT(*) FROM revoked_tokens r WHERE r.jti = $3) AS revoked \
          FROM users u \
          LEFT JOIN memberships m ON m.user_id = u.id AND m.organization_id = $2 \
@@ -52,7 +69,11 @@ pub async fn load<C: ConnectionTrait>(
     )
     .await?;
     let Some(row) = row else { return Ok(None) };
-    if !row.is_active || row.revoked > 0 {
+    if !row.is_active
+        || row.revoked > 0
+        || row.session_epoch != epoch
+        || row.deactivated_at.is_some()
+    {
         return Ok(None);
     }
     let membership = match (organization_id, row.role, row.allowed_roles) {

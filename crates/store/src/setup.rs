@@ -13,10 +13,19 @@ pub struct NewOrganization {
     pub roles: Vec<String>,
     pub priorities: Vec<String>,
     pub task_types: Vec<String>,
-    pub admin: users::NewUser,
+    pub admin: Admin,
     pub workflow: workflows::NewWorkflow,
     pub rules: Vec<(String, String, Vec<String>)>,
     pub team_name: Option<String>,
+}
+
+/// Who becomes the organization's first admin.
+#[derive(Debug, Clone)]
+pub enum Admin {
+    /// A new account (`POST /setup/`).
+    New(users::NewUser),
+    /// An existing account (`POST /organizations/` by a signed-in person).
+    Existing(Uuid),
 }
 
 /// Ids of what was created.
@@ -49,7 +58,10 @@ pub async fn create_organization<C: ConnectionTrait>(c: &C, o: NewOrganization) 
     )
     .await?;
     let tenant = Tenant::new(id);
-    let admin_id = users::create(c, o.admin).await?;
+    let admin_id = match o.admin {
+        Admin::New(user) => users::create(c, user).await?,
+        Admin::Existing(id) => id,
+    };
     let admin_role = o.roles.first().cloned().unwrap_or_else(|| "admin".into());
     users::add_membership(c, tenant, admin_id, &admin_role, 5).await?;
     let workflow_id = workflows::create(c, tenant, o.workflow).await?;

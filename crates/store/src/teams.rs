@@ -183,6 +183,23 @@ pub async fn set_members<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Adds one member to a team (nothing when they are in it already).
+pub async fn add_member<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+    user: Uuid,
+) -> Result<()> {
+    sql::exec(
+        c,
+        "INSERT INTO team_members (organization_id, team_id, user_id) VALUES ($1, $2, $3) \
+         ON CONFLICT (organization_id, team_id, user_id) DO NOTHING",
+        vec![tenant.id().into(), id.into(), user.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Deletes a team; its tasks keep existing without a team.
 pub async fn delete<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<bool> {
     Ok(sql::exec(

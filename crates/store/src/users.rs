@@ -17,6 +17,8 @@ pub struct UserRow {
     pub organization_id: Option<Uuid>,
     pub role: Option<String>,
     pub max_concurrent_tasks: Option<i32>,
+    /// When the membership was deactivated (`None`: active).
+    pub deactivated_at: Option<DateTime<Utc>>,
     pub active_task_count: i64,
     /// Grows with every change to the user or their membership (optimistic concurrency).
     pub version: i64,
@@ -25,7 +27,7 @@ pub struct UserRow {
 
 /// Selects users joined to their membership in organization `$1`.
 const SELECT: &str = "SELECT u.id, u.username, u.email, u.skills, u.is_active, u.version, u.created_at, \
-    m.organization_id, m.role, m.max_concurrent_tasks, \
+    m.organization_id, m.role, m.max_concurrent_tasks, m.deactivated_at, \
     (SELECT COUNT(*) FROM tasks t WHERE t.organization_id = m.organization_id \
        AND t.assigned_to = u.id AND t.resolved_at IS NULL) AS active_task_count \
     FROM users u";
@@ -129,11 +131,87 @@ pub async fn default_organization<C: ConnectionTrait>(
     }
     let row: Option<R> = sql::one(
         c,
-        "SELECT organization_id FROM memberships WHERE user_id = $1 ORDER BY created_at, organization_id LIMIT 1",
+        "SELECT organization_id FROM memberships WHERE user_id = $1 AND deactivated_at IS NULL \
+         ORDER BY created_at, organization_id LIMIT 1",
         vec![user_id.into()],
     )
     .await?;
     Ok(row.map(|r| r.organization_id))
+}
+
+/// The account's session epoch (0 when the account is gone).
+pub async fn session_epoch<C: ConnectionTrait>(c: &C, user_id: Uuid) -> Result<i64> {
+    #[derive(FromQueryResult)]
+    struct R {
+        session_epoch: i64,
+    }
+    let row: Option<R> = sql::one(
+        c,
+        "SELECT session_epoch FROM users WHERE id = $1",
+        vec![user_id.into()],
+    )
+    .await?;
+    Ok(row.map_or(0, |r| r.session_epoch))
+}
+
+/// Ends every session of the account: tokens issued before stop working.
+pub async fn end_sessions<C: ConnectionTrait>(c: &C, user_id: Uuid) -> Result<()> {
+    sql::exec(
+        c,
+        "UPDATE users SET session_epoch = session_epoch + 1, version = version + 1, updated_at = $2 WHERE id = $1",
+        vec![user_id.into(), now().into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// An account reachable by email, for password reset.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct EmailAccount {
+    pub id: Uuid,
+    pub username: String,
+    pub email: String,
+}
+
+/// Active accounts with this email (compared without case); several accounts may share one.
+pub async fn active_by_email<C: ConnectionTrait>(c: &C, email: &str) -> Result<Vec<EmailAccount>> {
+    sql::all(
+        c,
+        "SELECT id, username, email FROM users WHERE LOWER(email) = LOWER($1) AND email <> '' AND is_active \
+         ORDER BY username LIMIT 10",
+        vec![email.into()],
+    )
+    .await
+}
+
+/// The account's username and password hash (for checks against its current password).
+pub async fn credentials_by_id<C: ConnectionTrait>(
+    c: &C,
+    id: Uuid,
+) -> Result<Option<(String, String)>> {
+    #[derive(FromQueryResult)]
+    struct R {
+        username: String,
+        password_hash: String,
+    }
+    let row: Option<R> = sql::one(
+        c,
+        "SELECT username, password_hash FROM users WHERE id = $1",
+        vec![id.into()],
+    )
+    .await?;
+    Ok(row.map(|r| (r.username, r.password_hash)))
+}
+
+/// Replaces the account's password hash.
+pub async fn set_password<C: ConnectionTrait>(c: &C, id: Uuid, password_hash: &str) -> Result<()> {
+    sql::exec(
+        c,
+        "UPDATE users SET password_hash = $2, version = version + 1, updated_at = $3 WHERE id = $1",
+        vec![id.into(), password_hash.into(), now().into()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Whether a username is taken (anywhere: usernames are global login names).

@@ -56,6 +56,10 @@ pub fn api_config(secret: Secret, demo: bool) -> anyhow::Result<ApiConfig> {
         cfg.app.public_url = url;
     }
     cfg.app.job_retention = env_duration("SWITCHYARD_JOB_RETENTION", cfg.app.job_retention)?;
+    cfg.app.invitation_ttl = Duration::from_secs(env_parse(
+        "SWITCHYARD_INVITATION_TTL",
+        cfg.app.invitation_ttl.as_secs(),
+    )?);
     // A bad SMTP URL or sender is a startup error, not a silent fallback.
     switchyard_app::mail::Mailer::new(cfg.app.smtp_url.as_deref(), &cfg.app.mail_from)
         .map_err(|e| anyhow::anyhow!("{e}"))?;

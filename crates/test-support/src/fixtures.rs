@@ -116,7 +116,7 @@ impl TestApp {
             .keys
             .verify(token, auth::jwt::TokenType::Access)
             .expect("a valid access token");
-        let record = principal::load(self.db.conn(), claims.sub, claims.org, claims.jti)
+        let record = principal::load(self.db.conn(), claims.subject())
             .await
             .expect("load the caller")
             .expect("an active caller");

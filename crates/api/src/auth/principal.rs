@@ -76,7 +76,7 @@ impl FromRequestParts<AppState> for Caller {
             .keys
             .verify(token, TokenType::Access)
             .ok_or_else(ApiError::bad_token)?;
-        let record = principal::load(state.app.db.conn(), claims.sub, claims.org, claims.jti)
+        let record = principal::load(state.app.db.conn(), claims.subject())
             .await?
             .ok_or_else(ApiError::bad_token)?;
         let member = record.membership.map(|m| app::Member {
@@ -96,6 +96,24 @@ impl FromRequestParts<AppState> for Caller {
         };
         parts.extensions.insert(Caller(caller.clone()));
         Ok(Caller(caller))
+    }
+}
+
+/// For routes open to anyone that do more for a signed-in caller: no `Authorization` header
+/// is `None`; a header with a bad token is still refused.
+impl axum::extract::OptionalFromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(None);
+        }
+        <Caller as FromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
     }
 }
 

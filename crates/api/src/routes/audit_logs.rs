@@ -25,7 +25,8 @@ pub struct AuditOut {
     /// The task's id (kept after the task is deleted).
     pub task: Option<Uuid>,
     pub task_key: String,
-    /// created, updated, state_changed, assigned, commented, sla_breached or deleted.
+    /// created, updated, state_changed, assigned, commented, sla_breached or deleted for tasks;
+    /// invited, invitation_revoked, joined, deactivated or reactivated for memberships.
     pub action: String,
     /// Null for the system.
     pub performed_by: Option<Uuid>,
@@ -78,7 +79,7 @@ pub async fn list(
             return Err(ApiError::field(
                 "action",
                 format!(
-                    "Unknown action '{a}'. Allowed: created, updated, state_changed, assigned, commented, sla_breached, deleted."
+                    "Unknown action '{a}'. Allowed: created, updated, state_changed, assigned, commented, sla_breached, deleted, invited, invitation_revoked, joined, deactivated, reactivated."
                 ),
             ));
         }

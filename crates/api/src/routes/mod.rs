@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource. Each handler parses, calls one service
 //! function and maps the result.
 
+pub mod account;
 pub mod admin_jobs;
 pub mod ai;
 pub mod audit_logs;
@@ -8,6 +9,7 @@ pub mod auth;
 pub mod comments;
 pub mod dashboard;
 pub mod health;
+pub mod invitations;
 pub mod organizations;
 pub mod setup;
 pub mod tasks;

@@ -7,10 +7,13 @@ use switchyard_store::organizations::OrgRow;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use switchyard_app::organizations::{self, OrgPatch};
+use switchyard_app::{
+    memberships::{self, NewOrganization},
+    organizations::{self, OrgPatch},
+};
 
 use crate::{
-    auth::Member,
+    auth::{Caller, Member},
     error::{ApiResult, ErrorBody},
     extract::{
         ApiJson, IdPath, IfMatch, PageQuery, Paginated, Tagged, Versioned, pagination::PageParams,
@@ -61,6 +64,49 @@ pub struct UpdateOrganizationRequest {
     pub allowed_roles: Option<Vec<String>>,
     pub allowed_priorities: Option<Vec<String>>,
     pub allowed_task_types: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateOrganizationRequest {
+    #[schema(example = "Acme Platform", max_length = 255)]
+    pub name: String,
+    #[schema(example = "acme-platform", max_length = 50)]
+    pub slug: String,
+    /// The rest is optional and means what it means in `POST /setup/`.
+    pub roles: Option<Vec<String>>,
+    pub priorities: Option<Vec<String>>,
+    pub task_types: Option<Vec<String>>,
+    pub workflow_name: Option<String>,
+    pub workflow_states: Option<Vec<String>>,
+    pub initial_state: Option<String>,
+    pub final_states: Option<Vec<String>>,
+    pub team_name: Option<String>,
+}
+
+/// Creates an organization with the caller as its admin, a default workflow and its rules
+/// (as setup does). The caller's tokens keep acting where they did; act in the new one with
+/// `POST /auth/switch-organization/`. Off when `SWITCHYARD_ALLOW_SETUP=false` (403).
+#[utoipa::path(post, path = "/api/v1/organizations", tag = tags::ORGANIZATIONS, request_body = CreateOrganizationRequest, security(("bearer" = [])),
+    responses((status = 201, body = OrganizationOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateOrganizationRequest>,
+) -> ApiResult<(StatusCode, Json<OrganizationOut>)> {
+    let input = NewOrganization {
+        name: req.name,
+        slug: req.slug,
+        roles: req.roles,
+        priorities: req.priorities,
+        task_types: req.task_types,
+        workflow_name: req.workflow_name,
+        workflow_states: req.workflow_states,
+        initial_state: req.initial_state,
+        final_states: req.final_states,
+        team_name: req.team_name,
+    };
+    let org = memberships::create_organization(&state.app, &caller, input).await?;
+    Ok((StatusCode::CREATED, Json(org.into())))
 }
 
 /// The caller's organization (never anyone else's).

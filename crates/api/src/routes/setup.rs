@@ -127,6 +127,7 @@ pub async fn setup(
             initial_state: req.initial_state,
             final_states: req.final_states,
             team_name: req.team_name,
+            existing_admin: None,
         },
     )
     .await?;

@@ -31,6 +31,8 @@ pub struct UserOut {
     pub organization: Option<Uuid>,
     pub skills: Vec<String>,
     pub max_concurrent_tasks: i32,
+    /// False once an admin deactivated the person in this organization.
+    pub is_active: bool,
     /// Assigned tasks not in a final state of their workflow.
     pub active_task_count: i64,
     pub date_joined: DateTime<Utc>,
@@ -49,6 +51,7 @@ impl From<UserRow> for UserOut {
             organization: u.organization_id,
             skills: u.skills.0,
             max_concurrent_tasks: u.max_concurrent_tasks.unwrap_or(5),
+            is_active: u.is_active && u.deactivated_at.is_none(),
             active_task_count: u.active_task_count,
             date_joined: u.created_at,
             version: u.version,
@@ -252,4 +255,35 @@ impl Versioned for UserOut {
     fn version(&self) -> i64 {
         self.version
     }
+}
+
+/// Deactivates a member (admins): they cannot sign in to this organization, their tokens for
+/// it stop working at once and their open tasks are unassigned (audited); history stays.
+#[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", tag = tags::USERS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = UserOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "The organization's last admin", body = ErrorBody)))]
+pub async fn deactivate(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<Tagged<UserOut>> {
+    Ok(Tagged::of(
+        users::set_active(&state.app, &member, id, false)
+            .await?
+            .into(),
+    ))
+}
+
+/// Reactivates a deactivated member (admins).
+#[utoipa::path(post, path = "/api/v1/users/{id}/reactivate", tag = tags::USERS, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = UserOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reactivate(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+) -> ApiResult<Tagged<UserOut>> {
+    Ok(Tagged::of(
+        users::set_active(&state.app, &member, id, true)
+            .await?
+            .into(),
+    ))
 }

@@ -32,6 +32,10 @@ pub struct Claims {
     pub iat: i64,
     pub jti: Uuid,
     pub typ: TokenType,
+    /// The account's session epoch at issue: a password change or reset moves it on and
+    /// every older token stops working.
+    #[serde(default)]
+    pub epoch: i64,
 }
 
 impl Claims {
@@ -39,6 +43,24 @@ impl Claims {
     pub fn expires_at(&self) -> DateTime<Utc> {
         DateTime::from_timestamp(self.exp, 0).unwrap_or_else(Utc::now)
     }
+
+    /// Whom the token acts for, as the principal lookup takes it.
+    pub fn subject(&self) -> switchyard_store::principal::TokenSubject {
+        switchyard_store::principal::TokenSubject {
+            user_id: self.sub,
+            organization_id: self.org,
+            jti: self.jti,
+            epoch: self.epoch,
+        }
+    }
+}
+
+/// Whom a new token is for.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject {
+    pub user: Uuid,
+    pub org: Option<Uuid>,
+    pub epoch: i64,
 }
 
 /// Keys derived once from the configured secret.
@@ -63,24 +85,24 @@ impl JwtKeys {
         }
     }
 
-    /// Signs a token of `typ` for `user` acting in `org`, living `ttl`.
+    /// Signs a token of `typ` for `who`, living `ttl`.
     pub fn issue(
         &self,
         typ: TokenType,
-        user: Uuid,
-        org: Option<Uuid>,
+        who: Subject,
         ttl: std::time::Duration,
     ) -> (String, Claims) {
         let now = Utc::now().timestamp();
         let claims = Claims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
-            sub: user,
-            org,
+            sub: who.user,
+            org: who.org,
             iat: now,
             exp: now + ttl.as_secs() as i64,
             jti: Uuid::new_v4(),
             typ,
+            epoch: who.epoch,
         };
         let token =
             encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default();
@@ -102,12 +124,12 @@ mod tests {
     fn roundtrip_and_type_separation() {
         let keys = JwtKeys::new(&Secret::new(vec![7u8; 32]));
         let user = Uuid::new_v4();
-        let (access, _) = keys.issue(
-            TokenType::Access,
+        let who = Subject {
             user,
-            None,
-            std::time::Duration::from_secs(60),
-        );
+            org: None,
+            epoch: 0,
+        };
+        let (access, _) = keys.issue(TokenType::Access, who, std::time::Duration::from_secs(60));
         assert_eq!(
             keys.verify(&access, TokenType::Access).map(|c| c.sub),
             Some(user)
@@ -115,12 +137,7 @@ mod tests {
         assert!(keys.verify(&access, TokenType::Refresh).is_none());
         let other = JwtKeys::new(&Secret::new(vec![8u8; 32]));
         assert!(other.verify(&access, TokenType::Access).is_none());
-        let (expired, _) = keys.issue(
-            TokenType::Access,
-            user,
-            None,
-            std::time::Duration::from_secs(0),
-        );
+        let (expired, _) = keys.issue(TokenType::Access, who, std::time::Duration::from_secs(0));
         std::thread::sleep(std::time::Duration::from_millis(1100));
         assert!(keys.verify(&expired, TokenType::Access).is_none());
     }

@@ -1,0 +1,168 @@
+//! Changing a password, and resetting a forgotten one through a single-use emailed link.
+//!
+//! Both end every session of the account (its session epoch moves on, so every access and
+//! refresh token issued before stops working at once); a change hands the caller a new pair
+//! for the session they are in.
+
+use std::time::Duration;
+
+use switchyard_domain::password::check as check_policy;
+use switchyard_store::{account_tokens, tokens, users};
+
+use crate::{
+    App, AppError, AppResult, Caller, ErrorCode, UnitOfWork,
+    auth::{self, TokenPair, password},
+    mail::{self, AccountEmail},
+    one_time::{self, OneTimeToken},
+    throttle,
+};
+
+/// How long a reset link works.
+pub const RESET_TTL: Duration = Duration::from_secs(3600);
+/// Reset requests per email address per hour (whether or not an account has it).
+const RESETS_PER_ADDRESS: i64 = 5;
+/// Reset confirmations and password changes per account per hour.
+const ATTEMPTS_PER_ACCOUNT: i64 = 10;
+
+/// The one answer to a reset request, whether or not the email belongs to anyone.
+pub const RESET_REQUESTED: &str =
+    "If an account with that email exists, a link to reset its password is on its way.";
+
+fn invalid_reset() -> AppError {
+    AppError::field_coded(
+        ErrorCode::InvalidToken,
+        "token",
+        "This password reset link is invalid or has expired. Ask for a new one.",
+    )
+}
+
+/// Checks the policy for `new_password`, reported under that field.
+fn policy(new_password: &str, username: &str) -> AppResult<()> {
+    check_policy(new_password, username).map_err(|e| AppError::field("new_password", e.to_string()))
+}
+
+/// Changes the caller's password after checking the current one; every other session of the
+/// account ends, and the caller gets a new pair acting where their token did.
+pub async fn change(
+    state: &App,
+    caller: &Caller,
+    current: String,
+    new_password: String,
+) -> AppResult<TokenPair> {
+    throttle::check(
+        state,
+        &format!("password:user:{}", caller.user_id),
+        ATTEMPTS_PER_ACCOUNT,
+        3600,
+    )
+    .await?;
+    let (username, hash) = users::credentials_by_id(state.db.conn(), caller.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !password::verify(current, Some(hash)).await {
+        return Err(AppError::field(
+            "current_password",
+            "Your current password is incorrect.",
+        ));
+    }
+    policy(&new_password, &username)?;
+    let new_hash = password::hash(new_password).await?;
+    let uow = UnitOfWork::begin(state).await?;
+    users::set_password(uow.tx(), caller.user_id, &new_hash).await?;
+    users::end_sessions(uow.tx(), caller.user_id).await?;
+    let org = caller.member.as_ref().map(|m| m.tenant.id());
+    let pair = auth::issue_pair(state, uow.tx(), caller.user_id, org).await?;
+    uow.commit().await?;
+    Ok(pair)
+}
+
+/// Emails a reset link to every active account with `email`. Answers the same whether or not
+/// there is one; limited per address (429 for any address past the limit).
+pub async fn request_reset(state: &App, email: String) -> AppResult<()> {
+    let email = email.trim().to_lowercase();
+    crate::users::check_email(&email)?;
+    if email.is_empty() {
+        return Err(AppError::field("email", "This field may not be blank."));
+    }
+    throttle::check(
+        state,
+        &format!("reset:email:{email}"),
+        RESETS_PER_ADDRESS,
+        3600,
+    )
+    .await?;
+    let accounts = users::active_by_email(state.db.conn(), &email).await?;
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    let expires = state.clock.now() + chrono::Duration::from_std(RESET_TTL).unwrap_or_default();
+    let uow = UnitOfWork::begin(state).await?;
+    for account in &accounts {
+        let token = OneTimeToken::generate();
+        account_tokens::insert(
+            uow.tx(),
+            &token.hash,
+            account.id,
+            account_tokens::PASSWORD_RESET,
+            expires,
+        )
+        .await?;
+        uow.enqueue(mail::account_email(
+            state,
+            &AccountEmail {
+                purpose: "password_reset",
+                to_email: &account.email,
+                to_name: &account.username,
+                subject: "Reset your Switchyard password".into(),
+                message: format!(
+                    "Someone asked to reset the password of the account '{}'. The link below works once, for one hour.",
+                    account.username
+                ),
+                action: "Choose a new password",
+                path: format!("/reset-password#token={}", token.token),
+                footer: "If it was not you, ignore this email: your password stays as it is.",
+                unique: token.hash[..32].to_string(),
+                organization_id: None,
+            },
+        ))
+        .await?;
+    }
+    uow.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password with a reset token; the token, every other reset token of the account
+/// and every session end.
+pub async fn confirm_reset(state: &App, token: String, new_password: String) -> AppResult<()> {
+    let hash = one_time::hash(&token);
+    throttle::check(
+        state,
+        &format!("reset:token:{hash}"),
+        ATTEMPTS_PER_ACCOUNT,
+        3600,
+    )
+    .await?;
+    let now = state.clock.now();
+    let purpose = account_tokens::PASSWORD_RESET;
+    let user_id = account_tokens::peek(state.db.conn(), &hash, purpose, now)
+        .await?
+        .ok_or_else(invalid_reset)?;
+    let (username, _) = users::credentials_by_id(state.db.conn(), user_id)
+        .await?
+        .ok_or_else(invalid_reset)?;
+    policy(&new_password, &username)?;
+    let new_hash = password::hash(new_password).await?;
+    let uow = UnitOfWork::begin(state).await?;
+    // Taken only now, after the slow hash: of two concurrent uses, one wins here.
+    if account_tokens::take(uow.tx(), &hash, purpose, now).await? != Some(user_id) {
+        return Err(invalid_reset());
+    }
+    users::set_password(uow.tx(), user_id, &new_hash).await?;
+    users::end_sessions(uow.tx(), user_id).await?;
+    account_tokens::spend_all(uow.tx(), user_id, purpose).await?;
+    let window =
+        chrono::Duration::from_std(state.settings.login_failure_window).unwrap_or_default();
+    tokens::clear_login_failures(uow.tx(), &username, switchyard_store::now() - window).await?;
+    uow.commit().await?;
+    Ok(())
+}
