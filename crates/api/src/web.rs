@@ -28,6 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(index))
         .route("/assets/{*path}", get(asset))
         .route("/tasks/{key}", get(task_link))
+        // Pages that emails link to; the token rides in the fragment, never in a URL the
+        // server or a proxy logs.
+        .route("/accept-invitation", get(index))
+        .route("/reset-password", get(index))
 }
 
 /// `/tasks/<task key>`, the link emails carry: the dashboard's page for that key (which

@@ -112,9 +112,8 @@ fn redact_tokens(text: &str) -> String {
     while let Some(i) = rest.find(MARK) {
         out.push_str(&rest[..i + MARK.len()]);
         out.push_str("[redacted]");
-        rest = rest[i + MARK.len()..].trim_start_matches(|c: char| {
-            c.is_ascii_alphanumeric() || c == '-' || c == '_'
-        });
+        rest = rest[i + MARK.len()..]
+            .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     }
     out.push_str(rest);
     out

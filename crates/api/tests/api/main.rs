@@ -5,10 +5,12 @@ mod browser_driver;
 mod helpers;
 
 mod abandoned;
+mod accounts;
 mod ai;
 mod audit_logs;
 mod auth;
 mod browser;
+mod browser_accounts;
 mod capabilities;
 mod comments;
 mod concurrency;

@@ -2,7 +2,7 @@
 
 import { hasSession, logout, setSessionLostHandler } from "./api.js";
 import { h, mount } from "./dom.js";
-import { loadSession, resetSession, session } from "./session.js";
+import { loadSession, may, resetSession, session } from "./session.js";
 import { setRenderer } from "./router.js";
 import { showError } from "./ui.js";
 import { loginPage } from "./pages/login.js";
@@ -17,7 +17,10 @@ import { transitionsPage } from "./pages/transitions.js";
 import { aiPage } from "./pages/ai.js";
 import { auditPage } from "./pages/audit.js";
 import { commentsPage } from "./pages/comments.js";
-import { profilePage } from "./pages/profile.js";
+import { profilePage, switchTo } from "./pages/profile.js";
+import { invitationsPage } from "./pages/invitations.js";
+import { acceptInvitationPage } from "./pages/invitation_accept.js";
+import { forgotPasswordPage, resetPasswordPage } from "./pages/password_reset.js";
 
 /** [pattern, nav section, page]; a page is `async (main, params, query) => void`. */
 const ROUTES = [
@@ -35,7 +38,14 @@ const ROUTES = [
   [/^\/audit$/, "audit", auditPage],
   [/^\/comments$/, "comments", commentsPage],
   [/^\/profile$/, "profile", profilePage],
+  [/^\/invitations$/, "invitations", invitationsPage],
 ];
+
+/** Pages at their own paths, for links in emails; they work signed in or not. */
+const PUBLIC_PATHS = {
+  "/accept-invitation": acceptInvitationPage,
+  "/reset-password": resetPasswordPage,
+};
 
 function parseHash() {
   const raw = location.hash.replace(/^#/, "") || "/";
@@ -50,6 +60,13 @@ function setShell(signedIn) {
   document.getElementById("menu-toggle").hidden = !signedIn;
   document.getElementById("whoami").textContent = signedIn ? `${session.me.username} · ${session.me.role}` : "";
   document.getElementById("org-name").textContent = signedIn && session.org ? session.org.name : "";
+  for (const a of document.querySelectorAll("#sidebar a[data-requires]")) {
+    a.hidden = !(signedIn && may(a.dataset.requires));
+  }
+  const switcher = document.getElementById("org-switch");
+  const others = signedIn ? (session.memberships || []).filter((m) => m.is_active) : [];
+  switcher.hidden = others.length < 2;
+  switcher.replaceChildren(...others.map((m) => h("option", { value: m.organization, selected: m.current }, m.name)));
 }
 
 let renderCount = 0;
@@ -60,10 +77,17 @@ async function render() {
   const main = document.getElementById("main");
   document.body.classList.remove("menu-open");
   const { path, query } = parseHash();
+  const publicPage = PUBLIC_PATHS[location.pathname];
+  if (publicPage) {
+    setShell(false);
+    await publicPage(main);
+    return;
+  }
   if (!hasSession()) {
     resetSession();
     setShell(false);
-    await loginPage(main, query);
+    if (path === "/forgot-password") await forgotPasswordPage(main);
+    else await loginPage(main, query);
     return;
   }
   if (path === "/login") {
@@ -121,6 +145,7 @@ function start() {
     const open = document.body.classList.toggle("menu-open");
     toggle.setAttribute("aria-expanded", String(open));
   });
+  document.getElementById("org-switch").addEventListener("change", (e) => switchTo(e.target.value).catch(showError));
   window.addEventListener("hashchange", render);
   render();
 }

@@ -2,18 +2,22 @@
 
 import { get } from "./api.js";
 
-export const session = { me: null, org: null };
+export const session = { me: null, org: null, memberships: [] };
 
 export async function loadSession() {
-  const [me, orgs] = await Promise.all([get("/users/me/"), get("/organizations/")]);
+  const [me, orgs, memberships] = await Promise.all([
+    get("/users/me/"), get("/organizations/"), get("/auth/organizations/?page_size=100"),
+  ]);
   session.me = me;
   session.org = orgs.results[0] || null;
+  session.memberships = memberships.results;
   return session;
 }
 
 export function resetSession() {
   session.me = null;
   session.org = null;
+  session.memberships = [];
 }
 
 /**

@@ -34,6 +34,7 @@ export async function loginPage(main) {
   mount(main, h("div", { class: "login panel" },
     h("h1", {}, "Sign in to Switchyard"),
     form,
+    h("p", {}, h("a", { href: "#/forgot-password", id: "forgot-link" }, "Forgot your password?")),
     hint,
     h("p", { class: "muted" }, "New organization? Create one with POST /api/v1/setup/ — see ", h("a", { href: "/api/docs/" }, "the API docs"), ".")));
   username.focus();

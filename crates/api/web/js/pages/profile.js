@@ -1,9 +1,10 @@
-// The signed-in person's own profile: email, skills and capacity.
+// The signed-in person's own profile: email, skills and capacity, password, and the
+// organizations they belong to (switch, create another).
 
-import { patch } from "../api.js";
+import { all, patch, post, storeTokens } from "../api.js";
 import { badge, h, mount, progress, splitList } from "../dom.js";
 import { loadSession, roleClass, session } from "../session.js";
-import { attempt } from "../ui.js";
+import { attempt, formDialog } from "../ui.js";
 
 export async function profilePage(main) {
   await loadSession();
@@ -26,6 +27,29 @@ export async function profilePage(main) {
       saved.textContent = "Saved.";
     }
   });
+  const current = h("input", { type: "password", name: "current_password", id: "current-password", autocomplete: "current-password", required: true });
+  const next = h("input", { type: "password", name: "new_password", id: "new-password", autocomplete: "new-password", required: true });
+  const changed = h("span", { class: "muted", id: "password-changed" });
+  const passwordForm = h("form", { class: "form-grid", style: "max-width:480px", id: "password-form" },
+    h("label", {}, "Current password", current),
+    h("label", {}, "New password", h("span", { class: "hint" }, "8+ characters, not common, not like the username"), next),
+    h("div", {}, h("button", { type: "submit", class: "primary" }, "Change password"), " ", changed));
+  passwordForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    changed.textContent = "";
+    const body = await attempt(() => post("/auth/change-password/", { current_password: current.value, new_password: next.value }));
+    if (body) {
+      storeTokens(body.access, body.refresh);
+      current.value = next.value = "";
+      changed.textContent = body.message;
+    }
+  });
+  const memberships = await all("/auth/organizations/");
+  const orgRows = memberships.map((m) => h("tr", { "data-membership": m.slug },
+    h("td", {}, m.name), h("td", {}, badge(m.role, m.current ? roleClass(m.role) : "")),
+    h("td", {}, m.current ? h("strong", {}, "current") : m.is_active
+      ? h("button", { type: "button", class: "small", onclick: () => attempt(() => switchTo(m.organization)) }, "Switch")
+      : h("span", { class: "muted" }, "deactivated"))));
   mount(main,
     h("h1", {}, me.username),
     h("section", { class: "panel" },
@@ -34,5 +58,31 @@ export async function profilePage(main) {
         h("dt", {}, "Organization"), h("dd", {}, session.org ? session.org.name : "—"),
         h("dt", {}, "Workload"), h("dd", {}, progress(me.active_task_count / Math.max(1, me.max_concurrent_tasks)), `${me.active_task_count} of ${me.max_concurrent_tasks} active tasks`),
         h("dt", {}, "Member since"), h("dd", {}, new Date(me.date_joined).toLocaleDateString()))),
-    h("section", { class: "panel" }, h("h2", {}, "Edit profile"), form));
+    h("section", { class: "panel" }, h("h2", {}, "Edit profile"), form),
+    h("section", { class: "panel" }, h("h2", {}, "Password"), passwordForm),
+    h("section", { class: "panel" }, h("h2", {}, "Your organizations"),
+      h("table", { id: "membership-table" }, h("tbody", {}, orgRows)),
+      h("p", {}, h("button", { type: "button", class: "small", id: "new-organization", onclick: () => attempt(createOrganization) }, "Create an organization"))));
+}
+
+/** Acts in another organization of the caller's from now on. */
+export async function switchTo(organization) {
+  const pair = await post("/auth/switch-organization/", { organization });
+  storeTokens(pair.access, pair.refresh);
+  location.hash = "#/";
+  location.reload();
+}
+
+async function createOrganization() {
+  const created = await formDialog({
+    title: "Create an organization",
+    submitLabel: "Create",
+    intro: "You become its admin; it starts with a default workflow.",
+    fields: [
+      { name: "name", label: "Name", required: true },
+      { name: "slug", label: "Short name (slug)", hint: "lower-case letters, digits and hyphens", required: true },
+    ],
+    onSubmit: (v) => post("/organizations/", { name: v.name.trim(), slug: v.slug.trim() }),
+  });
+  if (created) await switchTo(created.id);
 }

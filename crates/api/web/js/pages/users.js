@@ -25,13 +25,21 @@ function userRow(u) {
     actions.append(h("button", { type: "button", class: "small", onclick: () => attempt(() => editUser(u)) }, "Edit"), " ");
   }
   if (may("remove_users") && !self) {
+    const active = u.is_active !== false;
+    actions.append(h("button", { type: "button", class: "small", "data-action": active ? "deactivate" : "reactivate", onclick: () => attempt(async () => {
+      const ok = active
+        ? await confirmDialog({ title: `Deactivate ${u.username}?`, message: "They are signed out of this organization at once and their open tasks become unassigned. Their history stays; you can reactivate them.", confirmLabel: "Deactivate", danger: true })
+        : true;
+      if (ok) { await post(`/users/${u.id}/${active ? "deactivate" : "reactivate"}/`); rerender(); }
+    }) }, active ? "Deactivate" : "Reactivate"), " ");
     actions.append(h("button", { type: "button", class: "small danger", onclick: () => attempt(async () => {
       const ok = await confirmDialog({ title: `Delete ${u.username}?`, message: "Their tasks become unassigned; audit entries keep their name.", confirmLabel: "Delete", danger: true });
       if (ok) { await del(`/users/${u.id}/`); rerender(); }
     }) }, "Delete"));
   }
   return h("tr", { "data-user": u.username },
-    h("td", {}, h("a", { href: `#/tasks?assigned_to=${u.id}` }, u.username), self ? h("span", { class: "muted" }, " (you)") : null),
+    h("td", {}, h("a", { href: `#/tasks?assigned_to=${u.id}` }, u.username), self ? h("span", { class: "muted" }, " (you)") : null,
+      u.is_active === false ? h("span", { class: "muted" }, " (deactivated)") : null),
     h("td", {}, u.email || "—"),
     h("td", {}, badge(u.role, roleClass(u.role))),
     h("td", {}, h("span", { class: "chips" }, u.skills.length ? u.skills.map((s) => badge(s)) : h("span", { class: "muted" }, "—"))),
