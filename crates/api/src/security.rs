@@ -13,8 +13,8 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::{config::ApiConfig, error::ApiError, state::AppState};
 
-/// Routes limited per client address: those anyone can call without a token, and those
-/// that create organizations or check a secret.
+/// Routes limited per client address (POST): those anyone can call without a token, and
+/// those that create organizations or check a secret. `GET /invitations/lookup` too.
 const LIMITED: [&str; 8] = [
     "/api/v1/auth/login",
     "/api/v1/auth/register",
@@ -59,7 +59,10 @@ pub fn client_ip(req: &Request, hops: usize) -> Option<IpAddr> {
 /// fixed window; past the limit answers 429 with `Retry-After`.
 pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let limit = state.config.rate_limit_per_address;
-    if limit == 0 || req.method() != Method::POST || !LIMITED.contains(&req.uri().path()) {
+    let path = req.uri().path();
+    let limited = (req.method() == Method::POST && LIMITED.contains(&path))
+        || (req.method() == Method::GET && path == "/api/v1/invitations/lookup");
+    if limit == 0 || !limited {
         return next.run(req).await;
     }
     let Some(ip) = client_ip(&req, state.config.trusted_proxy_hops) else {

@@ -96,12 +96,7 @@ pub async fn create(
             "No such team in this organization.",
         ));
     }
-    if invitations::email_is_member(uow.tx(), member.tenant, &email).await? {
-        return Err(AppError::conflict(
-            ErrorCode::AlreadyMember,
-            format!("{email} is already a member of this organization."),
-        ));
-    }
+    refuse_members(&uow, member.tenant, &email).await?;
     invitations::expire_stale(uow.tx(), member.tenant, &email, now).await?;
     let id = invitations::create(
         uow.tx(),
@@ -123,6 +118,21 @@ pub async fn create(
     send(&mut uow, member, &row, &token, false).await?;
     uow.commit().await?;
     Ok(row)
+}
+
+/// 409 when someone with `email` already belongs to the organization.
+async fn refuse_members(
+    uow: &UnitOfWork,
+    tenant: switchyard_store::Tenant,
+    email: &str,
+) -> AppResult<()> {
+    if invitations::email_is_member(uow.tx(), tenant, email).await? {
+        return Err(AppError::conflict(
+            ErrorCode::AlreadyMember,
+            format!("{email} is already a member of this organization."),
+        ));
+    }
+    Ok(())
 }
 
 fn ttl(state: &App) -> chrono::Duration {
@@ -212,6 +222,8 @@ fn closed(row: &InvitationRow) -> AppError {
 
 /// Sends the invitation again with a new token (the old link dies) and a fresh expiry.
 pub async fn resend(state: &App, member: &Member, id: Uuid) -> AppResult<InvitationRow> {
+    // Checked before counting, so people who may not invite cannot use up the quota.
+    member.require_manager()?;
     throttle::check(
         state,
         &format!("invite:org:{}", member.tenant.id()),
@@ -224,6 +236,7 @@ pub async fn resend(state: &App, member: &Member, id: Uuid) -> AppResult<Invitat
     if !matches!(row.status.as_str(), "pending" | "expired") {
         return Err(closed(&row));
     }
+    refuse_members(&uow, member.tenant, &row.email).await?;
     let token = OneTimeToken::generate();
     let expires = state.clock.now() + ttl(state);
     invitations::renew(uow.tx(), member.tenant, id, &token.hash, expires).await?;
@@ -329,8 +342,16 @@ pub async fn accept(state: &App, token: &str, acceptor: Acceptor) -> AppResult<A
         .await?
         .ok_or_else(invalid)?;
     let tenant = invitations::tenant_of(&row);
+    // The organization may have changed since the invitation was sent.
+    let org = switchyard_store::organizations::get(uow.tx(), tenant)
+        .await?
+        .ok_or_else(invalid)?;
+    if !org.allowed_roles.0.contains(&row.role) {
+        return Err(invalid());
+    }
     let user_id = match (&acceptor, new_account) {
         (_, Some((username, password_hash))) => {
+            refuse_members(&uow, tenant, &row.email).await?;
             if users::username_exists(uow.tx(), &username).await? {
                 return Err(AppError::username_taken("username"));
             }
@@ -370,10 +391,7 @@ pub async fn accept(state: &App, token: &str, acceptor: Acceptor) -> AppResult<A
     let user = users::get(uow.tx(), tenant, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let org_roles = switchyard_store::organizations::get(uow.tx(), tenant)
-        .await?
-        .map(|o| o.allowed_roles.0)
-        .unwrap_or_default();
+    let org_roles = org.allowed_roles.0;
     let joined = Member {
         user_id,
         username: user.username.clone(),

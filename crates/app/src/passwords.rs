@@ -86,7 +86,7 @@ pub async fn request_reset(state: &App, email: String) -> AppResult<()> {
     }
     throttle::check(
         state,
-        &format!("reset:email:{email}"),
+        &format!("reset:email:{}", one_time::hash(&email)),
         RESETS_PER_ADDRESS,
         3600,
     )

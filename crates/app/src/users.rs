@@ -219,6 +219,13 @@ pub async fn update(
     AppError::check_version(if_match, target.version)?;
     if let Some(email) = &patch.email {
         check_email(email)?;
+        // The address receives password-reset links: whoever sets it could take the
+        // account over (in every organization it belongs to).
+        if !is_self && !email.eq_ignore_ascii_case(&target.email) {
+            return Err(AppError::Forbidden(
+                "Only the account holder can change their email address.".into(),
+            ));
+        }
     }
     if let Some(skills) = &patch.skills {
         validate::bounded_list("skills", skills)?;
@@ -283,7 +290,7 @@ pub async fn update(
 async fn admins_left(uow: &UnitOfWork, tenant: Tenant, role: &str) -> AppResult<u64> {
     uow.lock(tenant, locks::Row::Organization, tenant.id())
         .await?;
-    Ok(users::count_with_role(uow.tx(), tenant, role).await?)
+    Ok(users::count_active_with_role(uow.tx(), tenant, role).await?)
 }
 
 /// Removes a member (admin only); their tasks become unassigned.
@@ -357,6 +364,8 @@ pub async fn set_active(
     }
     if memberships::set_deactivated(uow.tx(), member.tenant, id, !active).await? {
         if !active {
+            // Tokens issued before stay dead after a reactivation too.
+            users::end_sessions(uow.tx(), id).await?;
             let released =
                 memberships::release_open_assignments(uow.tx(), member.tenant, id).await?;
             for (task_id, task_key) in released {

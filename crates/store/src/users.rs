@@ -337,6 +337,20 @@ pub async fn count_with_role<C: ConnectionTrait>(c: &C, tenant: Tenant, role: &s
     .await
 }
 
+/// Members holding `role` who are not deactivated (the admins an organization still has).
+pub async fn count_active_with_role<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    role: &str,
+) -> Result<u64> {
+    sql::count(
+        c,
+        "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = $2 AND deactivated_at IS NULL",
+        vec![tenant.id().into(), role.into()],
+    )
+    .await
+}
+
 /// Removes a member from the organization: their tasks there are unassigned, team places
 /// and leads cleared, and the account itself deleted when it belongs nowhere else.
 pub async fn remove<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<()> {

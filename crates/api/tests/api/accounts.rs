@@ -817,3 +817,52 @@ async fn deactivation_stops_tokens_at_once_releases_work_and_reactivation_restor
         .await
         .expect(404);
 }
+
+#[tokio::test]
+async fn nobody_but_the_holder_changes_an_accounts_email_and_long_addresses_do_not_break_reset() {
+    let s = setup().await;
+    let org = s.app.setup_org("own").await;
+    let (pat, pat_token) = s
+        .app
+        .add_user_with(
+            &org.admin,
+            json!({"username": "pat", "email": "pat@example.com"}),
+        )
+        .await;
+    // The address receives reset links: an admin setting it could take the account over.
+    let refused = s
+        .app
+        .patch(
+            &format!("/api/v1/users/{pat}/"),
+            &org.admin,
+            json!({"email": "admin-owned@example.com"}),
+        )
+        .await
+        .expect(403);
+    assert_eq!(
+        refused.detail(),
+        "Only the account holder can change their email address."
+    );
+    // Unchanged is fine (forms send every field); the holder changes it.
+    s.app
+        .patch(
+            &format!("/api/v1/users/{pat}/"),
+            &org.admin,
+            json!({"email": "PAT@example.com", "skills": ["go"]}),
+        )
+        .await
+        .expect(200);
+    s.app
+        .patch(
+            &format!("/api/v1/users/{pat}/"),
+            &pat_token,
+            json!({"email": "pat@new.example.com"}),
+        )
+        .await
+        .expect(200);
+    let long = format!("{}@example.com", "a".repeat(240));
+    s.app
+        .post_anon("/api/v1/auth/password-reset/", json!({"email": long}))
+        .await
+        .expect(200);
+}

@@ -67,6 +67,11 @@ export function setSessionLostHandler(handler) {
   onSessionLost = handler;
 }
 
+/** Calls that present credentials themselves: a 401 there is an answer, not an expiry. */
+function isCredentialCall(path) {
+  return /^\/auth\/(login|refresh|logout|register|password-reset)/.test(path);
+}
+
 /** Sends a request to `/api/v1{path}`; resolves to the JSON body (null for 204). */
 export async function request(method, path, body) {
   const send = () => {
@@ -79,7 +84,7 @@ export async function request(method, path, body) {
   let resp;
   try {
     resp = await send();
-    if (resp.status === 401 && !path.startsWith("/auth/") && (await refreshTokens())) {
+    if (resp.status === 401 && !isCredentialCall(path) && (await refreshTokens())) {
       resp = await send();
     }
   } catch {
@@ -92,7 +97,7 @@ export async function request(method, path, body) {
   } catch {
     data = null;
   }
-  if (resp.status === 401 && !path.startsWith("/auth/")) {
+  if (resp.status === 401 && !isCredentialCall(path)) {
     clearTokens();
     onSessionLost();
   }
