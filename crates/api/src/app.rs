@@ -20,7 +20,7 @@ use crate::{
     },
     routes::{
         account, admin_jobs, ai, audit_logs, auth, comments, dashboard, health, invitations,
-        organizations, setup, tasks, teams, users, workflows,
+        organizations, setup, tasks, teams, two_factor, users, workflows,
     },
     state::AppState,
 };
@@ -57,6 +57,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::register))
+        .routes(routes!(two_factor::setup))
+        .routes(routes!(two_factor::confirm))
+        .routes(routes!(two_factor::disable))
+        .routes(routes!(two_factor::login))
         .routes(routes!(account::organizations))
         .routes(routes!(account::switch_organization))
         .routes(routes!(account::change_password))

@@ -15,8 +15,9 @@ use crate::{config::ApiConfig, error::ApiError, state::AppState};
 
 /// Routes limited per client address (POST): those anyone can call without a token, and
 /// those that create organizations or check a secret. `GET /invitations/lookup` too.
-const LIMITED: [&str; 8] = [
+const LIMITED: [&str; 9] = [
     "/api/v1/auth/login",
+    "/api/v1/auth/login/2fa",
     "/api/v1/auth/register",
     "/api/v1/setup",
     "/api/v1/organizations",

@@ -28,7 +28,18 @@ pub async fn issue_pair<C: ConnectionTrait>(
     org: Option<Uuid>,
 ) -> AppResult<TokenPair> {
     let epoch = users::session_epoch(c, user).await?;
-    let who = Subject { user, org, epoch };
+    issue_pair_at(state, c, Subject { user, org, epoch }).await
+}
+
+/// Issues a pair under a given session epoch (the one read with the password that was
+/// checked, so a password changed in between voids the pair at once).
+async fn issue_pair_at<C: ConnectionTrait>(
+    state: &App,
+    c: &C,
+    who: Subject,
+) -> AppResult<TokenPair> {
+    let user = who.user;
+    let org = who.org;
     let (access, _) = state
         .keys
         .issue(TokenType::Access, who, state.settings.access_ttl);
@@ -46,20 +57,52 @@ fn invalid_credentials() -> AppError {
     }
 }
 
-/// Checks credentials, with the per-account failure limit.
-pub async fn login(state: &App, username: String, password_text: String) -> AppResult<TokenPair> {
+/// What a correct password leads to.
+#[derive(Debug, Clone)]
+pub enum LoginOutcome {
+    /// Signed in.
+    Tokens(TokenPair),
+    /// The account has two-factor sign-in: the second step takes this short-lived token and
+    /// a code (`POST /auth/login/2fa/`).
+    TwoFactorRequired { mfa_token: String },
+}
+
+/// How long the second sign-in step may take.
+const MFA_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Refuses (429) an account with too many recent failed sign-in attempts; returns the start
+/// of the window counted.
+async fn check_failure_limit(state: &App, username: &str) -> AppResult<chrono::DateTime<Utc>> {
     let cfg = &state.settings;
     let window = chrono::Duration::from_std(cfg.login_failure_window)
         .unwrap_or(chrono::Duration::minutes(15));
     let since = switchyard_store::now() - window;
-    let (failures, oldest) =
-        tokens::login_failures_since(state.db.conn(), &username, since).await?;
+    let (failures, oldest) = tokens::login_failures_since(state.db.conn(), username, since).await?;
     if failures >= cfg.login_failures_per_account {
         let retry = oldest
             .map(|t| (t + window - Utc::now()).num_seconds().max(1) as u64)
             .unwrap_or(60);
         return Err(AppError::RateLimited { retry_after: retry });
     }
+    Ok(since)
+}
+
+/// Counts a failed attempt (a wrong password or a wrong second-factor code).
+async fn record_failure(state: &App, username: &str) -> AppResult<()> {
+    let uow = UnitOfWork::begin(state).await?;
+    tokens::record_login_failure(uow.tx(), username).await?;
+    uow.commit().await?;
+    Ok(())
+}
+
+/// Checks credentials, with the per-account failure limit. An account with two-factor
+/// sign-in gets a token for the second step instead of the pair.
+pub async fn login(
+    state: &App,
+    username: String,
+    password_text: String,
+) -> AppResult<LoginOutcome> {
+    let since = check_failure_limit(state, &username).await?;
     let creds = users::credentials(state.db.conn(), &username).await?;
     let ok = password::verify(
         password_text,
@@ -75,16 +118,85 @@ pub async fn login(state: &App, username: String, password_text: String) -> AppR
     let creds = match creds {
         Some(c) if may_sign_in => c,
         _ => {
-            let uow = UnitOfWork::begin(state).await?;
-            tokens::record_login_failure(uow.tx(), &username).await?;
-            uow.commit().await?;
+            record_failure(state, &username).await?;
             return Err(invalid_credentials());
         }
     };
+    if crate::two_factor::is_enabled(state, creds.id).await? {
+        let org = users::default_organization(state.db.conn(), creds.id).await?;
+        let who = Subject {
+            user: creds.id,
+            org,
+            epoch: creds.session_epoch,
+        };
+        let (mfa_token, _) = state.keys.issue(TokenType::Mfa, who, MFA_TTL);
+        return Ok(LoginOutcome::TwoFactorRequired { mfa_token });
+    }
     let uow = UnitOfWork::begin(state).await?;
     tokens::clear_login_failures(uow.tx(), &username, since).await?;
     let org = users::default_organization(uow.tx(), creds.id).await?;
-    let pair = issue_pair(state, uow.tx(), creds.id, org).await?;
+    let who = Subject {
+        user: creds.id,
+        org,
+        epoch: creds.session_epoch,
+    };
+    let pair = issue_pair_at(state, uow.tx(), who).await?;
+    uow.commit().await?;
+    Ok(LoginOutcome::Tokens(pair))
+}
+
+/// The second sign-in step: the token from the first and a current code or a recovery code.
+/// A wrong code counts toward the account's failure limit; the token works once.
+pub async fn login_two_factor(
+    state: &App,
+    mfa_token: &str,
+    code: Option<&str>,
+    recovery_code: Option<&str>,
+) -> AppResult<TokenPair> {
+    let claims = state
+        .keys
+        .verify(mfa_token, TokenType::Mfa)
+        .ok_or_else(refresh_invalid)?;
+    if tokens::is_revoked(state.db.conn(), claims.jti).await? {
+        return Err(refresh_invalid());
+    }
+    let record = switchyard_store::principal::load(state.db.conn(), claims.subject())
+        .await?
+        .ok_or_else(refresh_invalid)?;
+    let since = check_failure_limit(state, &record.username).await?;
+    let uow = UnitOfWork::begin(state).await?;
+    let passed = crate::two_factor::verify_for_login(
+        state,
+        &uow,
+        claims.sub,
+        &record.username,
+        code,
+        recovery_code,
+    )
+    .await?;
+    if !passed {
+        drop(uow);
+        record_failure(state, &record.username).await?;
+        return Err(AppError::field_coded(
+            ErrorCode::InvalidCode,
+            "code",
+            "The code is not valid or was already used. Check your device's clock and try again.",
+        ));
+    }
+    if !tokens::revoke(uow.tx(), claims.jti, claims.expires_at()).await? {
+        return Err(refresh_invalid());
+    }
+    tokens::clear_login_failures(uow.tx(), &record.username, since).await?;
+    let org = match claims.org {
+        Some(org) => Some(org),
+        None => users::default_organization(uow.tx(), claims.sub).await?,
+    };
+    let who = Subject {
+        user: claims.sub,
+        org,
+        epoch: claims.epoch,
+    };
+    let pair = issue_pair_at(state, uow.tx(), who).await?;
     uow.commit().await?;
     Ok(pair)
 }
@@ -134,7 +246,12 @@ pub async fn refresh(state: &App, token: String) -> AppResult<TokenPair> {
         Some(m) => Some(m.tenant.id()),
         None => users::default_organization(uow.tx(), claims.sub).await?,
     };
-    let pair = issue_pair(state, uow.tx(), claims.sub, org).await?;
+    let who = Subject {
+        user: claims.sub,
+        org,
+        epoch: claims.epoch,
+    };
+    let pair = issue_pair_at(state, uow.tx(), who).await?;
     uow.commit().await?;
     Ok(pair)
 }

@@ -66,6 +66,7 @@ error_codes! {
     AlreadyMember => "already_member", "409: the person invited or added is already a member.";
     InvitationPending => "invitation_pending", "409: an invitation to this address is already pending (resend it).";
     InvitationClosed => "invitation_closed", "409: the invitation was already accepted or revoked.";
+    InvalidCode => "invalid_code", "400: a two-factor code is wrong, expired or already used (wrong codes count toward the sign-in limit).";
     InvalidToken => "invalid_token", "400: an emailed link (invitation, password reset) is unknown, used, revoked or expired.";
     PreconditionFailed => "precondition_failed", "412: If-Match named a stale version; `current_version` has the current one.";
     RequestTimeout => "request_timeout", "408: the request body did not arrive in time; the connection is closed.";

@@ -49,12 +49,16 @@ pub struct Settings {
     pub job_retention: Duration,
     /// How long an invitation link works (`SWITCHYARD_INVITATION_TTL`, seconds).
     pub invitation_ttl: Duration,
+    /// What the key that seals two-factor secrets at rest derives from
+    /// (`SWITCHYARD_ENCRYPTION_KEY`; by default the JWT secret).
+    pub encryption_key: Secret,
 }
 
 impl Settings {
     /// Defaults suitable for tests and development, with the given key.
     pub fn with_secret(secret: Secret) -> Self {
         Settings {
+            encryption_key: secret.clone(),
             jwt_secret: secret,
             access_ttl: Duration::from_secs(3600),
             refresh_ttl: Duration::from_secs(7 * 24 * 3600),

@@ -2,7 +2,8 @@
 //! membership to the account they have) with the role the inviter chose.
 //!
 //! Admins invite anyone; managers invite for roles below manager. The link's token is 32
-//! random bytes of which only the SHA-256 is stored. Every step is audited.
+//! random bytes minted by the job that sends the email; only its SHA-256 is stored, so no
+//! table (jobs included) holds a usable link. Every step is audited.
 
 use switchyard_domain::{AccessLevel, password::check as check_password};
 use switchyard_store::{
@@ -13,9 +14,13 @@ use switchyard_store::{
 };
 use uuid::Uuid;
 
+use serde_json::json;
+use switchyard_store::jobs::NewJob;
+
 use crate::{
     App, AppError, AppResult, Caller, ErrorCode, Event, Member, UnitOfWork,
     auth::{self, TokenPair, password},
+    jobs::{Handlers, JobFailure, JobResult},
     mail::{self, AccountEmail},
     one_time::{self, OneTimeToken},
     throttle,
@@ -85,7 +90,6 @@ pub async fn create(
         3600,
     )
     .await?;
-    let token = OneTimeToken::generate();
     let now = state.clock.now();
     let mut uow = UnitOfWork::begin(state).await?;
     if let Some(team) = input.team
@@ -105,7 +109,8 @@ pub async fn create(
             email: email.clone(),
             role: role.clone(),
             team_id: input.team,
-            token_hash: token.hash.clone(),
+            // A stand-in nobody knows: the real token is minted when the email leaves.
+            token_hash: OneTimeToken::generate().hash,
             invited_by: member.user_id,
             invited_by_name: member.username.clone(),
             expires_at: now + ttl(state),
@@ -115,7 +120,7 @@ pub async fn create(
     let row = invitations::get(uow.tx(), member.tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    send(&mut uow, member, &row, &token, false).await?;
+    send(&mut uow, member, &row, false).await?;
     uow.commit().await?;
     Ok(row)
 }
@@ -139,39 +144,26 @@ fn ttl(state: &App) -> chrono::Duration {
     chrono::Duration::from_std(state.settings.invitation_ttl).unwrap_or(chrono::Duration::days(7))
 }
 
-/// Queues the invitation email and records the event, in the caller's unit of work.
+/// The job that mints an invitation's token and mails the link.
+pub const INVITATION_JOB: &str = "invitation_email";
+
+/// Queues the invitation email (for the invitation's current `sent_count`) and records the
+/// event, in the caller's unit of work.
 async fn send(
     uow: &mut UnitOfWork,
     member: &Member,
     row: &InvitationRow,
-    token: &OneTimeToken,
     resent: bool,
 ) -> AppResult<()> {
-    let job = mail::account_email(
-        uow.app(),
-        &AccountEmail {
-            purpose: "invitation",
-            to_email: &row.email,
-            to_name: &row.email,
-            subject: format!(
-                "{} invited you to {} on Switchyard",
-                member.username, row.organization_name
-            ),
-            message: format!(
-                "{} invited you to join {} as {}. The link below works once and expires on {}.",
-                member.username,
-                row.organization_name,
-                row.role,
-                row.expires_at.format("%Y-%m-%d %H:%M UTC")
-            ),
-            action: "Accept the invitation",
-            path: format!("/accept-invitation#token={}", token.token),
-            footer: "If you did not expect this invitation, ignore this email.",
-            unique: token.hash[..32].to_string(),
-            organization_id: Some(row.organization_id),
-        },
-    );
-    uow.enqueue(job).await?;
+    uow.enqueue(NewJob {
+        kind: INVITATION_JOB.into(),
+        payload: json!({"invitation": row.id, "sent_count": row.sent_count, "inviter": member.username}),
+        organization_id: Some(row.organization_id),
+        run_at: uow.app().clock.now(),
+        max_attempts: 8,
+        dedupe_key: Some(format!("invitation:{}:{}", row.id, row.sent_count)),
+    })
+    .await?;
     uow.record(
         member,
         Event::InvitationSent {
@@ -183,6 +175,64 @@ async fn send(
     )
     .await?;
     Ok(())
+}
+
+/// The `invitation_email` job: gives the invitation a fresh token (only its hash stored;
+/// a retry mints another and the unsent one dies) and mails the link — unless it was
+/// resent, revoked, accepted or expired meanwhile.
+pub fn handlers(handlers: Handlers) -> Handlers {
+    handlers.on(INVITATION_JOB, |app: App, job| async move {
+        let id = job.payload["invitation"]
+            .as_str()
+            .and_then(|s| s.parse::<Uuid>().ok())
+            .ok_or_else(|| JobFailure::Permanent("invitation job without an id".into()))?;
+        let sent_count = job.payload["sent_count"].as_i64().unwrap_or(1) as i32;
+        let inviter = job.payload["inviter"]
+            .as_str()
+            .unwrap_or("Someone")
+            .to_string();
+        mail_invitation(&app, id, sent_count, &inviter)
+            .await
+            .map_err(|e| JobFailure::Transient(e.to_string()))?
+    })
+}
+
+async fn mail_invitation(
+    app: &App,
+    id: Uuid,
+    sent_count: i32,
+    inviter: &str,
+) -> AppResult<JobResult> {
+    let token = OneTimeToken::generate();
+    let tx = app.db.begin_write().await?;
+    let row = invitations::mint(&tx, id, sent_count, &token.hash, app.clock.now()).await?;
+    switchyard_store::commit(tx).await?;
+    let Some(row) = row else {
+        return Ok(Ok(()));
+    };
+    let message = mail::account_message(
+        app,
+        &AccountEmail {
+            purpose: "invitation",
+            to_email: &row.email,
+            to_name: &row.email,
+            subject: format!(
+                "{inviter} invited you to {} on Switchyard",
+                row.organization_name
+            ),
+            message: format!(
+                "{inviter} invited you to join {} as {}. The link below works once and expires on {}.",
+                row.organization_name,
+                row.role,
+                row.expires_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            action: "Accept the invitation",
+            path: format!("/accept-invitation#token={}", token.token),
+            footer: "If you did not expect this invitation, ignore this email.",
+            unique: token.hash[..32].to_string(),
+        },
+    );
+    Ok(app.mailer.send(&message).await)
 }
 
 /// The organization's invitations (managers and admins).
@@ -237,13 +287,14 @@ pub async fn resend(state: &App, member: &Member, id: Uuid) -> AppResult<Invitat
         return Err(closed(&row));
     }
     refuse_members(&uow, member.tenant, &row.email).await?;
-    let token = OneTimeToken::generate();
     let expires = state.clock.now() + ttl(state);
-    invitations::renew(uow.tx(), member.tenant, id, &token.hash, expires).await?;
+    // The old link dies here; the new token is minted when the email leaves.
+    let stand_in = OneTimeToken::generate();
+    invitations::renew(uow.tx(), member.tenant, id, &stand_in.hash, expires).await?;
     let row = invitations::get(uow.tx(), member.tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    send(&mut uow, member, &row, &token, true).await?;
+    send(&mut uow, member, &row, true).await?;
     uow.commit().await?;
     Ok(row)
 }

@@ -31,11 +31,13 @@ pub mod organizations;
 pub mod passwords;
 pub mod permissions;
 pub mod schedule;
+pub mod sealing;
 pub mod setup;
 pub mod sla;
 pub mod tasks;
 pub mod teams;
 pub mod throttle;
+pub mod two_factor;
 pub mod users;
 pub mod workflows;
 
@@ -46,3 +48,11 @@ pub use error::{AppError, AppResult};
 pub use events::{Change, Event};
 pub use handle::{AfterCommit, App, SystemClock};
 pub use uow::{Recorded, UnitOfWork};
+
+/// Every background job handler the server runs: scheduled sweeps, email, and the account
+/// emails that mint their link tokens as they send.
+pub fn every_handler() -> jobs::Handlers {
+    passwords::handlers(invitations::handlers(mail::handlers(
+        schedule::system_handlers(),
+    )))
+}

@@ -230,9 +230,11 @@ pub fn task_email(app: &App, n: &TaskNotice) -> NewJob {
     }
 }
 
-/// An email about a person's account (an invitation, a password reset, a security notice).
+/// An email about a person's account (an invitation, a password reset). It carries a
+/// single-use link, so it is built and sent by the job that mints the link's token: the
+/// token exists only in memory and in the message, never in a job payload.
 pub struct AccountEmail<'a> {
-    /// The template's purpose, part of the Message-ID and the dedupe key.
+    /// The template's purpose, part of the Message-ID.
     pub purpose: &'a str,
     pub to_email: &'a str,
     pub to_name: &'a str,
@@ -242,13 +244,12 @@ pub struct AccountEmail<'a> {
     pub action: &'a str,
     pub path: String,
     pub footer: &'a str,
-    /// Unique per message (a token's hash, an event id).
+    /// Unique per message (a token's hash).
     pub unique: String,
-    pub organization_id: Option<Uuid>,
 }
 
-/// The `email` job for an account email.
-pub fn account_email(app: &App, e: &AccountEmail) -> NewJob {
+/// The message of an account email.
+pub fn account_message(app: &App, e: &AccountEmail) -> Email {
     let link = format!(
         "{}{}",
         app.settings.public_url.trim_end_matches('/'),
@@ -261,20 +262,24 @@ pub fn account_email(app: &App, e: &AccountEmail) -> NewJob {
         ("link", link.as_str()),
         ("footer", e.footer),
     ];
-    let email = Email {
+    Email {
         to: e.to_email.to_string(),
         subject: e.subject.clone(),
         text: render(include_str!("../templates/account.txt"), &values, false),
         html: render(include_str!("../templates/account.html"), &values, true),
         message_id: format!("<{}.{}@{}>", e.purpose, e.unique, mail_domain(app)),
-    };
+    }
+}
+
+/// The `email` job for a prepared message that carries no secret (a security notice).
+pub fn email_job(app: &App, email: Email, organization_id: Option<Uuid>, unique: &str) -> NewJob {
     NewJob {
         kind: EMAIL.into(),
+        dedupe_key: Some(format!("email:notice:{unique}")),
         payload: json!(email),
-        organization_id: e.organization_id,
+        organization_id,
         run_at: app.clock.now(),
         max_attempts: 8,
-        dedupe_key: Some(format!("email:{}:{}", e.purpose, e.unique)),
     }
 }
 

@@ -35,6 +35,7 @@ pub struct OrgPatch {
     pub allowed_roles: Option<Vec<String>>,
     pub allowed_priorities: Option<Vec<String>>,
     pub allowed_task_types: Option<Vec<String>>,
+    pub require_two_factor: Option<bool>,
 }
 
 fn removed<'a>(old: &'a [String], new: &[String]) -> Vec<&'a String> {
@@ -100,6 +101,18 @@ pub async fn update(
             ));
         }
     }
+    let require_two_factor = patch
+        .require_two_factor
+        .unwrap_or(current.require_two_factor);
+    if require_two_factor
+        && !current.require_two_factor
+        && !crate::two_factor::is_enabled(state, member.user_id).await?
+    {
+        return Err(AppError::field(
+            "require_two_factor",
+            "Turn on two-factor sign-in for your own account first.",
+        ));
+    }
     organizations::update(
         uow.tx(),
         member.tenant,
@@ -108,6 +121,7 @@ pub async fn update(
             allowed_roles: roles,
             allowed_priorities: priorities,
             allowed_task_types: types,
+            require_two_factor,
         },
     )
     .await?;

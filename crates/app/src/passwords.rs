@@ -9,9 +9,13 @@ use std::time::Duration;
 use switchyard_domain::password::check as check_policy;
 use switchyard_store::{account_tokens, tokens, users};
 
+use serde_json::json;
+use switchyard_store::jobs::NewJob;
+
 use crate::{
     App, AppError, AppResult, Caller, ErrorCode, UnitOfWork,
     auth::{self, TokenPair, password},
+    jobs::{Handlers, JobFailure, JobResult},
     mail::{self, AccountEmail},
     one_time::{self, OneTimeToken},
     throttle,
@@ -76,8 +80,12 @@ pub async fn change(
     Ok(pair)
 }
 
-/// Emails a reset link to every active account with `email`. Answers the same whether or not
-/// there is one; limited per address (429 for any address past the limit).
+/// The job that looks the address up and mails the links.
+pub const RESET_JOB: &str = "password_reset";
+
+/// Answers a reset request: the same work (a throttle count and one queued job) whether or
+/// not the address belongs to anyone, so neither the answer nor its timing tells. Limited
+/// per address (429 for any address past the limit).
 pub async fn request_reset(state: &App, email: String) -> AppResult<()> {
     let email = email.trim().to_lowercase();
     crate::users::check_email(&email)?;
@@ -91,24 +99,52 @@ pub async fn request_reset(state: &App, email: String) -> AppResult<()> {
         3600,
     )
     .await?;
-    let accounts = users::active_by_email(state.db.conn(), &email).await?;
-    if accounts.is_empty() {
-        return Ok(());
-    }
-    let expires = state.clock.now() + chrono::Duration::from_std(RESET_TTL).unwrap_or_default();
     let uow = UnitOfWork::begin(state).await?;
+    uow.enqueue(NewJob {
+        kind: RESET_JOB.into(),
+        payload: json!({ "email": email }),
+        organization_id: None,
+        run_at: state.clock.now(),
+        max_attempts: 8,
+        dedupe_key: None,
+    })
+    .await?;
+    uow.commit().await?;
+    Ok(())
+}
+
+/// The `password_reset` job: for each active account with the address, mints a token (only
+/// its hash is stored) and sends the link. A retry mints new ones; unsent tokens are
+/// unknown to anyone and expire within the hour.
+pub fn handlers(handlers: Handlers) -> Handlers {
+    handlers.on(RESET_JOB, |app: App, job| async move {
+        let email = job.payload["email"]
+            .as_str()
+            .ok_or_else(|| JobFailure::Permanent("reset job without an email".into()))?
+            .to_string();
+        send_reset_links(&app, &email)
+            .await
+            .map_err(|e| JobFailure::Transient(e.to_string()))?
+    })
+}
+
+async fn send_reset_links(app: &App, email: &str) -> AppResult<JobResult> {
+    let accounts = users::active_by_email(app.db.conn(), email).await?;
+    let expires = app.clock.now() + chrono::Duration::from_std(RESET_TTL).unwrap_or_default();
     for account in &accounts {
         let token = OneTimeToken::generate();
+        let tx = app.db.begin_write().await?;
         account_tokens::insert(
-            uow.tx(),
+            &tx,
             &token.hash,
             account.id,
             account_tokens::PASSWORD_RESET,
             expires,
         )
         .await?;
-        uow.enqueue(mail::account_email(
-            state,
+        switchyard_store::commit(tx).await?;
+        let message = mail::account_message(
+            app,
             &AccountEmail {
                 purpose: "password_reset",
                 to_email: &account.email,
@@ -122,13 +158,13 @@ pub async fn request_reset(state: &App, email: String) -> AppResult<()> {
                 path: format!("/reset-password#token={}", token.token),
                 footer: "If it was not you, ignore this email: your password stays as it is.",
                 unique: token.hash[..32].to_string(),
-                organization_id: None,
             },
-        ))
-        .await?;
+        );
+        if let Err(failure) = app.mailer.send(&message).await {
+            return Ok(Err(failure));
+        }
     }
-    uow.commit().await?;
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// Sets a new password with a reset token; the token, every other reset token of the account

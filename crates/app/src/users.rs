@@ -76,6 +76,7 @@ pub async fn me(state: &App, caller: &Caller) -> AppResult<Me> {
     Ok(Me {
         user: row.ok_or(AppError::NotFound)?,
         permissions: caller.member.as_ref().map(Permissions::of),
+        two_factor_enabled: crate::two_factor::is_enabled(state, caller.user_id).await?,
     })
 }
 
@@ -84,6 +85,7 @@ pub async fn me(state: &App, caller: &Caller) -> AppResult<Me> {
 pub struct Me {
     pub user: UserRow,
     pub permissions: Option<Permissions>,
+    pub two_factor_enabled: bool,
 }
 
 /// Members of the caller's organization.

@@ -211,6 +211,34 @@ pub async fn renew<C: ConnectionTrait>(
         == 1)
 }
 
+/// Gives the invitation the token about to be emailed, when it is still pending, unexpired
+/// at `at` and at `sent_count` (not resent since the email was queued); returns it then.
+pub async fn mint<C: ConnectionTrait>(
+    c: &C,
+    id: Uuid,
+    sent_count: i32,
+    token_hash: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<InvitationRow>> {
+    let n = sql::exec(
+        c,
+        "UPDATE invitations SET token_hash = $3, updated_at = $5 \
+         WHERE id = $1 AND sent_count = $2 AND status = 'pending' AND expires_at > $4",
+        vec![
+            id.into(),
+            sent_count.into(),
+            token_hash.into(),
+            at.into(),
+            now().into(),
+        ],
+    )
+    .await?;
+    if n == 0 {
+        return Ok(None);
+    }
+    sql::one(c, &format!("{SELECT} WHERE i.id = $1"), vec![id.into()]).await
+}
+
 /// Moves a pending invitation to `accepted` (by `user_id`) or `revoked`; `false` when it was
 /// no longer pending.
 pub async fn close<C: ConnectionTrait>(

@@ -35,6 +35,7 @@ pub mod tallies;
 pub mod tasks;
 pub mod teams;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;
 pub mod workflows;
 

@@ -72,6 +72,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "accounts",
         Step::Sql(include_str!("../migrations/0009_accounts.sql")),
     ),
+    (
+        10,
+        "two_factor",
+        Step::Sql(include_str!("../migrations/0010_two_factor.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

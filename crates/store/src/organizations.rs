@@ -15,6 +15,8 @@ pub struct OrgRow {
     pub allowed_roles: StrList,
     pub allowed_priorities: StrList,
     pub allowed_task_types: StrList,
+    /// Members must sign in with a second factor to act here.
+    pub require_two_factor: bool,
     pub member_count: i64,
     pub team_count: i64,
     /// Grows with every change (optimistic concurrency).
@@ -24,7 +26,7 @@ pub struct OrgRow {
 }
 
 const SELECT: &str = "SELECT o.id, o.name, o.slug, o.allowed_roles, o.allowed_priorities, \
-    o.allowed_task_types, o.version, o.created_at, o.updated_at, \
+    o.allowed_task_types, o.require_two_factor, o.version, o.created_at, o.updated_at, \
     (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS member_count, \
     (SELECT COUNT(*) FROM teams t WHERE t.organization_id = o.id) AS team_count \
     FROM organizations o";
@@ -57,6 +59,7 @@ pub struct OrgUpdate {
     pub allowed_roles: Vec<String>,
     pub allowed_priorities: Vec<String>,
     pub allowed_task_types: Vec<String>,
+    pub require_two_factor: bool,
 }
 
 /// Writes the editable fields of the caller's organization.
@@ -64,7 +67,7 @@ pub async fn update<C: ConnectionTrait>(c: &C, tenant: Tenant, u: OrgUpdate) -> 
     sql::exec(
         c,
         "UPDATE organizations SET name = $2, allowed_roles = $3, allowed_priorities = $4, \
-         allowed_task_types = $5, version = version + 1, updated_at = $6 WHERE id = $1",
+         allowed_task_types = $5, require_two_factor = $7, version = version + 1, updated_at = $6 WHERE id = $1",
         vec![
             tenant.id().into(),
             u.name.into(),
@@ -72,6 +75,7 @@ pub async fn update<C: ConnectionTrait>(c: &C, tenant: Tenant, u: OrgUpdate) -> 
             StrList(u.allowed_priorities).into(),
             StrList(u.allowed_task_types).into(),
             now().into(),
+            u.require_two_factor.into(),
         ],
     )
     .await?;

@@ -20,6 +20,8 @@ pub struct Membership {
     pub tenant: Tenant,
     pub role: String,
     pub org_roles: Vec<String>,
+    /// The organization requires two-factor sign-in and the account has not turned it on.
+    pub lacks_required_two_factor: bool,
 }
 
 #[derive(FromQueryResult)]
@@ -32,6 +34,8 @@ struct Row {
     role: Option<String>,
     deactivated_at: Option<chrono::DateTime<chrono::Utc>>,
     allowed_roles: Option<StrList>,
+    require_two_factor: Option<bool>,
+    two_factor_on: i64,
 }
 
 /// What an access or refresh token says about whom it acts for.
@@ -60,6 +64,8 @@ pub async fn load<C: ConnectionTrait>(
     let row: Option<Row> = sql::one(
         c,
         "SELECT u.id, u.username, u.is_active, u.session_epoch, m.role, m.deactivated_at, o.allowed_roles, \
+           o.require_two_factor, \
+           (SELECT COUNT(*) FROM user_two_factor f WHERE f.user_id = u.id AND f.enabled_at IS NOT NULL) AS two_factor_on, \
            (SELECT COUNT(*) FROM revoked_tokens r WHERE r.jti = $3) AS revoked \
          FROM users u \
          LEFT JOIN memberships m ON m.user_id = u.id AND m.organization_id = $2 \
@@ -81,6 +87,8 @@ pub async fn load<C: ConnectionTrait>(
             tenant: Tenant::new(org),
             role,
             org_roles: roles.0,
+            lacks_required_two_factor: row.require_two_factor == Some(true)
+                && row.two_factor_on == 0,
         }),
         _ => None,
     };

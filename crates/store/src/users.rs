@@ -108,13 +108,15 @@ pub struct Credentials {
     pub id: Uuid,
     pub password_hash: String,
     pub is_active: bool,
+    /// Read with the hash: tokens issued under it die if the password changes meanwhile.
+    pub session_epoch: i64,
 }
 
 /// Looks a user up by username for login.
 pub async fn credentials<C: ConnectionTrait>(c: &C, username: &str) -> Result<Option<Credentials>> {
     sql::one(
         c,
-        "SELECT id, password_hash, is_active FROM users WHERE username = $1",
+        "SELECT id, password_hash, is_active, session_epoch FROM users WHERE username = $1",
         vec![username.into()],
     )
     .await

@@ -173,10 +173,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         schedule::system_schedules(sla_every),
     ));
     let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
-    let mut worker = Worker::new(
-        state.app.clone(),
-        mail::handlers(schedule::system_handlers()),
-    );
+    let mut worker = Worker::new(state.app.clone(), switchyard_app::every_handler());
     worker.lease = args.job_lease;
     let worker = tokio::spawn(worker.run(Duration::from_millis(500), async {
         worker_stopped.await.ok();

@@ -26,6 +26,11 @@ pub struct Caller(pub app::Caller);
 #[derive(Debug, Clone)]
 pub struct Member(pub app::Member);
 
+/// Marks a request whose caller may not act in their organization until they turn on the
+/// two-factor sign-in it requires (their own account routes still work).
+#[derive(Debug, Clone, Copy)]
+struct TwoFactorMissing;
+
 impl Deref for Caller {
     type Target = app::Caller;
     fn deref(&self) -> &app::Caller {
@@ -79,6 +84,13 @@ impl FromRequestParts<AppState> for Caller {
         let record = principal::load(state.app.db.conn(), claims.subject())
             .await?
             .ok_or_else(ApiError::bad_token)?;
+        if record
+            .membership
+            .as_ref()
+            .is_some_and(|m| m.lacks_required_two_factor)
+        {
+            parts.extensions.insert(TwoFactorMissing);
+        }
         let member = record.membership.map(|m| app::Member {
             user_id: record.user_id,
             username: record.username.clone(),
@@ -125,6 +137,12 @@ impl FromRequestParts<AppState> for Member {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let caller = Caller::from_request_parts(parts, state).await?;
+        if parts.extensions.get::<TwoFactorMissing>().is_some() {
+            return Err(ApiError::Forbidden(
+                "This organization requires two-factor sign-in. Turn it on in your profile (POST /api/v1/auth/2fa/setup/) to act here."
+                    .into(),
+            ));
+        }
         caller.0.member.map(Member).ok_or_else(|| {
             ApiError::Forbidden(
                 "You are not a member of any organization. Create one with POST /api/v1/setup/ or ask a manager to add you."

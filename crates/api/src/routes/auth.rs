@@ -4,7 +4,10 @@ use axum::{Json, extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use switchyard_app::{self, auth::TokenPair};
+use switchyard_app::{
+    self,
+    auth::{LoginOutcome, TokenPair},
+};
 
 use crate::{
     auth::Caller,
@@ -61,18 +64,41 @@ pub struct RegisterResponse {
     pub tokens: TokensOut,
 }
 
-/// Exchanges credentials for tokens. Repeated failures for one account answer 429.
+/// The second sign-in step is needed: send `mfa_token` with a code to `/auth/login/2fa/`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TwoFactorRequiredOut {
+    #[schema(example = true)]
+    pub mfa_required: bool,
+    /// Valid for five minutes, once, and only for `POST /auth/login/2fa/`.
+    pub mfa_token: String,
+}
+
+/// Tokens, or — for an account with two-factor sign-in — the token for the second step.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginOut {
+    Tokens(TokensOut),
+    TwoFactorRequired(TwoFactorRequiredOut),
+}
+
+/// Exchanges credentials for tokens (or, with two-factor sign-in on, for `{"mfa_required":
+/// true, "mfa_token": …}`). Repeated failures for one account answer 429.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = tags::AUTH, request_body = LoginRequest,
-    responses((status = 200, body = TokensOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = LoginOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> ApiResult<Json<TokensOut>> {
-    Ok(Json(
-        switchyard_app::auth::login(&state.app, req.username, req.password)
-            .await?
-            .into(),
-    ))
+) -> ApiResult<Json<LoginOut>> {
+    let out = match switchyard_app::auth::login(&state.app, req.username, req.password).await? {
+        LoginOutcome::Tokens(pair) => LoginOut::Tokens(pair.into()),
+        LoginOutcome::TwoFactorRequired { mfa_token } => {
+            LoginOut::TwoFactorRequired(TwoFactorRequiredOut {
+                mfa_required: true,
+                mfa_token,
+            })
+        }
+    };
+    Ok(Json(out))
 }
 
 /// Rotates a refresh token: the one sent is dead afterwards.

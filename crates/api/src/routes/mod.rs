@@ -14,6 +14,7 @@ pub mod organizations;
 pub mod setup;
 pub mod tasks;
 pub mod teams;
+pub mod two_factor;
 pub mod users;
 pub mod workflows;
 

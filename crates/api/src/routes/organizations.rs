@@ -31,6 +31,8 @@ pub struct OrganizationOut {
     pub allowed_roles: Vec<String>,
     pub allowed_priorities: Vec<String>,
     pub allowed_task_types: Vec<String>,
+    /// Members must turn on two-factor sign-in to act in the organization.
+    pub require_two_factor: bool,
     pub member_count: i64,
     pub team_count: i64,
     pub created_at: DateTime<Utc>,
@@ -49,6 +51,7 @@ impl From<OrgRow> for OrganizationOut {
             allowed_roles: o.allowed_roles.0,
             allowed_priorities: o.allowed_priorities.0,
             allowed_task_types: o.allowed_task_types.0,
+            require_two_factor: o.require_two_factor,
             member_count: o.member_count,
             team_count: o.team_count,
             created_at: o.created_at,
@@ -64,6 +67,8 @@ pub struct UpdateOrganizationRequest {
     pub allowed_roles: Option<Vec<String>>,
     pub allowed_priorities: Option<Vec<String>>,
     pub allowed_task_types: Option<Vec<String>>,
+    /// Require two-factor sign-in of every member (the admin turning it on must have it).
+    pub require_two_factor: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -156,6 +161,7 @@ pub async fn update(
         allowed_roles: req.allowed_roles,
         allowed_priorities: req.allowed_priorities,
         allowed_task_types: req.allowed_task_types,
+        require_two_factor: req.require_two_factor,
     };
     Ok(Tagged::of(
         organizations::update(&state.app, &member, id, patch, if_match)

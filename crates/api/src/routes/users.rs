@@ -118,6 +118,8 @@ pub struct MeOut {
     pub user: UserOut,
     /// Null for an account without an organization.
     pub permissions: Option<PermissionsOut>,
+    /// Whether signing in needs a code from an authenticator app.
+    pub two_factor_enabled: bool,
 }
 
 /// What the caller's role may do, flag by flag; the server enforces exactly these rules.
@@ -149,6 +151,7 @@ pub struct PermissionsOut {
 impl From<Me> for MeOut {
     fn from(me: Me) -> Self {
         MeOut {
+            two_factor_enabled: me.two_factor_enabled,
             user: me.user.into(),
             permissions: me.permissions.map(|p| PermissionsOut {
                 level: p.level.as_str().to_string(),

@@ -7,17 +7,14 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::{Value, json};
-use switchyard_app::{
-    jobs::{Handlers, Worker},
-    mail,
-};
+use switchyard_app::jobs::Worker;
 
 use crate::helpers::{FIXTURE_PASSWORD, ManualClock, SmtpSink, TestApp};
 
 /// A server with a real SMTP sink and a worker that sends what is queued.
 pub(crate) struct Setup {
     pub(crate) app: TestApp,
-    clock: Arc<ManualClock>,
+    pub(crate) clock: Arc<ManualClock>,
     sink: SmtpSink,
     worker: Worker,
 }
@@ -40,7 +37,7 @@ async fn setup_with(extra: impl FnOnce(&mut switchyard_api::ApiConfig) + 'static
         })
         .spawn()
         .await;
-    let worker = Worker::new(app.app.clone(), mail::handlers(Handlers::default()));
+    let worker = Worker::new(app.app.clone(), switchyard_app::every_handler());
     Setup {
         app,
         clock,
@@ -50,8 +47,14 @@ async fn setup_with(extra: impl FnOnce(&mut switchyard_api::ApiConfig) + 'static
 }
 
 impl Setup {
+    /// The server clock's time (Unix seconds).
+    pub(crate) fn clock_now(&self) -> i64 {
+        use switchyard_domain::sla::Clock as _;
+        self.clock.now().timestamp()
+    }
+
     /// Sends every queued email; returns the messages received so far.
-    async fn deliver(&self) -> Vec<String> {
+    pub(crate) async fn deliver(&self) -> Vec<String> {
         while self.worker.run_once().await.unwrap() > 0 {}
         self.sink
             .received()

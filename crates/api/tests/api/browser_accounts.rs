@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::{accounts, browser_driver::Browser};
+use crate::{accounts, browser_driver::Browser, two_factor::code_at};
 
 const PASSWORD: &str = "correct-horse-42";
 
@@ -99,5 +99,43 @@ async fn a_forgotten_password_is_reset_through_the_emailed_link() {
     browser
         .wait_text("#whoami", |t| t.starts_with("omar"))
         .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn two_factor_sign_in_is_turned_on_in_the_profile_and_then_asked_for_at_sign_in() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let s = accounts::setup().await;
+    s.app.setup_org("web2fa").await;
+    let base = s.app.url("");
+    browser.login(&base, "web2fa_admin", PASSWORD).await;
+    browser.go_hash("#/profile").await;
+    browser.click("#two-factor-setup").await;
+    browser.wait("#two-factor-qr").await;
+    let secret = browser
+        .wait_text("#two-factor-secret", |t| t.len() >= 32)
+        .await;
+    browser
+        .type_into("#two-factor-code", &code_at(&secret, s.clock_now()))
+        .await;
+    browser.click("#two-factor-confirm").await;
+    browser.wait("#recovery-codes").await;
+    assert_eq!(browser.count("#recovery-codes li").await, 10);
+
+    // A fresh session: the password leads to the code step, the code to the dashboard.
+    browser.js("sessionStorage.clear()").await;
+    browser.goto(&format!("{base}/#/login")).await;
+    browser.type_into("#login-username", "web2fa_admin").await;
+    browser.type_into("#login-password", PASSWORD).await;
+    browser.click("#login-submit").await;
+    browser.wait("#two-factor-step").await;
+    s.clock.advance(chrono::Duration::seconds(30));
+    browser
+        .type_into("#login-code", &code_at(&secret, s.clock_now()))
+        .await;
+    browser.click("#login-code-submit").await;
+    browser.wait("[data-page=dashboard] .cards").await;
     browser.close().await;
 }

@@ -28,6 +28,7 @@ mod sla;
 mod tallies;
 mod tasks;
 mod teams;
+mod two_factor;
 mod unit_of_work;
 mod users;
 mod web;

@@ -131,8 +131,20 @@ export async function all(path, params) {
   return items;
 }
 
+/** Signs in; resolves to `{ mfaToken }` when the account needs a second-factor code. */
 export async function login(username, password) {
   const body = await request("POST", "/auth/login/", { username, password });
+  if (body.mfa_required) return { mfaToken: body.mfa_token };
+  storeTokens(body.access, body.refresh);
+  return {};
+}
+
+/** The second sign-in step: a code from the authenticator app, or a recovery code. */
+export async function loginTwoFactor(mfaToken, code) {
+  const recovery = /[a-z]/i.test(code);
+  const body = await request("POST", "/auth/login/2fa/", recovery
+    ? { mfa_token: mfaToken, recovery_code: code }
+    : { mfa_token: mfaToken, code: code.replace(/\s/g, "") });
   storeTokens(body.access, body.refresh);
 }
 

@@ -102,6 +102,11 @@ async function render() {
     return;
   }
   setShell(true);
+  if (session.blocked && path !== "/profile") {
+    mount(main, h("div", { class: "panel", id: "blocked" }, h("h1", {}, "Two-factor sign-in required"),
+      h("p", {}, session.blocked), h("p", {}, h("a", { href: "#/profile" }, "Turn it on in your profile"))));
+    return;
+  }
   const route = ROUTES.find(([pattern]) => pattern.test(path));
   for (const a of document.querySelectorAll("#sidebar a")) {
     a.classList.toggle("active", Boolean(route) && a.dataset.nav === route[1]);

@@ -6,10 +6,17 @@ export const session = { me: null, org: null, memberships: [] };
 
 export async function loadSession() {
   const [me, orgs, memberships] = await Promise.all([
-    get("/users/me/"), get("/organizations/"), get("/auth/organizations/?page_size=100"),
+    get("/users/me/"),
+    // 403 when the organization requires two-factor sign-in the account has not turned on.
+    get("/organizations/").catch((e) => {
+      if (e.status === 403) return { results: [], blocked: e.message };
+      throw e;
+    }),
+    get("/auth/organizations/?page_size=100"),
   ]);
   session.me = me;
   session.org = orgs.results[0] || null;
+  session.blocked = orgs.blocked || null;
   session.memberships = memberships.results;
   return session;
 }

@@ -17,6 +17,8 @@ const AUDIENCE: &str = "switchyard-api";
 pub enum TokenType {
     Access,
     Refresh,
+    /// Proof that the password was right, good only for the second sign-in step.
+    Mfa,
 }
 
 /// The claims Switchyard signs.

@@ -43,5 +43,11 @@ export async function organizationPage(main) {
         h("dt", {}, "Teams"), h("dd", {}, String(org.team_count)),
         h("dt", {}, "Roles"), h("dd", {}, list(org.allowed_roles, true)),
         h("dt", {}, "Priorities"), h("dd", {}, list(org.allowed_priorities)),
-        h("dt", {}, "Task types"), h("dd", {}, list(org.allowed_task_types)))));
+        h("dt", {}, "Task types"), h("dd", {}, list(org.allowed_task_types)),
+        h("dt", {}, "Two-factor sign-in"), h("dd", {},
+          h("span", { id: "org-2fa" }, org.require_two_factor ? "required of every member" : "optional"), " ",
+          may("manage_organization") ? h("button", { type: "button", class: "small", id: "toggle-2fa", onclick: () => attempt(async () => {
+            await patch(`/organizations/${org.id}/`, { require_two_factor: !org.require_two_factor });
+            rerender();
+          }) }, org.require_two_factor ? "Stop requiring" : "Require") : null))));
 }

@@ -60,6 +60,7 @@ export async function profilePage(main) {
         h("dt", {}, "Member since"), h("dd", {}, new Date(me.date_joined).toLocaleDateString()))),
     h("section", { class: "panel" }, h("h2", {}, "Edit profile"), form),
     h("section", { class: "panel" }, h("h2", {}, "Password"), passwordForm),
+    twoFactorSection(me),
     h("section", { class: "panel" }, h("h2", {}, "Your organizations"),
       h("table", { id: "membership-table" }, h("tbody", {}, orgRows)),
       h("p", {}, h("button", { type: "button", class: "small", id: "new-organization", onclick: () => attempt(createOrganization) }, "Create an organization"))));
@@ -85,4 +86,49 @@ async function createOrganization() {
     onSubmit: (v) => post("/organizations/", { name: v.name.trim(), slug: v.slug.trim() }),
   });
   if (created) await switchTo(created.id);
+}
+
+/** Two-factor sign-in: enrol (QR code, confirm, recovery codes shown once) or turn off. */
+function twoFactorSection(me) {
+  const section = h("section", { class: "panel", id: "two-factor" }, h("h2", {}, "Two-factor sign-in"));
+  if (me.two_factor_enabled) {
+    section.append(
+      h("p", {}, "On: signing in needs a code from your authenticator app."),
+      h("button", { type: "button", class: "small danger", id: "two-factor-off", onclick: () => attempt(async () => {
+        const done = await formDialog({
+          title: "Turn two-factor sign-in off",
+          submitLabel: "Turn off",
+          fields: [
+            { name: "password", label: "Password", type: "password", required: true },
+            { name: "code", label: "Code (or a recovery code)", required: true },
+          ],
+          onSubmit: (v) => post("/auth/2fa/disable/", { password: v.password, code: v.code.trim() }),
+        });
+        if (done) location.reload();
+      }) }, "Turn off"));
+    return section;
+  }
+  const start = h("button", { type: "button", class: "small", id: "two-factor-setup", onclick: () => attempt(async () => {
+    const enrol = await post("/auth/2fa/setup/");
+    const qr = h("img", { id: "two-factor-qr", alt: "QR code for your authenticator app", width: 200, height: 200,
+      src: `data:image/svg+xml;base64,${btoa(enrol.qr_svg)}` });
+    const code = h("input", { id: "two-factor-code", inputmode: "numeric", autocomplete: "one-time-code", required: true });
+    const form = h("form", { class: "form-grid", style: "max-width:360px" },
+      h("label", {}, "Code shown by the app", code),
+      h("button", { type: "submit", class: "primary", id: "two-factor-confirm" }, "Turn on"));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = await attempt(() => post("/auth/2fa/confirm/", { code: code.value.trim() }));
+      if (!body) return;
+      mount(section, h("h2", {}, "Two-factor sign-in is on"),
+        h("p", {}, "Keep these recovery codes somewhere safe. Each signs you in once without your device; they are shown only now."),
+        h("ul", { class: "recovery-codes", id: "recovery-codes" }, body.recovery_codes.map((c) => h("li", {}, h("code", {}, c)))));
+    });
+    mount(section, h("h2", {}, "Two-factor sign-in"),
+      h("p", {}, "Scan the code with an authenticator app, or type the key in by hand, then enter the six digits it shows."),
+      qr, h("p", {}, "Key: ", h("code", { id: "two-factor-secret" }, enrol.secret)), form);
+    code.focus();
+  }) }, "Turn on two-factor sign-in");
+  section.append(h("p", { class: "muted" }, "Off: your password alone signs you in."), start);
+  return section;
 }
