@@ -19,8 +19,8 @@ use crate::{
         run_to_completion,
     },
     routes::{
-        account, admin_jobs, ai, audit_logs, auth, comments, dashboard, health, invitations,
-        organizations, setup, tasks, teams, two_factor, users, workflows,
+        account, admin_jobs, ai, audit_logs, auth, comments, dashboard, departments, health,
+        invitations, organizations, setup, tasks, teams, two_factor, users, workflows,
     },
     state::AppState,
 };
@@ -84,6 +84,12 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invitations::revoke))
         .routes(routes!(teams::list, teams::create))
         .routes(routes!(teams::get, teams::update, teams::delete))
+        .routes(routes!(departments::list, departments::create))
+        .routes(routes!(
+            departments::get,
+            departments::update,
+            departments::delete
+        ))
         .routes(routes!(workflows::list, workflows::create))
         .routes(routes!(
             workflows::get,

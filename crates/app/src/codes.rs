@@ -57,6 +57,7 @@ error_codes! {
     WorkflowNameTaken => "workflow_name_taken", "409: a workflow with this name already exists.";
     DefaultWorkflowConflict => "default_workflow_conflict", "409: another default workflow was set at the same time.";
     DuplicateRule => "duplicate_rule", "409: a rule between these states already exists in the workflow.";
+    DepartmentNameTaken => "department_name_taken", "409: a department with this name already exists.";
     TaskKeyConflict => "task_key_conflict", "409: the task key is already used.";
     Conflict => "conflict", "409: the request conflicts with existing data.";
     ValueInUse => "value_in_use", "409: a role, priority or type to remove is still in use.";

@@ -173,6 +173,10 @@ pub fn conflict_error(c: Conflict) -> AppError {
             ErrorCode::DuplicateRule,
             "A transition rule from this state to that state already exists in this workflow.",
         ),
+        Conflict::DepartmentName => AppError::conflict(
+            ErrorCode::DepartmentNameTaken,
+            "A department with this name already exists.",
+        ),
         Conflict::PendingInvitation => AppError::conflict(
             ErrorCode::InvitationPending,
             "An invitation to this address is already pending; resend it instead.",

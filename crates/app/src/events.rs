@@ -91,6 +91,10 @@ pub enum Event {
         team_id: Uuid,
         change: Change,
     },
+    DepartmentChanged {
+        department_id: Uuid,
+        change: Change,
+    },
     WorkflowChanged {
         workflow_id: Uuid,
         change: Change,
@@ -144,6 +148,7 @@ impl Event {
             Event::SlaBreached { .. } => "sla_breached",
             Event::UserChanged { .. } => "user_changed",
             Event::TeamChanged { .. } => "team_changed",
+            Event::DepartmentChanged { .. } => "department_changed",
             Event::WorkflowChanged { .. } => "workflow_changed",
             Event::TransitionRuleChanged { .. } => "transition_rule_changed",
             Event::OrganizationChanged { .. } => "organization_changed",
@@ -343,6 +348,7 @@ impl Event {
             ),
             Event::UserChanged { .. }
             | Event::TeamChanged { .. }
+            | Event::DepartmentChanged { .. }
             | Event::WorkflowChanged { .. }
             | Event::TransitionRuleChanged { .. }
             | Event::OrganizationChanged { .. } => None,

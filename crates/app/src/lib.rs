@@ -23,6 +23,7 @@ pub mod comments;
 pub mod dashboard;
 pub mod demo;
 mod demo_tasks;
+pub mod departments;
 pub mod invitations;
 pub mod jobs;
 pub mod mail;

@@ -88,9 +88,14 @@ pub struct Me {
     pub two_factor_enabled: bool,
 }
 
-/// Members of the caller's organization.
-pub async fn list(state: &App, member: &Member, page: Page) -> AppResult<(Vec<UserRow>, u64)> {
-    Ok(users::list(state.db.conn(), member.tenant, page).await?)
+/// Members of the caller's organization, optionally of one department.
+pub async fn list(
+    state: &App,
+    member: &Member,
+    department: Option<Uuid>,
+    page: Page,
+) -> AppResult<(Vec<UserRow>, u64)> {
+    Ok(users::list(state.db.conn(), member.tenant, department, page).await?)
 }
 
 /// One member.

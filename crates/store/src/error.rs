@@ -16,6 +16,7 @@ pub enum Conflict {
     DefaultWorkflow,
     TaskKey,
     PendingInvitation,
+    DepartmentName,
     Other,
 }
 
@@ -56,6 +57,11 @@ const CONSTRAINTS: &[(&str, &str, Conflict)] = &[
         "invitations_one_pending_idx",
         "invitations.organization_id, invitations.email",
         Conflict::PendingInvitation,
+    ),
+    (
+        "departments_org_name_key",
+        "departments.organization_id, departments.name",
+        Conflict::DepartmentName,
     ),
 ];
 

@@ -20,6 +20,7 @@ pub mod audit;
 pub mod bulk;
 pub mod comments;
 pub mod dashboard;
+pub mod departments;
 pub mod invitations;
 pub mod jobs;
 pub mod locks;
@@ -70,7 +71,8 @@ versioned!(
     workflows::WorkflowRow,
     workflows::RuleRow,
     comments::CommentRow,
-    organizations::OrgRow
+    organizations::OrgRow,
+    departments::Department
 );
 
 /// Result of store operations.

@@ -20,6 +20,7 @@ pub enum Row {
     Organization,
     /// A member of the organization (their user row).
     User,
+    Department,
 }
 
 impl Row {
@@ -31,6 +32,7 @@ impl Row {
                 "SELECT 1 FROM transition_rules WHERE organization_id = $1 AND id = $2"
             }
             Row::Comment => "SELECT 1 FROM comments WHERE organization_id = $1 AND id = $2",
+            Row::Department => "SELECT 1 FROM departments WHERE organization_id = $1 AND id = $2",
             Row::Organization => "SELECT 1 FROM organizations WHERE id = $1 AND $2 = $2",
             Row::User => {
                 "SELECT 1 FROM users u WHERE u.id = $2 AND EXISTS \

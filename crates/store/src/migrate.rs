@@ -77,6 +77,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "two_factor",
         Step::Sql(include_str!("../migrations/0010_two_factor.sql")),
     ),
+    (
+        11,
+        "departments",
+        Step::Sql(include_str!("../migrations/0011_departments.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

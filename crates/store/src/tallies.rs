@@ -70,7 +70,11 @@ pub async fn count_matching<C: ConnectionTrait>(
 /// in a larger statement; `None` when the tallies cannot answer `f`.
 pub(crate) fn count_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Option<String> {
     let searching = f.search.as_deref().is_some_and(|s| !s.is_empty());
-    if searching || f.team.is_some() || matches!(f.assigned_to, Some(Some(_))) {
+    if searching
+        || f.team.is_some()
+        || f.department.is_some()
+        || matches!(f.assigned_to, Some(Some(_)))
+    {
         return None;
     }
     let mut wh = format!("organization_id = {}", p.push(tenant.id()));

@@ -19,6 +19,7 @@ pub struct UserRow {
     pub max_concurrent_tasks: Option<i32>,
     /// When the membership was deactivated (`None`: active).
     pub deactivated_at: Option<DateTime<Utc>>,
+    pub department_id: Option<Uuid>,
     pub active_task_count: i64,
     /// Grows with every change to the user or their membership (optimistic concurrency).
     pub version: i64,
@@ -27,34 +28,44 @@ pub struct UserRow {
 
 /// Selects users joined to their membership in organization `$1`.
 const SELECT: &str = "SELECT u.id, u.username, u.email, u.skills, u.is_active, u.version, u.created_at, \
-    m.organization_id, m.role, m.max_concurrent_tasks, m.deactivated_at, \
+    m.organization_id, m.role, m.max_concurrent_tasks, m.deactivated_at, m.department_id, \
     (SELECT COUNT(*) FROM tasks t WHERE t.organization_id = m.organization_id \
        AND t.assigned_to = u.id AND t.resolved_at IS NULL) AS active_task_count \
     FROM users u";
 
-/// Members of the organization, by username.
+/// Members of the organization, by username; with `department`, only that department's.
 pub async fn list<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
+    department: Option<Uuid>,
     page: Page,
 ) -> Result<(Vec<UserRow>, u64)> {
+    // `$2 IS NULL` cannot type an untyped NULL on PostgreSQL; the condition is built instead.
+    let (condition, mut values): (&str, Vec<Value>) = match department {
+        Some(d) => (
+            " AND m.department_id = $2",
+            vec![tenant.id().into(), d.into()],
+        ),
+        None => ("", vec![tenant.id().into()]),
+    };
     let total = sql::count(
         c,
-        "SELECT COUNT(*) FROM memberships WHERE organization_id = $1",
-        vec![tenant.id().into()],
+        &format!("SELECT COUNT(*) FROM memberships m WHERE m.organization_id = $1{condition}"),
+        values.clone(),
     )
     .await?;
+    let n = values.len();
+    values.push((page.size as i64).into());
+    values.push((page.offset() as i64).into());
     let rows = sql::all(
         c,
         &format!(
-            "{SELECT} JOIN memberships m ON m.user_id = u.id AND m.organization_id = $1 \
-             ORDER BY u.username LIMIT $2 OFFSET $3"
+            "{SELECT} JOIN memberships m ON m.user_id = u.id AND m.organization_id = $1{condition} \
+             ORDER BY u.username LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
         ),
-        vec![
-            tenant.id().into(),
-            (page.size as i64).into(),
-            (page.offset() as i64).into(),
-        ],
+        values,
     )
     .await?;
     Ok((rows, total))

@@ -8,6 +8,7 @@ pub mod audit_logs;
 pub mod auth;
 pub mod comments;
 pub mod dashboard;
+pub mod departments;
 pub mod health;
 pub mod invitations;
 pub mod organizations;

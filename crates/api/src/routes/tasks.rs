@@ -172,6 +172,8 @@ pub struct TaskListParams {
     /// A user id, or `null` for unassigned tasks.
     pub assigned_to: Option<String>,
     pub team: Option<String>,
+    /// Tasks assigned to members of this department.
+    pub department: Option<String>,
     pub sla_breached: Option<String>,
     pub workflow: Option<String>,
     /// Case-insensitive substring of title, description or task key.
@@ -301,6 +303,7 @@ pub async fn list(
         task_type: filters::text_param("task_type", q.task_type)?,
         assigned_to: filters::nullable_uuid_param("assigned_to", q.assigned_to.as_deref())?,
         team: filters::uuid_param("team", q.team.as_deref())?,
+        department: filters::uuid_param("department", q.department.as_deref())?,
         sla_breached: filters::bool_param("sla_breached", q.sla_breached.as_deref())?,
         workflow: filters::uuid_param("workflow", q.workflow.as_deref())?,
         search: filters::text_param("search", q.search)?,

@@ -4,7 +4,7 @@ use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchyard_store::users::UserRow;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use switchyard_app::users::{self, Me, MemberPatch, NewMember};
@@ -13,7 +13,8 @@ use crate::{
     auth::{Caller, Member},
     error::{ApiResult, ErrorBody},
     extract::{
-        ApiJson, IdPath, IfMatch, PageQuery, Paginated, Tagged, Versioned, pagination::PageParams,
+        ApiJson, ApiQuery, IdPath, IfMatch, PageQuery, Paginated, Tagged, Versioned, filters,
+        pagination::PageParams,
     },
     routes::tags,
     state::AppState,
@@ -31,6 +32,8 @@ pub struct UserOut {
     pub organization: Option<Uuid>,
     pub skills: Vec<String>,
     pub max_concurrent_tasks: i32,
+    /// The department the person is in (at most one).
+    pub department: Option<Uuid>,
     /// False once an admin deactivated the person in this organization.
     pub is_active: bool,
     /// Assigned tasks not in a final state of their workflow.
@@ -52,6 +55,7 @@ impl From<UserRow> for UserOut {
             skills: u.skills.0,
             max_concurrent_tasks: u.max_concurrent_tasks.unwrap_or(5),
             is_active: u.is_active && u.deactivated_at.is_none(),
+            department: u.department_id,
             active_task_count: u.active_task_count,
             date_joined: u.created_at,
             version: u.version,
@@ -90,15 +94,24 @@ pub struct UpdateUserRequest {
     pub role: Option<String>,
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserListParams {
+    /// Only members of this department.
+    pub department: Option<String>,
+}
+
 /// Members of the caller's organization, by username.
-#[utoipa::path(get, path = "/api/v1/users", tag = tags::USERS, params(PageParams), security(("bearer" = [])),
-    responses((status = 200, body = Paginated<UserOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = tags::USERS, params(PageParams, UserListParams), security(("bearer" = [])),
+    responses((status = 200, body = Paginated<UserOut>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     member: Member,
     page: PageQuery,
+    ApiQuery(q): ApiQuery<UserListParams>,
 ) -> ApiResult<Json<Paginated<UserOut>>> {
-    let (rows, count) = users::list(&state.app, &member, page.page).await?;
+    let department = filters::uuid_param("department", q.department.as_deref())?;
+    let (rows, count) = users::list(&state.app, &member, department, page.page).await?;
     Ok(Json(
         page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
     ))

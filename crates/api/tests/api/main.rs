@@ -16,6 +16,7 @@ mod comments;
 mod concurrency;
 mod connections;
 mod demo;
+mod departments;
 mod email;
 mod errors;
 mod isolation;

@@ -19,6 +19,7 @@ import { auditPage } from "./pages/audit.js";
 import { commentsPage } from "./pages/comments.js";
 import { profilePage, switchTo } from "./pages/profile.js";
 import { invitationsPage } from "./pages/invitations.js";
+import { departmentsPage } from "./pages/departments.js";
 import { acceptInvitationPage } from "./pages/invitation_accept.js";
 import { forgotPasswordPage, resetPasswordPage } from "./pages/password_reset.js";
 
@@ -39,6 +40,7 @@ const ROUTES = [
   [/^\/comments$/, "comments", commentsPage],
   [/^\/profile$/, "profile", profilePage],
   [/^\/invitations$/, "invitations", invitationsPage],
+  [/^\/departments$/, "departments", departmentsPage],
 ];
 
 /** Pages at their own paths, for links in emails; they work signed in or not. */

@@ -14,6 +14,8 @@ pub struct TaskFilter {
     /// `Some(None)` lists unassigned tasks.
     pub assigned_to: Option<Option<Uuid>>,
     pub team: Option<Uuid>,
+    /// Tasks assigned to members of this department.
+    pub department: Option<Uuid>,
     pub sla_breached: Option<bool>,
     pub workflow: Option<Uuid>,
     /// Case-insensitive substring of title, description or key.
@@ -133,6 +135,14 @@ pub(super) fn where_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Strin
     }
     if let Some(v) = f.team {
         eq("t.team_id", v.into(), p);
+    }
+    if let Some(v) = f.department {
+        let org = p.push(tenant.id());
+        let dept = p.push(v);
+        wh.push_str(&format!(
+            " AND t.assigned_to IN (SELECT m.user_id FROM memberships m \
+             WHERE m.organization_id = {org} AND m.department_id = {dept})"
+        ));
     }
     if let Some(None) = f.assigned_to {
         wh.push_str(" AND t.assigned_to IS NULL");

@@ -7,14 +7,14 @@ import { may, session } from "../session.js";
 import { attempt, confirmDialog, formDialog } from "../ui.js";
 
 const PAGE_SIZE = 20;
-const FILTERS = ["current_state", "priority", "task_type", "team", "assigned_to", "sla_breached", "search"];
+const FILTERS = ["current_state", "priority", "task_type", "team", "department", "assigned_to", "sla_breached", "search"];
 const SORTABLE = { created_at: "Created", due_date: "Due", priority: "Priority", ai_priority_score: "AI score", updated_at: "Updated" };
 
 /** The organization's configuration every task form needs. */
 export async function taskContext() {
-  const [workflows, teams, users] = await Promise.all([all("/workflows/"), all("/teams/"), all("/users/")]);
+  const [workflows, teams, users, departments] = await Promise.all([all("/workflows/"), all("/teams/"), all("/users/"), all("/departments/")]);
   const states = [...new Set(workflows.flatMap((w) => w.allowed_states))];
-  return { workflows, teams, users, states };
+  return { workflows, teams, users, states, departments };
 }
 
 export function stateBadge(task) {
@@ -111,6 +111,7 @@ export async function tasksPage(main, _params, q) {
       select("priority", "Priority", session.org.allowed_priorities.map((p) => [p, p])),
       select("task_type", "Type", session.org.allowed_task_types.map((t) => [t, t])),
       select("team", "Team", ctx.teams.map((t) => [t.id, t.name])),
+      ctx.departments.length ? select("department", "Department", ctx.departments.map((d) => [d.id, d.name])) : null,
       select("assigned_to", "Assignee", [["null", "Unassigned"], ...ctx.users.map((u) => [u.id, u.username])]),
       select("sla_breached", "SLA", [["true", "Breached"], ["false", "Not breached"]]),
       FILTERS.some((f) => filters[f]) ? h("button", { type: "button", onclick: () => setQuery({ ordering }) }, "Clear filters") : null),
