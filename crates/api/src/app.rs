@@ -20,7 +20,8 @@ use crate::{
     },
     routes::{
         account, admin_jobs, ai, audit_logs, auth, comments, dashboard, departments, health,
-        invitations, organizations, setup, tasks, teams, two_factor, users, workflows,
+        invitations, organizations, personal_data, setup, tasks, teams, two_factor, users,
+        workflows,
     },
     state::AppState,
 };
@@ -75,6 +76,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::me))
         .routes(routes!(users::get, users::update, users::delete))
+        .routes(routes!(personal_data::request))
+        .routes(routes!(personal_data::status))
+        .routes(routes!(personal_data::download))
+        .routes(routes!(personal_data::erase))
         .routes(routes!(users::deactivate))
         .routes(routes!(users::reactivate))
         .routes(routes!(invitations::list, invitations::create))

@@ -125,6 +125,13 @@ pub enum Event {
         role: String,
         invitation_id: Uuid,
     },
+    /// A person's identifying data was replaced by a pseudonym (no audit entry: erasure
+    /// adds nothing to the log it rewrites).
+    MemberErased {
+        user_id: Uuid,
+        pseudonym: String,
+        reason: String,
+    },
     /// A member was deactivated (`active: false`) or reactivated.
     MemberActivation {
         user_id: Uuid,
@@ -156,6 +163,7 @@ impl Event {
             Event::InvitationRevoked { .. } => "invitation_revoked",
             Event::MemberJoined { .. } => "member_joined",
             Event::MemberActivation { .. } => "member_activation",
+            Event::MemberErased { .. } => "member_erased",
         }
     }
 
@@ -347,6 +355,7 @@ impl Event {
                 json!({"user": user_id, "username": username}),
             ),
             Event::UserChanged { .. }
+            | Event::MemberErased { .. }
             | Event::TeamChanged { .. }
             | Event::DepartmentChanged { .. }
             | Event::WorkflowChanged { .. }

@@ -31,6 +31,7 @@ pub mod memberships;
 pub mod organizations;
 pub mod passwords;
 pub mod permissions;
+pub mod personal_data;
 pub mod schedule;
 pub mod sealing;
 pub mod setup;
@@ -53,7 +54,7 @@ pub use uow::{Recorded, UnitOfWork};
 /// Every background job handler the server runs: scheduled sweeps, email, and the account
 /// emails that mint their link tokens as they send.
 pub fn every_handler() -> jobs::Handlers {
-    passwords::handlers(invitations::handlers(mail::handlers(
+    personal_data::handlers(passwords::handlers(invitations::handlers(mail::handlers(
         schedule::system_handlers(),
-    )))
+    ))))
 }

@@ -146,7 +146,8 @@ pub async fn housekeeping(app: &App) -> AppResult<u64> {
         chrono::Duration::from_std(app.settings.job_retention).unwrap_or(chrono::Duration::days(7));
     let tx = app.db.begin_write().await?;
     let tokens = switchyard_store::tokens::purge_expired(&tx).await?
-        + switchyard_store::account_tokens::purge(&tx, now).await?;
+        + switchyard_store::account_tokens::purge(&tx, now).await?
+        + switchyard_store::personal_data::purge_exports(&tx, now).await?;
     let windows = switchyard_store::rate_limits::purge(&tx, now.timestamp() - 3600).await?;
     let finished = jobs::purge(&tx, now - retention).await?;
     switchyard_store::commit(tx).await?;

@@ -385,7 +385,7 @@ pub async fn set_active(
                         previous_name: Some(target.username.clone()),
                         assignee: None,
                         assignee_name: None,
-                        reason: format!("Released: {} was deactivated", target.username),
+                        reason: "Released: the assignee was deactivated".into(),
                     },
                 )
                 .await?;

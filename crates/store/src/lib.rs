@@ -27,6 +27,7 @@ pub mod locks;
 pub mod memberships;
 pub mod organizations;
 pub mod outbox;
+pub mod personal_data;
 pub mod principal;
 pub mod rate_limits;
 pub mod setup;

@@ -82,6 +82,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "departments",
         Step::Sql(include_str!("../migrations/0011_departments.sql")),
     ),
+    (
+        12,
+        "personal_data",
+        Step::Sql(include_str!("../migrations/0012_personal_data.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

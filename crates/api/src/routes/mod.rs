@@ -12,6 +12,7 @@ pub mod departments;
 pub mod health;
 pub mod invitations;
 pub mod organizations;
+pub mod personal_data;
 pub mod setup;
 pub mod tasks;
 pub mod teams;

@@ -760,7 +760,7 @@ async fn deactivation_stops_tokens_at_once_releases_work_and_reactivation_restor
     assert!(detail["assigned_to"].is_null());
     let audit = s.app.audit_of(&org.admin, task_id).await;
     assert_eq!(audit[0]["action"], "assigned");
-    assert_eq!(audit[0]["reason"], "Released: mo was deactivated");
+    assert_eq!(audit[0]["reason"], "Released: the assignee was deactivated");
     let refused = s
         .app
         .post(

@@ -23,6 +23,7 @@ mod isolation;
 mod jobs;
 mod operations;
 mod organizations;
+mod personal_data;
 mod security;
 mod setup;
 mod sla;

@@ -1,7 +1,7 @@
 // The signed-in person's own profile: email, skills and capacity, password, and the
 // organizations they belong to (switch, create another).
 
-import { all, patch, post, storeTokens } from "../api.js";
+import { all, get, patch, post, storeTokens } from "../api.js";
 import { badge, h, mount, progress, splitList } from "../dom.js";
 import { loadSession, roleClass, session } from "../session.js";
 import { attempt, formDialog } from "../ui.js";
@@ -61,6 +61,7 @@ export async function profilePage(main) {
     h("section", { class: "panel" }, h("h2", {}, "Edit profile"), form),
     h("section", { class: "panel" }, h("h2", {}, "Password"), passwordForm),
     twoFactorSection(me),
+    exportSection(),
     h("section", { class: "panel" }, h("h2", {}, "Your organizations"),
       h("table", { id: "membership-table" }, h("tbody", {}, orgRows)),
       h("p", {}, h("button", { type: "button", class: "small", id: "new-organization", onclick: () => attempt(createOrganization) }, "Create an organization"))));
@@ -131,4 +132,30 @@ function twoFactorSection(me) {
   }) }, "Turn on two-factor sign-in");
   section.append(h("p", { class: "muted" }, "Off: your password alone signs you in."), start);
   return section;
+}
+
+/** "Download my data": asks for an export, waits for the job, then offers the file. */
+function exportSection() {
+  const status = h("span", { class: "muted", id: "export-status" });
+  const button = h("button", { type: "button", class: "small", id: "export-request", onclick: () => attempt(async () => {
+    button.disabled = true;
+    let job = await post("/users/me/export/");
+    status.textContent = "Preparing your archive…";
+    for (let i = 0; i < 60 && job.status === "pending"; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      job = await get(`/users/me/export/${job.id}/`);
+    }
+    button.disabled = false;
+    if (job.status !== "ready") {
+      status.textContent = "Still being prepared; try again in a minute.";
+      return;
+    }
+    const resp = await fetch(job.download_url, { headers: { Authorization: `Bearer ${sessionStorage.getItem("switchyard.access")}` } });
+    const url = URL.createObjectURL(await resp.blob());
+    mount(status, h("a", { href: url, download: `switchyard-personal-data-${job.id}.json`, id: "export-download" }, "Download the archive"),
+      ` (available until ${new Date(job.expires_at).toLocaleString()})`);
+  }) }, "Export my data");
+  return h("section", { class: "panel" }, h("h2", {}, "Your data"),
+    h("p", { class: "muted" }, "A JSON archive of your profile, memberships, tasks, comments and the audit entries about you."),
+    h("p", {}, button, " ", status));
 }

@@ -32,6 +32,12 @@ function userRow(u) {
         : true;
       if (ok) { await post(`/users/${u.id}/${active ? "deactivate" : "reactivate"}/`); rerender(); }
     }) }, active ? "Deactivate" : "Reactivate"), " ");
+    if (!active && !u.username.startsWith("deleted-user-")) {
+      actions.append(h("button", { type: "button", class: "small danger", "data-action": "erase", onclick: () => attempt(async () => {
+        const answer = await confirmDialog({ title: `Erase ${u.username}?`, message: "Their name, email, skills and password are replaced by a pseudonym for good. Audit entries and comments stay, attributed to the pseudonym.", confirmLabel: "Erase", danger: true, withReason: true });
+        if (answer) { await post(`/users/${u.id}/erase/`, { reason: answer.reason || "" }); rerender(); }
+      }) }, "Erase"), " ");
+    }
     actions.append(h("button", { type: "button", class: "small danger", onclick: () => attempt(async () => {
       const ok = await confirmDialog({ title: `Delete ${u.username}?`, message: "Their tasks become unassigned; audit entries keep their name.", confirmLabel: "Delete", danger: true });
       if (ok) { await del(`/users/${u.id}/`); rerender(); }

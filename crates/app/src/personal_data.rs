@@ -1,0 +1,224 @@
+//! Personal-data requests: a person exports everything held about them (built as a job,
+//! downloadable for 24 hours), and an admin erases a person (identifying fields replaced by
+//! a pseudonym; every audit entry and comment kept, attributed to it).
+
+use serde_json::{Map, Value as Json, json};
+use switchyard_store::{
+    jobs::NewJob,
+    locks, memberships,
+    personal_data::{self, ExportRow},
+    users,
+    users::UserRow,
+};
+use uuid::Uuid;
+
+use crate::{
+    App, AppError, AppResult, Caller, ErrorCode, Event, Member, UnitOfWork,
+    jobs::{Handlers, JobFailure},
+    throttle,
+};
+
+/// The job that builds an export.
+pub const EXPORT_JOB: &str = "personal_data_export";
+/// How long a built export can be downloaded.
+pub const EXPORT_TTL_HOURS: i64 = 24;
+
+/// Asks for an export of the caller's data (3 per hour); it is built in the background.
+pub async fn request_export(state: &App, caller: &Caller) -> AppResult<ExportRow> {
+    throttle::check(state, &format!("export:{}", caller.user_id), 3, 3600).await?;
+    let uow = UnitOfWork::begin(state).await?;
+    let id = personal_data::create_export(uow.tx(), caller.user_id).await?;
+    uow.enqueue(NewJob {
+        kind: EXPORT_JOB.into(),
+        payload: json!({ "export": id }),
+        organization_id: None,
+        run_at: state.clock.now(),
+        max_attempts: 5,
+        dedupe_key: Some(format!("export:{id}")),
+    })
+    .await?;
+    let row = personal_data::get_export(uow.tx(), caller.user_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
+    Ok(row)
+}
+
+/// One of the caller's exports (another person's is not found).
+pub async fn export(state: &App, caller: &Caller, id: Uuid) -> AppResult<ExportRow> {
+    personal_data::get_export(state.db.conn(), caller.user_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Whether a ready export is past its 24 hours.
+pub fn expired(state: &App, row: &ExportRow) -> bool {
+    row.expires_at.is_some_and(|at| at <= state.clock.now())
+}
+
+/// The archive of a ready, unexpired export of the caller.
+pub async fn download(state: &App, caller: &Caller, id: Uuid) -> AppResult<String> {
+    let row = export(state, caller, id).await?;
+    if row.status != "ready" {
+        return Err(AppError::conflict(
+            ErrorCode::Conflict,
+            "The export is not ready yet; poll its status.",
+        ));
+    }
+    if expired(state, &row) {
+        return Err(AppError::NotFoundDetail(
+            "This export has expired; ask for a new one.".into(),
+        ));
+    }
+    personal_data::archive(state.db.conn(), caller.user_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The `personal_data_export` job: collects the person's data into one JSON document.
+pub fn handlers(handlers: Handlers) -> Handlers {
+    handlers.on(EXPORT_JOB, |app: App, job| async move {
+        let id = job.payload["export"]
+            .as_str()
+            .and_then(|s| s.parse::<Uuid>().ok())
+            .ok_or_else(|| JobFailure::Permanent("export job without an id".into()))?;
+        build(&app, id)
+            .await
+            .map_err(|e| JobFailure::Transient(e.to_string()))
+    })
+}
+
+async fn build(app: &App, id: Uuid) -> AppResult<()> {
+    let Some(user_id) = personal_data::pending_owner(app.db.conn(), id).await? else {
+        return Ok(());
+    };
+    let mut doc = Map::new();
+    doc.insert("format".into(), json!("switchyard-personal-data/1"));
+    doc.insert("generated_at".into(), json!(app.clock.now()));
+    for (name, items) in personal_data::collect(app.db.conn(), user_id).await? {
+        let value = if name == "profile" {
+            items.into_iter().next().unwrap_or(Json::Null)
+        } else {
+            Json::Array(items)
+        };
+        doc.insert(name.into(), value);
+    }
+    let archive = serde_json::to_string_pretty(&Json::Object(doc))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let expires = app.clock.now() + chrono::Duration::hours(EXPORT_TTL_HOURS);
+    let tx = app.db.begin_write().await?;
+    personal_data::finish_export(&tx, id, &archive, expires).await?;
+    switchyard_store::commit(tx).await?;
+    Ok(())
+}
+
+/// The pseudonym an erased person is shown as.
+fn pseudonym(id: Uuid) -> String {
+    format!("deleted-user-{}", &id.simple().to_string()[20..])
+}
+
+/// Replaces every string equal to one of `from` inside `value` by `to`.
+fn replace_strings(value: &mut Json, from: &[&str], to: &str) {
+    match value {
+        Json::String(s) if from.contains(&s.as_str()) => *s = to.to_string(),
+        Json::Array(items) => items.iter_mut().for_each(|v| replace_strings(v, from, to)),
+        Json::Object(map) => map.values_mut().for_each(|v| replace_strings(v, from, to)),
+        _ => {}
+    }
+}
+
+/// Erases a deactivated member who belongs to no other organization (admins): username,
+/// email, skills and password are gone, the name in every audit entry and comment becomes
+/// the pseudonym, and no entry is added or removed.
+pub async fn erase(state: &App, member: &Member, id: Uuid, reason: String) -> AppResult<UserRow> {
+    member.require_admin()?;
+    let reason = reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(AppError::field(
+            "reason",
+            "Say why (the erasure request it fulfils).",
+        ));
+    }
+    let mut uow = UnitOfWork::begin(state).await?;
+    uow.lock(member.tenant, locks::Row::User, id).await?;
+    let target = users::get(uow.tx(), member.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if id == member.user_id {
+        return Err(AppError::bad_request(
+            ErrorCode::CannotDeleteSelf,
+            "You cannot erase your own account.",
+        ));
+    }
+    if target.deactivated_at.is_none() {
+        return Err(AppError::conflict(
+            ErrorCode::Conflict,
+            format!(
+                "Deactivate {} first: that releases their work; erasure then changes only names.",
+                target.username
+            ),
+        ));
+    }
+    let (orgs, _) =
+        memberships::list_for_user(uow.tx(), id, switchyard_store::Page { number: 1, size: 2 })
+            .await?;
+    if orgs.len() > 1 {
+        return Err(AppError::conflict(
+            ErrorCode::Conflict,
+            "This person also belongs to other organizations; remove them from this one instead (DELETE /users/{id}/).",
+        ));
+    }
+    let alias = pseudonym(id);
+    let old = personal_data::identity(uow.tx(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    personal_data::allow_erasure(uow.tx(), id).await?;
+    let from: Vec<&str> = [old.username.as_str(), old.email.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    for mut entry in personal_data::entries_naming(uow.tx(), id, &old.username).await? {
+        if entry.performed_by_name == old.username {
+            entry.performed_by_name = alias.clone();
+        }
+        for value in [&mut entry.old_value, &mut entry.new_value]
+            .into_iter()
+            .flatten()
+        {
+            replace_strings(value, &from, &alias);
+        }
+        personal_data::rewrite_entry(uow.tx(), &entry).await?;
+    }
+    personal_data::erase_account(uow.tx(), id, &alias, "!").await?;
+    uow.record(
+        member,
+        Event::MemberErased {
+            user_id: id,
+            pseudonym: alias.clone(),
+            reason,
+        },
+    )
+    .await?;
+    let row = users::get(uow.tx(), member.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    uow.commit().await?;
+    tracing::info!(user = %id, pseudonym = %alias, "erased a person's identifying data");
+    Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_replaced_wherever_they_sit_in_a_value() {
+        let mut v = json!({"username": "mo", "list": ["mo", "x"], "n": {"email": "mo@x.test"}});
+        replace_strings(&mut v, &["mo", "mo@x.test"], "deleted-user-1");
+        assert_eq!(
+            v,
+            json!({"username": "deleted-user-1", "list": ["deleted-user-1", "x"], "n": {"email": "deleted-user-1"}})
+        );
+        assert!(pseudonym(Uuid::now_v7()).starts_with("deleted-user-"));
+    }
+}
