@@ -19,8 +19,8 @@ use crate::{
         run_to_completion,
     },
     routes::{
-        account, admin_jobs, ai, audit_logs, auth, comments, dashboard, departments, health,
-        invitations, organizations, personal_data, setup, tasks, teams, two_factor, users,
+        account, admin_jobs, ai, audit_logs, auth, avatars, comments, dashboard, departments,
+        health, invitations, organizations, personal_data, setup, tasks, teams, two_factor, users,
         workflows,
     },
     state::AppState,
@@ -76,6 +76,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::me))
         .routes(routes!(users::get, users::update, users::delete))
+        .routes(routes!(avatars::put, avatars::delete))
+        .routes(routes!(avatars::get))
         .routes(routes!(personal_data::request))
         .routes(routes!(personal_data::status))
         .routes(routes!(personal_data::download))
@@ -189,7 +191,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(body_limit))
+        // read_whole_body enforces the real limits (larger for uploads) before any extractor.
+        .layer(DefaultBodyLimit::max(
+            body_limit.max(crate::middleware::UPLOAD_LIMIT),
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::security::rate_limit,

@@ -135,6 +135,11 @@ pub struct BodyLimits {
 /// read, and the keep-alive connection stays usable for the client's next request. A body
 /// that is too large (`413`) or too slow (`408`) is answered with `Connection: close`, since
 /// the rest of it is never read.
+/// The body limit of file uploads (a 2 MB picture and its multipart framing).
+pub const UPLOAD_LIMIT: usize = 3 * 1024 * 1024;
+/// Routes that take a file upload (their `PUT` bodies may reach [`UPLOAD_LIMIT`]).
+const UPLOAD_PATHS: [&str; 1] = ["/api/v1/users/me/avatar"];
+
 pub async fn read_whole_body(
     axum::extract::State(limits): axum::extract::State<BodyLimits>,
     req: Request,
@@ -152,11 +157,16 @@ pub async fn read_whole_body(
     if declared.unwrap_or(0) == 0 && !chunked {
         return next.run(req).await;
     }
-    if declared.is_some_and(|n| n > limits.bytes as u64) {
+    let limit = if UPLOAD_PATHS.contains(&req.uri().path()) {
+        limits.bytes.max(UPLOAD_LIMIT)
+    } else {
+        limits.bytes
+    };
+    if declared.is_some_and(|n| n > limit as u64) {
         return closing(crate::error::ApiError::PayloadTooLarge.into_response());
     }
     let (parts, body) = req.into_parts();
-    let read = tokio::time::timeout(limits.timeout, axum::body::to_bytes(body, limits.bytes));
+    let read = tokio::time::timeout(limits.timeout, axum::body::to_bytes(body, limit));
     match read.await {
         Ok(Ok(bytes)) => {
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))

@@ -98,7 +98,7 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
 
 /// The Content-Security-Policy: everything from this origin, no inline scripts, no framing.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-    img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
+    img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
     frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// Adds the security headers to every response.

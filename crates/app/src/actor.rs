@@ -16,6 +16,8 @@ pub struct Caller {
     /// Id and expiry of the access token used, so logout can revoke it.
     pub jti: Uuid,
     pub token_expires_at: DateTime<Utc>,
+    /// The sign-in behind the token passed a second factor.
+    pub second_factor: bool,
     pub member: Option<Member>,
 }
 

@@ -28,12 +28,36 @@ pub async fn issue_pair<C: ConnectionTrait>(
     org: Option<Uuid>,
 ) -> AppResult<TokenPair> {
     let epoch = users::session_epoch(c, user).await?;
-    issue_pair_at(state, c, Subject { user, org, epoch }).await
+    let who = Subject {
+        user,
+        org,
+        epoch,
+        mfa: false,
+    };
+    issue_pair_at(state, c, who).await
+}
+
+/// Issues a pair for `user` acting in `org` that keeps the caller's second-factor standing
+/// (switching organizations, a new pair after a password change).
+pub async fn issue_pair_as<C: ConnectionTrait>(
+    state: &App,
+    c: &C,
+    caller: &crate::Caller,
+    org: Option<Uuid>,
+) -> AppResult<TokenPair> {
+    let epoch = users::session_epoch(c, caller.user_id).await?;
+    let who = Subject {
+        user: caller.user_id,
+        org,
+        epoch,
+        mfa: caller.second_factor,
+    };
+    issue_pair_at(state, c, who).await
 }
 
 /// Issues a pair under a given session epoch (the one read with the password that was
 /// checked, so a password changed in between voids the pair at once).
-async fn issue_pair_at<C: ConnectionTrait>(
+pub(crate) async fn issue_pair_at<C: ConnectionTrait>(
     state: &App,
     c: &C,
     who: Subject,
@@ -128,6 +152,7 @@ pub async fn login(
             user: creds.id,
             org,
             epoch: creds.session_epoch,
+            mfa: false,
         };
         let (mfa_token, _) = state.keys.issue(TokenType::Mfa, who, MFA_TTL);
         return Ok(LoginOutcome::TwoFactorRequired { mfa_token });
@@ -139,6 +164,7 @@ pub async fn login(
         user: creds.id,
         org,
         epoch: creds.session_epoch,
+        mfa: false,
     };
     let pair = issue_pair_at(state, uow.tx(), who).await?;
     uow.commit().await?;
@@ -187,14 +213,16 @@ pub async fn login_two_factor(
         return Err(refresh_invalid());
     }
     tokens::clear_login_failures(uow.tx(), &record.username, since).await?;
-    let org = match claims.org {
-        Some(org) => Some(org),
+    // As refresh does: a membership that ended (or was deactivated) does not carry over.
+    let org = match record.membership {
+        Some(m) => Some(m.tenant.id()),
         None => users::default_organization(uow.tx(), claims.sub).await?,
     };
     let who = Subject {
         user: claims.sub,
         org,
         epoch: claims.epoch,
+        mfa: true,
     };
     let pair = issue_pair_at(state, uow.tx(), who).await?;
     uow.commit().await?;
@@ -250,6 +278,7 @@ pub async fn refresh(state: &App, token: String) -> AppResult<TokenPair> {
         user: claims.sub,
         org,
         epoch: claims.epoch,
+        mfa: claims.mfa,
     };
     let pair = issue_pair_at(state, uow.tx(), who).await?;
     uow.commit().await?;

@@ -52,6 +52,9 @@ pub struct Settings {
     /// What the key that seals two-factor secrets at rest derives from
     /// (`SWITCHYARD_ENCRYPTION_KEY`; by default the JWT secret).
     pub encryption_key: Secret,
+    /// Where files go (`SWITCHYARD_FILES_URL`): `file:///dir`, `s3://bucket/prefix`; `None`
+    /// keeps them in memory (processes that store none).
+    pub files_url: Option<String>,
 }
 
 impl Settings {
@@ -71,6 +74,7 @@ impl Settings {
             public_url: "http://127.0.0.1:8000".into(),
             job_retention: Duration::from_secs(7 * 24 * 3600),
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
+            files_url: None,
         }
     }
 }

@@ -315,21 +315,19 @@ impl Event {
             ),
             Event::InvitationSent {
                 invitation_id,
-                email,
                 role,
                 resent,
+                ..
             } => account(
                 actor,
                 Action::Invited,
-                json!({"invitation": invitation_id, "email": email, "role": role, "resent": resent}),
+                // The address stays on the invitation (which erasure can reach), not here.
+                json!({"invitation": invitation_id, "role": role, "resent": resent}),
             ),
-            Event::InvitationRevoked {
-                invitation_id,
-                email,
-            } => account(
+            Event::InvitationRevoked { invitation_id, .. } => account(
                 actor,
                 Action::InvitationRevoked,
-                json!({"invitation": invitation_id, "email": email}),
+                json!({"invitation": invitation_id}),
             ),
             Event::MemberJoined {
                 user_id,

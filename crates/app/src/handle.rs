@@ -37,6 +37,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Where email goes (SMTP, or the log).
     pub mailer: crate::mail::Mailer,
+    /// Where files go (object storage).
+    pub files: crate::files::Files,
     pub(crate) hooks: Arc<Vec<Arc<dyn AfterCommit>>>,
 }
 
@@ -49,8 +51,14 @@ impl App {
                 tracing::error!(error = %e, "email is misconfigured; writing emails to the log");
                 crate::mail::Mailer::Log
             });
+        let files = crate::files::Files::open(settings.files_url.as_deref()).unwrap_or_else(|e| {
+            // The binary checks the URL before it gets here; this is for embedders.
+            tracing::error!(error = %e, "file storage is misconfigured; keeping files in memory");
+            crate::files::Files::open(None).expect("memory storage")
+        });
         App {
             db,
+            files,
             settings: Arc::new(settings),
             keys,
             clock: Arc::new(SystemClock),

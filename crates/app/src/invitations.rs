@@ -157,7 +157,7 @@ async fn send(
 ) -> AppResult<()> {
     uow.enqueue(NewJob {
         kind: INVITATION_JOB.into(),
-        payload: json!({"invitation": row.id, "sent_count": row.sent_count, "inviter": member.username}),
+        payload: json!({"invitation": row.id, "sent_count": row.sent_count}),
         organization_id: Some(row.organization_id),
         run_at: uow.app().clock.now(),
         max_attempts: 8,
@@ -187,22 +187,13 @@ pub fn handlers(handlers: Handlers) -> Handlers {
             .and_then(|s| s.parse::<Uuid>().ok())
             .ok_or_else(|| JobFailure::Permanent("invitation job without an id".into()))?;
         let sent_count = job.payload["sent_count"].as_i64().unwrap_or(1) as i32;
-        let inviter = job.payload["inviter"]
-            .as_str()
-            .unwrap_or("Someone")
-            .to_string();
-        mail_invitation(&app, id, sent_count, &inviter)
+        mail_invitation(&app, id, sent_count)
             .await
             .map_err(|e| JobFailure::Transient(e.to_string()))?
     })
 }
 
-async fn mail_invitation(
-    app: &App,
-    id: Uuid,
-    sent_count: i32,
-    inviter: &str,
-) -> AppResult<JobResult> {
+async fn mail_invitation(app: &App, id: Uuid, sent_count: i32) -> AppResult<JobResult> {
     let token = OneTimeToken::generate();
     let tx = app.db.begin_write().await?;
     let row = invitations::mint(&tx, id, sent_count, &token.hash, app.clock.now()).await?;
@@ -210,6 +201,7 @@ async fn mail_invitation(
     let Some(row) = row else {
         return Ok(Ok(()));
     };
+    let inviter = row.invited_by_name.as_str();
     let message = mail::account_message(
         app,
         &AccountEmail {
@@ -462,7 +454,14 @@ pub async fn accept(state: &App, token: &str, acceptor: Acceptor) -> AppResult<A
         },
     )
     .await?;
-    let tokens = auth::issue_pair(state, uow.tx(), user_id, Some(tenant.id())).await?;
+    let tokens = match &acceptor {
+        Acceptor::Existing(caller) => {
+            auth::issue_pair_as(state, uow.tx(), caller, Some(tenant.id())).await?
+        }
+        Acceptor::NewAccount { .. } => {
+            auth::issue_pair(state, uow.tx(), user_id, Some(tenant.id())).await?
+        }
+    };
     uow.commit().await?;
     Ok(Accepted { user, tokens })
 }

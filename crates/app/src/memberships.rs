@@ -26,7 +26,7 @@ pub async fn switch(state: &App, caller: &Caller, organization: Uuid) -> AppResu
     let tenant = memberships::active_tenant(uow.tx(), caller.user_id, organization)
         .await?
         .ok_or(AppError::NotFound)?;
-    let pair = auth::issue_pair(state, uow.tx(), caller.user_id, Some(tenant.id())).await?;
+    let pair = auth::issue_pair_as(state, uow.tx(), caller, Some(tenant.id())).await?;
     uow.commit().await?;
     Ok(pair)
 }

@@ -75,7 +75,7 @@ pub async fn change(
     users::set_password(uow.tx(), caller.user_id, &new_hash).await?;
     users::end_sessions(uow.tx(), caller.user_id).await?;
     let org = caller.member.as_ref().map(|m| m.tenant.id());
-    let pair = auth::issue_pair(state, uow.tx(), caller.user_id, org).await?;
+    let pair = auth::issue_pair_as(state, uow.tx(), caller, org).await?;
     uow.commit().await?;
     Ok(pair)
 }

@@ -30,7 +30,9 @@ pub async fn request_export(state: &App, caller: &Caller) -> AppResult<ExportRow
     let id = personal_data::create_export(uow.tx(), caller.user_id).await?;
     uow.enqueue(NewJob {
         kind: EXPORT_JOB.into(),
-        payload: json!({ "export": id }),
+        // Organizations that require two-factor sign-in are exported only to a sign-in that
+        // passed it.
+        payload: json!({ "export": id, "second_factor": caller.second_factor }),
         organization_id: None,
         run_at: state.clock.now(),
         max_attempts: 5,
@@ -82,20 +84,30 @@ pub fn handlers(handlers: Handlers) -> Handlers {
             .as_str()
             .and_then(|s| s.parse::<Uuid>().ok())
             .ok_or_else(|| JobFailure::Permanent("export job without an id".into()))?;
-        build(&app, id)
-            .await
-            .map_err(|e| JobFailure::Transient(e.to_string()))
+        let second_factor = job.payload["second_factor"].as_bool().unwrap_or(false);
+        match build(&app, id, second_factor).await {
+            Ok(()) => Ok(()),
+            Err(e) if job.attempts >= job.max_attempts => {
+                // The last attempt: say so, rather than leave the export pending for good.
+                if let Ok(tx) = app.db.begin_write().await {
+                    let _ = personal_data::fail_export(&tx, id, &e.to_string()).await;
+                    let _ = switchyard_store::commit(tx).await;
+                }
+                Err(JobFailure::Permanent(e.to_string()))
+            }
+            Err(e) => Err(JobFailure::Transient(e.to_string())),
+        }
     })
 }
 
-async fn build(app: &App, id: Uuid) -> AppResult<()> {
+async fn build(app: &App, id: Uuid, second_factor: bool) -> AppResult<()> {
     let Some(user_id) = personal_data::pending_owner(app.db.conn(), id).await? else {
         return Ok(());
     };
     let mut doc = Map::new();
     doc.insert("format".into(), json!("switchyard-personal-data/1"));
     doc.insert("generated_at".into(), json!(app.clock.now()));
-    for (name, items) in personal_data::collect(app.db.conn(), user_id).await? {
+    for (name, items) in personal_data::collect(app.db.conn(), user_id, second_factor).await? {
         let value = if name == "profile" {
             items.into_iter().next().unwrap_or(Json::Null)
         } else {
@@ -117,12 +129,25 @@ fn pseudonym(id: Uuid) -> String {
     format!("deleted-user-{}", &id.simple().to_string()[20..])
 }
 
-/// Replaces every string equal to one of `from` inside `value` by `to`.
-fn replace_strings(value: &mut Json, from: &[&str], to: &str) {
+/// Inside every JSON object that names the person by id (`"assigned_to": "<id>"`,
+/// `"user": "<id>"`), replaces the strings equal to one of `from` (their old username or
+/// email) by `to`; other objects — and values elsewhere that merely equal the name, such as
+/// a role called like the person — stay as they are.
+fn scrub(value: &mut Json, id: &str, from: &[&str], to: &str) {
     match value {
-        Json::String(s) if from.contains(&s.as_str()) => *s = to.to_string(),
-        Json::Array(items) => items.iter_mut().for_each(|v| replace_strings(v, from, to)),
-        Json::Object(map) => map.values_mut().for_each(|v| replace_strings(v, from, to)),
+        Json::Array(items) => items.iter_mut().for_each(|v| scrub(v, id, from, to)),
+        Json::Object(map) => {
+            let names_them = map.values().any(|v| v.as_str() == Some(id));
+            for v in map.values_mut() {
+                match v {
+                    Json::String(s) if names_them && from.contains(&s.as_str()) => {
+                        *s = to.to_string()
+                    }
+                    Json::Array(_) | Json::Object(_) => scrub(v, id, from, to),
+                    _ => {}
+                }
+            }
+        }
         _ => {}
     }
 }
@@ -177,7 +202,8 @@ pub async fn erase(state: &App, member: &Member, id: Uuid, reason: String) -> Ap
         .into_iter()
         .filter(|s| !s.is_empty())
         .collect();
-    for mut entry in personal_data::entries_naming(uow.tx(), id, &old.username).await? {
+    let id_text = id.to_string();
+    for mut entry in personal_data::entries_naming(uow.tx(), member.tenant, id).await? {
         if entry.performed_by_name == old.username {
             entry.performed_by_name = alias.clone();
         }
@@ -185,10 +211,12 @@ pub async fn erase(state: &App, member: &Member, id: Uuid, reason: String) -> Ap
             .into_iter()
             .flatten()
         {
-            replace_strings(value, &from, &alias);
+            scrub(value, &id_text, &from, &alias);
         }
         personal_data::rewrite_entry(uow.tx(), &entry).await?;
     }
+    personal_data::erase_invitations(uow.tx(), member.tenant, id, &old.email, &alias).await?;
+    let picture = users::avatar_key(uow.tx(), id).await?;
     personal_data::erase_account(uow.tx(), id, &alias, "!").await?;
     uow.record(
         member,
@@ -203,6 +231,9 @@ pub async fn erase(state: &App, member: &Member, id: Uuid, reason: String) -> Ap
         .await?
         .ok_or(AppError::NotFound)?;
     uow.commit().await?;
+    if let Some(key) = picture {
+        state.files.delete(&key).await.ok();
+    }
     tracing::info!(user = %id, pseudonym = %alias, "erased a person's identifying data");
     Ok(row)
 }
@@ -212,12 +243,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_replaced_wherever_they_sit_in_a_value() {
-        let mut v = json!({"username": "mo", "list": ["mo", "x"], "n": {"email": "mo@x.test"}});
-        replace_strings(&mut v, &["mo", "mo@x.test"], "deleted-user-1");
+    fn only_names_beside_the_persons_id_are_replaced() {
+        let mut v = json!({
+            "assigned_to": "id-1", "username": "admin",
+            "other": {"assigned_to": "id-2", "username": "admin"}
+        });
+        scrub(&mut v, "id-1", &["admin"], "deleted-user-1");
         assert_eq!(
             v,
-            json!({"username": "deleted-user-1", "list": ["deleted-user-1", "x"], "n": {"email": "deleted-user-1"}})
+            json!({
+                "assigned_to": "id-1", "username": "deleted-user-1",
+                "other": {"assigned_to": "id-2", "username": "admin"}
+            })
         );
         assert!(pseudonym(Uuid::now_v7()).starts_with("deleted-user-"));
     }

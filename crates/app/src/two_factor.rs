@@ -13,7 +13,7 @@ use totp_rs::{Algorithm, TOTP};
 
 use crate::{
     App, AppError, AppResult, Caller, ErrorCode, UnitOfWork,
-    auth::password,
+    auth::{TokenPair, password},
     mail::{self, AccountEmail},
     one_time,
     sealing::Sealer,
@@ -137,9 +137,14 @@ async fn spend_code(
     Ok(two_factor::accept_step(uow.tx(), user_id, step).await?)
 }
 
-/// Confirms enrolment with a first code: two-factor sign-in is on from now, and the ten
-/// recovery codes are returned (the only time they are shown).
-pub async fn confirm(state: &App, caller: &Caller, code: &str) -> AppResult<Vec<String>> {
+/// Confirms enrolment with a first code: two-factor sign-in is on from now, every other
+/// session of the account ends, and the caller gets a pair that counts as two-factor for
+/// this session, with the ten recovery codes (the only time they are shown).
+pub async fn confirm(
+    state: &App,
+    caller: &Caller,
+    code: &str,
+) -> AppResult<(Vec<String>, TokenPair)> {
     let (totp, row) = load(state, caller.user_id, &caller.username)
         .await?
         .ok_or_else(|| {
@@ -163,15 +168,23 @@ pub async fn confirm(state: &App, caller: &Caller, code: &str) -> AppResult<Vec<
     if !spend_code(state, &uow, caller.user_id, &totp, code).await? {
         return Err(invalid_code());
     }
-    if !two_factor::enable(uow.tx(), caller.user_id, &hashes).await? {
+    // Only the secret this code was checked against: a concurrent set-up replaced nothing.
+    if !two_factor::enable(uow.tx(), caller.user_id, &row.secret_sealed, &hashes).await? {
         return Err(AppError::conflict(
             ErrorCode::Conflict,
             "Two-factor sign-in is already on.",
         ));
     }
     notice(state, &uow, caller, true).await?;
+    users::end_sessions(uow.tx(), caller.user_id).await?;
+    let second = Caller {
+        second_factor: true,
+        ..caller.clone()
+    };
+    let org = caller.member.as_ref().map(|m| m.tenant.id());
+    let pair = crate::auth::issue_pair_as(state, uow.tx(), &second, org).await?;
     uow.commit().await?;
-    Ok(codes)
+    Ok((codes, pair))
 }
 
 /// Turns two-factor sign-in off, with the password and a current code (or a recovery code).

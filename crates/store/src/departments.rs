@@ -171,6 +171,22 @@ pub async fn set_members<C: ConnectionTrait>(
     )
     .await?;
     if !members.is_empty() {
+        // Departments that lose people to this one change too (their If-Match goes stale).
+        let mut p = sql::Params::default();
+        let org = p.push(tenant.id());
+        let dept = p.push(id);
+        let ts = p.push(now());
+        let list = p.list(members);
+        sql::exec(
+            c,
+            &format!(
+                "UPDATE departments SET version = version + 1, updated_at = {ts} WHERE organization_id = {org} \
+                 AND id <> {dept} AND id IN (SELECT department_id FROM memberships \
+                 WHERE organization_id = {org} AND user_id IN {list} AND department_id IS NOT NULL)"
+            ),
+            p.values,
+        )
+        .await?;
         let mut p = sql::Params::default();
         let org = p.push(tenant.id());
         let dept = p.push(id);

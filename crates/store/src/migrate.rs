@@ -87,6 +87,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "personal_data",
         Step::Sql(include_str!("../migrations/0012_personal_data.sql")),
     ),
+    (
+        13,
+        "avatars",
+        Step::Sql(include_str!("../migrations/0013_avatars.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

@@ -93,6 +93,17 @@ pub async fn finish_export<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Gives up on an export (the job ran out of attempts); the error is for operators.
+pub async fn fail_export<C: ConnectionTrait>(c: &C, id: Uuid, error: &str) -> Result<()> {
+    sql::exec(
+        c,
+        "UPDATE data_exports SET status = 'failed', error = $2, completed_at = $3 WHERE id = $1 AND status = 'pending'",
+        vec![id.into(), error.into(), now().into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Forgets exports that expired before `at`.
 pub async fn purge_exports<C: ConnectionTrait>(c: &C, at: DateTime<Utc>) -> Result<u64> {
     sql::exec(
@@ -104,7 +115,11 @@ pub async fn purge_exports<C: ConnectionTrait>(c: &C, at: DateTime<Utc>) -> Resu
 }
 
 /// Rows of one query about the person, as JSON objects (the export's sections).
-async fn section<C: ConnectionTrait>(c: &C, query: &str, user_id: Uuid) -> Result<Vec<Json>> {
+async fn section<C: ConnectionTrait>(
+    c: &C,
+    query: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<Vec<Json>> {
     #[derive(FromQueryResult)]
     struct R {
         item: Json,
@@ -113,89 +128,105 @@ async fn section<C: ConnectionTrait>(c: &C, query: &str, user_id: Uuid) -> Resul
         DbBackend::Postgres => format!("SELECT row_to_json(x)::jsonb AS item FROM ({query}) x"),
         _ => query.to_string(),
     };
-    let rows: Vec<R> = sql::all(c, &json, vec![user_id.into()]).await?;
+    let rows: Vec<R> = sql::all(c, &json, values).await?;
     Ok(rows.into_iter().map(|r| r.item).collect())
 }
 
-/// Everything the store holds about `user_id`, by section.
+/// The organizations whose data an export may carry (`$1` the person, `$2` whether the
+/// request's sign-in passed a second factor): current, active memberships, and of those
+/// that require two-factor sign-in only when it did.
+const ORGS: &str = "(SELECT m2.organization_id FROM memberships m2 JOIN organizations o2 ON o2.id = m2.organization_id \
+    WHERE m2.user_id = $1 AND m2.deactivated_at IS NULL AND (o2.require_two_factor = FALSE OR $2 = TRUE))";
+
+/// Everything the store holds about `user_id` in the organizations it may show, by section.
 pub async fn collect<C: ConnectionTrait>(
     c: &C,
     user_id: Uuid,
+    second_factor: bool,
 ) -> Result<Vec<(&'static str, Vec<Json>)>> {
     let pg = c.get_database_backend() == DbBackend::Postgres;
+    let one = || vec![sea_orm::Value::from(user_id)];
+    let two = || vec![sea_orm::Value::from(user_id), second_factor.into()];
     // One statement per backend: PostgreSQL builds objects with row_to_json, SQLite with
     // json_object (its uuids are blobs, shown as hex).
-    let q = |pg_sql: &'static str, sqlite_sql: &'static str| if pg { pg_sql } else { sqlite_sql };
-    let mut out = Vec::new();
-    let sections: [(&'static str, &'static str, &'static str); 5] = [
-        (
-            "profile",
-            "SELECT id, username, email, skills, created_at AS date_joined FROM users WHERE id = $1",
-            "SELECT json_object('id', lower(hex(id)), 'username', username, 'email', email, 'skills', json(skills), \
-             'date_joined', created_at) AS item FROM users WHERE id = $1",
-        ),
-        (
-            "memberships",
-            "SELECT o.name AS organization, o.slug, m.role, m.max_concurrent_tasks, m.created_at AS joined_at, \
-             m.deactivated_at FROM memberships m JOIN organizations o ON o.id = m.organization_id WHERE m.user_id = $1",
-            "SELECT json_object('organization', o.name, 'slug', o.slug, 'role', m.role, 'max_concurrent_tasks', \
-             m.max_concurrent_tasks, 'joined_at', m.created_at, 'deactivated_at', m.deactivated_at) AS item \
-             FROM memberships m JOIN organizations o ON o.id = m.organization_id WHERE m.user_id = $1",
-        ),
-        (
-            "tasks",
+    let profile = if pg {
+        "SELECT id, username, email, skills, created_at AS date_joined FROM users WHERE id = $1"
+            .to_string()
+    } else {
+        "SELECT json_object('id', lower(hex(id)), 'username', username, 'email', email, 'skills', json(skills), \
+         'date_joined', created_at) AS item FROM users WHERE id = $1"
+            .to_string()
+    };
+    let memberships = if pg {
+        "SELECT o.name AS organization, o.slug, m.role, m.max_concurrent_tasks, m.created_at AS joined_at, \
+         m.deactivated_at FROM memberships m JOIN organizations o ON o.id = m.organization_id WHERE m.user_id = $1"
+            .to_string()
+    } else {
+        "SELECT json_object('organization', o.name, 'slug', o.slug, 'role', m.role, 'max_concurrent_tasks', \
+         m.max_concurrent_tasks, 'joined_at', m.created_at, 'deactivated_at', m.deactivated_at) AS item \
+         FROM memberships m JOIN organizations o ON o.id = m.organization_id WHERE m.user_id = $1"
+            .to_string()
+    };
+    let tasks = if pg {
+        format!(
             "SELECT t.task_key, t.title, t.description, t.current_state, t.priority, t.task_type, t.created_at, \
              (t.created_by = $1) AS created_by_you, (t.assigned_to = $1) AS assigned_to_you FROM tasks t \
-             WHERE t.created_by = $1 OR t.assigned_to = $1 ORDER BY t.created_at",
+             WHERE (t.created_by = $1 OR t.assigned_to = $1) AND t.organization_id IN {ORGS} ORDER BY t.created_at"
+        )
+    } else {
+        format!(
             "SELECT json_object('task_key', t.task_key, 'title', t.title, 'description', t.description, \
              'current_state', t.current_state, 'priority', t.priority, 'task_type', t.task_type, 'created_at', t.created_at, \
              'created_by_you', json(CASE WHEN t.created_by = $1 THEN 'true' ELSE 'false' END), \
              'assigned_to_you', json(CASE WHEN t.assigned_to = $1 THEN 'true' ELSE 'false' END)) AS item \
-             FROM tasks t WHERE t.created_by = $1 OR t.assigned_to = $1 ORDER BY t.created_at",
-        ),
-        (
-            "comments",
+             FROM tasks t WHERE (t.created_by = $1 OR t.assigned_to = $1) AND t.organization_id IN {ORGS} ORDER BY t.created_at"
+        )
+    };
+    let comments = if pg {
+        format!(
             "SELECT t.task_key, c.content, c.created_at, c.updated_at FROM comments c JOIN tasks t ON t.id = c.task_id \
-             WHERE c.author_id = $1 ORDER BY c.created_at",
+             WHERE c.author_id = $1 AND c.organization_id IN {ORGS} ORDER BY c.created_at"
+        )
+    } else {
+        format!(
             "SELECT json_object('task_key', t.task_key, 'content', c.content, 'created_at', c.created_at, \
              'updated_at', c.updated_at) AS item FROM comments c JOIN tasks t ON t.id = c.task_id \
-             WHERE c.author_id = $1 ORDER BY c.created_at",
-        ),
-        (
-            "audit_entries",
-            "SELECT a.task_key, a.action, a.performed_by_name, a.old_value, a.new_value, a.reason, a.timestamp \
-             FROM audit_logs a WHERE a.performed_by = $1 OR CAST(a.new_value AS TEXT) LIKE '%' || CAST($1 AS TEXT) || '%' \
-             OR CAST(a.old_value AS TEXT) LIKE '%' || CAST($1 AS TEXT) || '%' ORDER BY a.timestamp",
-            "SELECT json_object('task_key', a.task_key, 'action', a.action, 'performed_by_name', a.performed_by_name, \
-             'old_value', json(a.old_value), 'new_value', json(a.new_value), 'reason', a.reason, 'timestamp', a.timestamp) AS item \
-             FROM audit_logs a WHERE a.performed_by = $1 ORDER BY a.timestamp",
-        ),
-    ];
-    for (name, pg_sql, sqlite_sql) in sections {
-        out.push((name, section(c, q(pg_sql, sqlite_sql), user_id).await?));
-    }
-    if !pg {
-        // SQLite keeps uuids as blobs: entries that name the person in their values carry
-        // the uuid's text form, matched here.
-        let text = user_id.to_string();
-        #[derive(FromQueryResult)]
-        struct R {
-            item: Json,
-        }
-        let rows: Vec<R> = sql::all(
-            c,
-            "SELECT json_object('task_key', a.task_key, 'action', a.action, 'performed_by_name', a.performed_by_name, \
-             'old_value', json(a.old_value), 'new_value', json(a.new_value), 'reason', a.reason, 'timestamp', a.timestamp) AS item \
-             FROM audit_logs a WHERE (a.performed_by IS NULL OR a.performed_by <> $1) \
-             AND (a.new_value LIKE '%' || $2 || '%' OR a.old_value LIKE '%' || $2 || '%') ORDER BY a.timestamp",
-            vec![user_id.into(), text.into()],
+             WHERE c.author_id = $1 AND c.organization_id IN {ORGS} ORDER BY c.created_at"
         )
-        .await?;
-        if let Some((_, entries)) = out.iter_mut().find(|(n, _)| *n == "audit_entries") {
-            entries.extend(rows.into_iter().map(|r| r.item));
-        }
+    };
+    // Entries by the person, or whose values carry their id (assignments to them …).
+    let mention = if pg {
+        "CAST($1 AS TEXT)".to_string()
+    } else {
+        "$3".to_string()
+    };
+    let audit = if pg {
+        format!(
+            "SELECT a.task_key, a.action, a.performed_by_name, a.old_value, a.new_value, a.reason, a.timestamp \
+             FROM audit_logs a WHERE a.organization_id IN {ORGS} AND (a.performed_by = $1 \
+             OR CAST(a.new_value AS TEXT) LIKE '%' || {mention} || '%' OR CAST(a.old_value AS TEXT) LIKE '%' || {mention} || '%') \
+             ORDER BY a.timestamp"
+        )
+    } else {
+        format!(
+            "SELECT json_object('task_key', a.task_key, 'action', a.action, 'performed_by_name', a.performed_by_name, \
+             'old_value', json(a.old_value), 'new_value', json(a.new_value), 'reason', a.reason, 'timestamp', a.timestamp) AS item \
+             FROM audit_logs a WHERE a.organization_id IN {ORGS} AND (a.performed_by = $1 \
+             OR a.new_value LIKE '%' || {mention} || '%' OR a.old_value LIKE '%' || {mention} || '%') ORDER BY a.timestamp"
+        )
+    };
+    let mut audit_values = two();
+    if !pg {
+        // SQLite keeps uuids as blobs; values carry the text form.
+        audit_values.push(user_id.to_string().into());
     }
-    Ok(out)
+    Ok(vec![
+        ("profile", section(c, &profile, one()).await?),
+        ("memberships", section(c, &memberships, one()).await?),
+        ("tasks", section(c, &tasks, two()).await?),
+        ("comments", section(c, &comments, two()).await?),
+        ("audit_entries", section(c, &audit, audit_values).await?),
+    ])
 }
 
 /// What erasure replaces: the person's current username and email.
@@ -216,8 +247,8 @@ pub async fn identity<C: ConnectionTrait>(c: &C, user_id: Uuid) -> Result<Option
 }
 
 /// Replaces the person's identifying fields by `pseudonym` and makes the account unusable:
-/// no email, skills or password; inactive; every session ended; their two-factor record,
-/// emailed tokens and exports gone.
+/// no email, skills, picture or password; inactive; every session ended; their two-factor
+/// record, emailed tokens and exports gone. (The caller deletes the picture's file.)
 pub async fn erase_account<C: ConnectionTrait>(
     c: &C,
     user_id: Uuid,
@@ -227,7 +258,7 @@ pub async fn erase_account<C: ConnectionTrait>(
     sql::exec(
         c,
         "UPDATE users SET username = $2, email = '', skills = $3, password_hash = $4, is_active = $5, \
-         session_epoch = session_epoch + 1, version = version + 1, updated_at = $6 WHERE id = $1",
+         avatar_key = NULL, session_epoch = session_epoch + 1, version = version + 1, updated_at = $6 WHERE id = $1",
         vec![
             user_id.into(),
             pseudonym.into(),
@@ -269,20 +300,46 @@ pub struct NamedEntry {
     pub new_value: Option<Json>,
 }
 
-/// Entries performed by the person or whose values mention `name` (their username).
+/// The organization's entries performed by the person or whose values carry their id.
 pub async fn entries_naming<C: ConnectionTrait>(
     c: &C,
+    tenant: crate::Tenant,
     user_id: Uuid,
-    name: &str,
 ) -> Result<Vec<NamedEntry>> {
-    let pattern = format!("%\"{}\"%", name.replace('%', "\\%").replace('_', "\\_"));
+    let pattern = format!("%{user_id}%");
     sql::all(
         c,
         "SELECT id, performed_by_name, old_value, new_value FROM audit_logs \
-         WHERE performed_by = $1 OR CAST(old_value AS TEXT) LIKE $2 ESCAPE '\\' OR CAST(new_value AS TEXT) LIKE $2 ESCAPE '\\'",
-        vec![user_id.into(), pattern.into()],
+         WHERE organization_id = $1 AND (performed_by = $2 OR CAST(old_value AS TEXT) LIKE $3 \
+         OR CAST(new_value AS TEXT) LIKE $3)",
+        vec![tenant.id().into(), user_id.into(), pattern.into()],
     )
     .await
+}
+
+/// Replaces the person's email in the organization's invitations and their name as inviter.
+pub async fn erase_invitations<C: ConnectionTrait>(
+    c: &C,
+    tenant: crate::Tenant,
+    user_id: Uuid,
+    email: &str,
+    pseudonym: &str,
+) -> Result<()> {
+    if !email.is_empty() {
+        sql::exec(
+            c,
+            "UPDATE invitations SET email = $3 WHERE organization_id = $1 AND email = LOWER($2)",
+            vec![tenant.id().into(), email.into(), pseudonym.into()],
+        )
+        .await?;
+    }
+    sql::exec(
+        c,
+        "UPDATE invitations SET invited_by_name = $3 WHERE organization_id = $1 AND invited_by = $2",
+        vec![tenant.id().into(), user_id.into(), pseudonym.into()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Rewrites one entry's names (only inside an erasure: on PostgreSQL the append-only

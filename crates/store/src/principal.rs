@@ -20,7 +20,8 @@ pub struct Membership {
     pub tenant: Tenant,
     pub role: String,
     pub org_roles: Vec<String>,
-    /// The organization requires two-factor sign-in and the account has not turned it on.
+    /// The organization requires two-factor sign-in and the token does not come from a
+    /// sign-in that passed one.
     pub lacks_required_two_factor: bool,
 }
 
@@ -46,6 +47,8 @@ pub struct TokenSubject {
     pub jti: Uuid,
     /// The account's session epoch when the token was issued.
     pub epoch: i64,
+    /// The sign-in behind the token passed a second factor.
+    pub mfa: bool,
 }
 
 /// Loads the caller in one query. `None` when the user is gone or deactivated, the token id
@@ -60,6 +63,7 @@ pub async fn load<C: ConnectionTrait>(
         organization_id,
         jti,
         epoch,
+        mfa,
     } = token;
     let row: Option<Row> = sql::one(
         c,
@@ -88,7 +92,7 @@ pub async fn load<C: ConnectionTrait>(
             role,
             org_roles: roles.0,
             lacks_required_two_factor: row.require_two_factor == Some(true)
-                && row.two_factor_on == 0,
+                && !(row.two_factor_on > 0 && mfa),
         }),
         _ => None,
     };

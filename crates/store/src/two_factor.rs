@@ -61,16 +61,18 @@ pub async fn accept_step<C: ConnectionTrait>(c: &C, user_id: Uuid, step: i64) ->
         == 1)
 }
 
-/// Turns two-factor sign-in on and stores the recovery codes' hashes.
+/// Turns two-factor sign-in on for the secret `secret_sealed` (the one the first code was
+/// checked against) and stores the recovery codes' hashes; `false` when it was replaced.
 pub async fn enable<C: ConnectionTrait>(
     c: &C,
     user_id: Uuid,
+    secret_sealed: &str,
     code_hashes: &[String],
 ) -> Result<bool> {
     let n = sql::exec(
         c,
-        "UPDATE user_two_factor SET enabled_at = $2 WHERE user_id = $1 AND enabled_at IS NULL",
-        vec![user_id.into(), now().into()],
+        "UPDATE user_two_factor SET enabled_at = $2 WHERE user_id = $1 AND enabled_at IS NULL AND secret_sealed = $3",
+        vec![user_id.into(), now().into(), secret_sealed.into()],
     )
     .await?;
     if n == 0 {

@@ -20,6 +20,8 @@ pub struct UserRow {
     /// When the membership was deactivated (`None`: active).
     pub deactivated_at: Option<DateTime<Utc>>,
     pub department_id: Option<Uuid>,
+    /// The profile picture's storage key (exposed only as `avatar_url`).
+    pub avatar_key: Option<String>,
     pub active_task_count: i64,
     /// Grows with every change to the user or their membership (optimistic concurrency).
     pub version: i64,
@@ -28,6 +30,7 @@ pub struct UserRow {
 
 /// Selects users joined to their membership in organization `$1`.
 const SELECT: &str = "SELECT u.id, u.username, u.email, u.skills, u.is_active, u.version, u.created_at, \
+    u.avatar_key, \
     m.organization_id, m.role, m.max_concurrent_tasks, m.deactivated_at, m.department_id, \
     (SELECT COUNT(*) FROM tasks t WHERE t.organization_id = m.organization_id \
        AND t.assigned_to = u.id AND t.resolved_at IS NULL) AS active_task_count \
@@ -227,6 +230,37 @@ pub async fn set_password<C: ConnectionTrait>(c: &C, id: Uuid, password_hash: &s
     Ok(())
 }
 
+/// The key of the account's profile picture, if it has one.
+pub async fn avatar_key<C: ConnectionTrait>(c: &C, user_id: Uuid) -> Result<Option<String>> {
+    #[derive(FromQueryResult)]
+    struct R {
+        avatar_key: Option<String>,
+    }
+    let row: Option<R> = sql::one(
+        c,
+        "SELECT avatar_key FROM users WHERE id = $1",
+        vec![user_id.into()],
+    )
+    .await?;
+    Ok(row.and_then(|r| r.avatar_key))
+}
+
+/// Sets (or clears) the account's profile picture; returns the key it replaced.
+pub async fn set_avatar_key<C: ConnectionTrait>(
+    c: &C,
+    user_id: Uuid,
+    key: Option<&str>,
+) -> Result<Option<String>> {
+    let old = avatar_key(c, user_id).await?;
+    sql::exec(
+        c,
+        "UPDATE users SET avatar_key = $2, version = version + 1, updated_at = $3 WHERE id = $1",
+        vec![user_id.into(), key.map(str::to_string).into(), now().into()],
+    )
+    .await?;
+    Ok(old)
+}
+
 /// Whether a username is taken (anywhere: usernames are global login names).
 pub async fn username_exists<C: ConnectionTrait>(c: &C, username: &str) -> Result<bool> {
     Ok(sql::count(
@@ -378,6 +412,12 @@ pub async fn remove<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Resu
     sql::exec(
         c,
         "UPDATE teams SET lead_id = NULL WHERE organization_id = $1 AND lead_id = $2",
+        vec![org.clone(), id.into()],
+    )
+    .await?;
+    sql::exec(
+        c,
+        "UPDATE departments SET head_id = NULL, version = version + 1 WHERE organization_id = $1 AND head_id = $2",
         vec![org.clone(), id.into()],
     )
     .await?;

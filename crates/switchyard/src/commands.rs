@@ -123,7 +123,13 @@ pub(crate) async fn open(args: &DbArgs) -> anyhow::Result<Db> {
 
 fn state(db: Db, database_url: &str, demo: bool) -> anyhow::Result<AppState> {
     let secret = secret::resolve(database_url)?;
-    let config = settings::api_config(secret, demo)?;
+    let mut config = settings::api_config(secret, demo)?;
+    let files = settings::files_url(database_url)?;
+    // Checked (and a local directory created) here, so a bad URL stops the server at start.
+    let store = switchyard_app::files::Files::open(Some(&files))
+        .map_err(|e| anyhow::anyhow!("file storage: {e}"))?;
+    tracing::info!(files = %store.description, "files are stored in {}", store.description);
+    config.app.files_url = Some(files);
     Ok(AppState::new(db, config, telemetry::metrics_handle()))
 }
 

@@ -10,7 +10,7 @@ use switchyard_api::Secret;
 const MIN_LEN: usize = 32;
 
 /// The SQLite file behind a `sqlite:` URL, if it names a file.
-fn sqlite_file(url: &str) -> Option<PathBuf> {
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;

@@ -90,3 +90,21 @@ pub fn api_config(secret: Secret, demo: bool) -> anyhow::Result<ApiConfig> {
     cfg.demo = demo;
     Ok(cfg)
 }
+
+/// Where files go: `SWITCHYARD_FILES_URL`, else a `files` directory beside the SQLite
+/// database (or in the working directory with PostgreSQL, where several instances need a
+/// shared store such as `s3://bucket/prefix`).
+pub fn files_url(database_url: &str) -> anyhow::Result<String> {
+    if let Ok(url) = std::env::var("SWITCHYARD_FILES_URL")
+        && !url.trim().is_empty()
+    {
+        return Ok(url.trim().to_string());
+    }
+    let base = crate::secret::sqlite_file(database_url)
+        .and_then(|f| f.parent().map(|p| p.to_path_buf()))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    let dir = std::path::absolute(base.join("switchyard-files"))
+        .context("resolving the files directory")?;
+    Ok(format!("file://{}", dir.display()))
+}

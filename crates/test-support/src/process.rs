@@ -37,6 +37,16 @@ impl ServeProcess {
             .env("SWITCHYARD_ADDR", "127.0.0.1:0")
             .env("SWITCHYARD_JWT_SECRET", PROCESS_SECRET)
             .env("RUST_LOG", "error")
+            // Shared by every test process, as instances side by side share one store.
+            .env(
+                "SWITCHYARD_FILES_URL",
+                format!(
+                    "file://{}",
+                    std::env::temp_dir()
+                        .join("switchyard-process-files")
+                        .display()
+                ),
+            )
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()

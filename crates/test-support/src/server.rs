@@ -49,6 +49,8 @@ pub struct TestApp {
     /// Every event the server's units of work committed, in order (an after-commit hook).
     pub committed: Arc<CommitLog>,
     shutdown: Option<oneshot::Sender<()>>,
+    /// The server's file storage: a directory of its own, removed with the server.
+    files_dir: std::path::PathBuf,
     // Declared last, so it is dropped (and the database removed) after the pool.
     _db: FreshDb,
 }
@@ -90,6 +92,11 @@ impl TestAppBuilder {
         let mut config = ApiConfig::with_secret(Secret::new(
             b"test-secret-that-is-long-enough-for-hs256".to_vec(),
         ));
+        let files_dir = std::env::temp_dir().join(format!(
+            "switchyard-files-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        config.app.files_url = Some(format!("file://{}", files_dir.display()));
         for f in self.configure {
             f(&mut config);
         }
@@ -130,6 +137,7 @@ impl TestAppBuilder {
             app,
             committed,
             shutdown: Some(tx),
+            files_dir,
             _db: fresh,
         }
     }
@@ -185,5 +193,6 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        let _ = std::fs::remove_dir_all(&self.files_dir);
     }
 }

@@ -104,6 +104,7 @@ impl FromRequestParts<AppState> for Caller {
             username: record.username,
             jti: claims.jti,
             token_expires_at: claims.expires_at(),
+            second_factor: claims.mfa,
             member,
         };
         parts.extensions.insert(Caller(caller.clone()));

@@ -6,6 +6,7 @@ pub mod admin_jobs;
 pub mod ai;
 pub mod audit_logs;
 pub mod auth;
+pub mod avatars;
 pub mod comments;
 pub mod dashboard;
 pub mod departments;

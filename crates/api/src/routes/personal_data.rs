@@ -27,7 +27,7 @@ use crate::{
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExportOut {
     pub id: Uuid,
-    /// `pending`, `ready` or `expired`.
+    /// `pending`, `ready`, `failed` (the job gave up; ask again) or `expired`.
     #[schema(example = "pending")]
     pub status: String,
     pub created_at: DateTime<Utc>,

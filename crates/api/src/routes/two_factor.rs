@@ -51,14 +51,18 @@ pub struct CodeRequest {
     pub code: String,
 }
 
-/// The recovery codes, shown this once; each signs in once without the device.
+/// The recovery codes, shown this once (each signs in once without the device), and a new
+/// pair for this session: every other session of the account ended.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecoveryCodesOut {
     #[schema(example = json!(["k7m2p-x9q4r", "…"]))]
     pub recovery_codes: Vec<String>,
+    pub access: String,
+    pub refresh: String,
 }
 
-/// Turns two-factor sign-in on with a first code; answers the ten recovery codes once.
+/// Turns two-factor sign-in on with a first code; answers the ten recovery codes once and a
+/// new token pair (every other session of the account ends).
 #[utoipa::path(post, path = "/api/v1/auth/2fa/confirm", tag = tags::AUTH, request_body = CodeRequest, security(("bearer" = [])),
     responses((status = 200, body = RecoveryCodesOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn confirm(
@@ -66,8 +70,12 @@ pub async fn confirm(
     caller: Caller,
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> ApiResult<Json<RecoveryCodesOut>> {
-    let recovery_codes = two_factor::confirm(&state.app, &caller, &req.code).await?;
-    Ok(Json(RecoveryCodesOut { recovery_codes }))
+    let (recovery_codes, pair) = two_factor::confirm(&state.app, &caller, &req.code).await?;
+    Ok(Json(RecoveryCodesOut {
+        recovery_codes,
+        access: pair.access,
+        refresh: pair.refresh,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

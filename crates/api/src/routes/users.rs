@@ -34,6 +34,11 @@ pub struct UserOut {
     pub max_concurrent_tasks: i32,
     /// The department the person is in (at most one).
     pub department: Option<Uuid>,
+    /// The profile picture (256×256 PNG), when there is one; changes with every upload.
+    #[schema(
+        example = "/api/v1/users/0193a1c2-7d4e-7b1a-9c3d-2f1e0a9b8c7d/avatar/?v=0193a1c27d4e"
+    )]
+    pub avatar_url: Option<String>,
     /// False once an admin deactivated the person in this organization.
     pub is_active: bool,
     /// Assigned tasks not in a final state of their workflow.
@@ -56,6 +61,14 @@ impl From<UserRow> for UserOut {
             max_concurrent_tasks: u.max_concurrent_tasks.unwrap_or(5),
             is_active: u.is_active && u.deactivated_at.is_none(),
             department: u.department_id,
+            avatar_url: u.avatar_key.as_deref().map(|key| {
+                let version = key
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches(".png");
+                format!("/api/v1/users/{}/avatar/?v={version}", u.id)
+            }),
             active_task_count: u.active_task_count,
             date_joined: u.created_at,
             version: u.version,

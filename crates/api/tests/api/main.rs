@@ -9,6 +9,7 @@ mod accounts;
 mod ai;
 mod audit_logs;
 mod auth;
+mod avatars;
 mod browser;
 mod browser_accounts;
 mod capabilities;

@@ -77,6 +77,9 @@ async fn enrol_sign_in_with_a_code_refuse_its_replay_and_use_a_recovery_code_onc
         .map(|c| c.as_str().unwrap().to_string())
         .collect();
     assert_eq!(recovery.len(), 10);
+    // Every other session ended; the confirming one goes on with the new pair.
+    s.app.get("/api/v1/users/me/", &ann).await.expect(401);
+    let ann = confirmed["access"].as_str().unwrap().to_string();
     let me = s.app.get("/api/v1/users/me/", &ann).await.expect(200).body;
     assert_eq!(me["two_factor_enabled"], true);
     s.app
@@ -234,8 +237,9 @@ async fn wrong_codes_count_toward_the_sign_in_limit() {
         .expect(429);
 }
 
-/// Enrols the caller of `token`; returns their secret.
-async fn enrol(s: &accounts::Setup, token: &str) -> String {
+/// Enrols the caller of `token`; returns their secret and the new access and refresh tokens
+/// (enrolling ends the account's other sessions).
+async fn enrol(s: &accounts::Setup, token: &str) -> (String, String, String) {
     let secret = s
         .app
         .post("/api/v1/auth/2fa/setup/", token, json!({}))
@@ -245,15 +249,21 @@ async fn enrol(s: &accounts::Setup, token: &str) -> String {
         .as_str()
         .unwrap()
         .to_string();
-    s.app
+    let pair = s
+        .app
         .post(
             "/api/v1/auth/2fa/confirm/",
             token,
             json!({"code": code_at(&secret, s.clock_now())}),
         )
         .await
-        .expect(200);
-    secret
+        .expect(200)
+        .body;
+    (
+        secret,
+        pair["access"].as_str().unwrap().to_string(),
+        pair["refresh"].as_str().unwrap().to_string(),
+    )
 }
 
 #[tokio::test]
@@ -268,10 +278,10 @@ async fn an_organization_that_requires_two_factor_turns_away_members_without_it(
         .await
         .expect(400);
     assert!(refused.body["errors"]["require_two_factor"].is_array());
-    enrol(&s, &org.admin).await;
+    let (_, admin, _) = enrol(&s, &org.admin).await;
     let on = s
         .app
-        .patch(&path, &org.admin, json!({"require_two_factor": true}))
+        .patch(&path, &admin, json!({"require_two_factor": true}))
         .await
         .expect(200)
         .body;
@@ -282,8 +292,38 @@ async fn an_organization_that_requires_two_factor_turns_away_members_without_it(
     assert!(blocked.detail().contains("requires two-factor sign-in"));
     s.app.get("/api/v1/users/me/", &cy).await.expect(200);
     s.clock.advance(Duration::seconds(30));
-    enrol(&s, &cy).await;
-    s.app.get("/api/v1/tasks/", &cy).await.expect(200);
+    let (secret, cy_2fa, cy_refresh) = enrol(&s, &cy).await;
+    // The token from before enrolment is dead; the new one (and its refresh) passed a factor.
+    s.app.get("/api/v1/tasks/", &cy).await.expect(401);
+    s.app.get("/api/v1/tasks/", &cy_2fa).await.expect(200);
+    let refreshed = s
+        .app
+        .post_anon("/api/v1/auth/refresh/", json!({"refresh": cy_refresh}))
+        .await
+        .expect(200)
+        .body;
+    s.app
+        .get("/api/v1/tasks/", refreshed["access"].as_str().unwrap())
+        .await
+        .expect(200);
+    // A fresh sign-in with the password alone gets no organization access: it must pass the
+    // code step, whose tokens do.
+    let first = login(&s, "cy").await;
+    assert_eq!(first["mfa_required"], true);
+    s.clock.advance(Duration::seconds(30));
+    let pair = s
+        .app
+        .post_anon(
+            "/api/v1/auth/login/2fa/",
+            json!({"mfa_token": first["mfa_token"], "code": code_at(&secret, s.clock_now())}),
+        )
+        .await
+        .expect(200)
+        .body;
+    s.app
+        .get("/api/v1/tasks/", pair["access"].as_str().unwrap())
+        .await
+        .expect(200);
     // Another organization's admin cannot flip the switch.
     let other = s.app.setup_org("mfd").await;
     s.app

@@ -38,6 +38,10 @@ pub struct Claims {
     /// every older token stops working.
     #[serde(default)]
     pub epoch: i64,
+    /// Whether the sign-in behind this token passed a second factor (organizations that
+    /// require two-factor sign-in accept only such tokens).
+    #[serde(default)]
+    pub mfa: bool,
 }
 
 impl Claims {
@@ -53,6 +57,7 @@ impl Claims {
             organization_id: self.org,
             jti: self.jti,
             epoch: self.epoch,
+            mfa: self.mfa,
         }
     }
 }
@@ -63,6 +68,8 @@ pub struct Subject {
     pub user: Uuid,
     pub org: Option<Uuid>,
     pub epoch: i64,
+    /// The sign-in passed a second factor.
+    pub mfa: bool,
 }
 
 /// Keys derived once from the configured secret.
@@ -105,6 +112,7 @@ impl JwtKeys {
             jti: Uuid::new_v4(),
             typ,
             epoch: who.epoch,
+            mfa: who.mfa,
         };
         let token =
             encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default();
@@ -130,6 +138,7 @@ mod tests {
             user,
             org: None,
             epoch: 0,
+            mfa: false,
         };
         let (access, _) = keys.issue(TokenType::Access, who, std::time::Duration::from_secs(60));
         assert_eq!(

@@ -1,7 +1,8 @@
 // The signed-in person's own profile: email, skills and capacity, password, and the
 // organizations they belong to (switch, create another).
 
-import { all, get, patch, post, storeTokens } from "../api.js";
+import { ApiError, all, del, get, patch, post, storeTokens } from "../api.js";
+import { avatar } from "../avatar.js";
 import { badge, h, mount, progress, splitList } from "../dom.js";
 import { loadSession, roleClass, session } from "../session.js";
 import { attempt, formDialog } from "../ui.js";
@@ -50,8 +51,22 @@ export async function profilePage(main) {
     h("td", {}, m.current ? h("strong", {}, "current") : m.is_active
       ? h("button", { type: "button", class: "small", onclick: () => attempt(() => switchTo(m.organization)) }, "Switch")
       : h("span", { class: "muted" }, "deactivated"))));
+  const picture = h("input", { type: "file", accept: "image/png,image/jpeg,image/webp", id: "avatar-file" });
+  picture.addEventListener("change", () => attempt(async () => {
+    const file = picture.files[0];
+    if (!file) return;
+    const form = new FormData();
+    form.append("file", file);
+    const resp = await fetch("/api/v1/users/me/avatar/", { method: "PUT", body: form, headers: { Authorization: `Bearer ${sessionStorage.getItem("switchyard.access")}` } });
+    if (!resp.ok) throw new ApiError(resp.status, await resp.json().catch(() => null));
+    location.reload();
+  }));
+  const removePicture = me.avatar_url ? h("button", { type: "button", class: "small", id: "avatar-remove", onclick: () => attempt(async () => { await del("/users/me/avatar/"); location.reload(); }) }, "Remove picture") : null;
   mount(main,
-    h("h1", {}, me.username),
+    h("h1", {}, avatar(me, 48), me.username),
+    h("section", { class: "panel" }, h("h2", {}, "Picture"),
+      h("p", { class: "muted" }, "PNG, JPEG or WebP up to 2 MB; shown as a 256-pixel square."),
+      h("p", {}, picture, " ", removePicture)),
     h("section", { class: "panel" },
       h("dl", { class: "fields" },
         h("dt", {}, "Role"), h("dd", {}, badge(me.role, roleClass(me.role))),
@@ -121,6 +136,9 @@ function twoFactorSection(me) {
       e.preventDefault();
       const body = await attempt(() => post("/auth/2fa/confirm/", { code: code.value.trim() }));
       if (!body) return;
+      // Every other session ended; this one continues with the new pair.
+      storeTokens(body.access, body.refresh);
+      await loadSession();
       mount(section, h("h2", {}, "Two-factor sign-in is on"),
         h("p", {}, "Keep these recovery codes somewhere safe. Each signs you in once without your device; they are shown only now."),
         h("ul", { class: "recovery-codes", id: "recovery-codes" }, body.recovery_codes.map((c) => h("li", {}, h("code", {}, c)))));
@@ -151,6 +169,7 @@ function exportSection() {
       return;
     }
     const resp = await fetch(job.download_url, { headers: { Authorization: `Bearer ${sessionStorage.getItem("switchyard.access")}` } });
+    if (!resp.ok) throw new ApiError(resp.status, await resp.json().catch(() => null));
     const url = URL.createObjectURL(await resp.blob());
     mount(status, h("a", { href: url, download: `switchyard-personal-data-${job.id}.json`, id: "export-download" }, "Download the archive"),
       ` (available until ${new Date(job.expires_at).toLocaleString()})`);

@@ -1,6 +1,7 @@
 // Members of the organization: roles, skills, capacity; create, edit and delete by those allowed.
 
 import { all, del, patch, post } from "../api.js";
+import { avatar } from "../avatar.js";
 import { badge, h, mount, progress, splitList } from "../dom.js";
 import { rerender } from "../router.js";
 import { assignableRoles, may, roleClass, session } from "../session.js";
@@ -34,7 +35,7 @@ function userRow(u) {
     }) }, active ? "Deactivate" : "Reactivate"), " ");
     if (!active && !u.username.startsWith("deleted-user-")) {
       actions.append(h("button", { type: "button", class: "small danger", "data-action": "erase", onclick: () => attempt(async () => {
-        const answer = await confirmDialog({ title: `Erase ${u.username}?`, message: "Their name, email, skills and password are replaced by a pseudonym for good. Audit entries and comments stay, attributed to the pseudonym.", confirmLabel: "Erase", danger: true, withReason: true });
+        const answer = await confirmDialog({ title: `Erase ${u.username}?`, message: "Their name, email, skills and password are replaced by a pseudonym for good. Audit entries and comments stay, attributed to the pseudonym. Say which erasure request this fulfils (required).", confirmLabel: "Erase", danger: true, withReason: true });
         if (answer) { await post(`/users/${u.id}/erase/`, { reason: answer.reason || "" }); rerender(); }
       }) }, "Erase"), " ");
     }
@@ -44,7 +45,7 @@ function userRow(u) {
     }) }, "Delete"));
   }
   return h("tr", { "data-user": u.username },
-    h("td", {}, h("a", { href: `#/tasks?assigned_to=${u.id}` }, u.username), self ? h("span", { class: "muted" }, " (you)") : null,
+    h("td", {}, avatar(u), h("a", { href: `#/tasks?assigned_to=${u.id}` }, u.username), self ? h("span", { class: "muted" }, " (you)") : null,
       u.is_active === false ? h("span", { class: "muted" }, " (deactivated)") : null),
     h("td", {}, u.email || "—"),
     h("td", {}, badge(u.role, roleClass(u.role))),
