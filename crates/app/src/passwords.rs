@@ -113,58 +113,91 @@ pub async fn request_reset(state: &App, email: String) -> AppResult<()> {
     Ok(())
 }
 
-/// The `password_reset` job: for each active account with the address, mints a token (only
-/// its hash is stored) and sends the link. A retry mints new ones; unsent tokens are
-/// unknown to anyone and expire within the hour.
+/// The job that mints one account's reset token and mails its link.
+pub const RESET_LINK_JOB: &str = "password_reset_link";
+
+/// The `password_reset` job looks the address up and queues one `password_reset_link` job
+/// per active account with it (so a failed send retries that account alone); the link job
+/// mints a token (only its hash is stored) and sends it. A retried link job mints a new one;
+/// an earlier token that never arrived is unknown to anyone and expires within the hour.
 pub fn handlers(handlers: Handlers) -> Handlers {
-    handlers.on(RESET_JOB, |app: App, job| async move {
-        let email = job.payload["email"]
-            .as_str()
-            .ok_or_else(|| JobFailure::Permanent("reset job without an email".into()))?
-            .to_string();
-        send_reset_links(&app, &email)
-            .await
-            .map_err(|e| JobFailure::Transient(e.to_string()))?
-    })
+    handlers
+        .on(RESET_JOB, |app: App, job| async move {
+            let email = job.payload["email"]
+                .as_str()
+                .ok_or_else(|| JobFailure::Permanent("reset job without an email".into()))?
+                .to_string();
+            fan_out(&app, job.id, &email)
+                .await
+                .map_err(|e| JobFailure::Transient(e.to_string()))
+        })
+        .on(RESET_LINK_JOB, |app: App, job| async move {
+            let user = job.payload["user"]
+                .as_str()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+                .ok_or_else(|| JobFailure::Permanent("reset link job without a user".into()))?;
+            send_reset_link(&app, user)
+                .await
+                .map_err(|e| JobFailure::Transient(e.to_string()))?
+        })
 }
 
-async fn send_reset_links(app: &App, email: &str) -> AppResult<JobResult> {
+async fn fan_out(app: &App, request: uuid::Uuid, email: &str) -> AppResult<()> {
     let accounts = users::active_by_email(app.db.conn(), email).await?;
-    let expires = app.clock.now() + chrono::Duration::from_std(RESET_TTL).unwrap_or_default();
+    let uow = UnitOfWork::begin(app).await?;
     for account in &accounts {
-        let token = OneTimeToken::generate();
-        let tx = app.db.begin_write().await?;
-        account_tokens::insert(
-            &tx,
-            &token.hash,
-            account.id,
-            account_tokens::PASSWORD_RESET,
-            expires,
-        )
+        uow.enqueue(NewJob {
+            kind: RESET_LINK_JOB.into(),
+            payload: json!({ "user": account.id }),
+            organization_id: None,
+            run_at: app.clock.now(),
+            max_attempts: 8,
+            // A retried fan-out queues nobody twice.
+            dedupe_key: Some(format!("reset:{request}:{}", account.id)),
+        })
         .await?;
-        switchyard_store::commit(tx).await?;
-        let message = mail::account_message(
-            app,
-            &AccountEmail {
-                purpose: "password_reset",
-                to_email: &account.email,
-                to_name: &account.username,
-                subject: "Reset your Switchyard password".into(),
-                message: format!(
-                    "Someone asked to reset the password of the account '{}'. The link below works once, for one hour.",
-                    account.username
-                ),
-                action: "Choose a new password",
-                path: format!("/reset-password#token={}", token.token),
-                footer: "If it was not you, ignore this email: your password stays as it is.",
-                unique: token.hash[..32].to_string(),
-            },
-        );
-        if let Err(failure) = app.mailer.send(&message).await {
-            return Ok(Err(failure));
-        }
     }
-    Ok(Ok(()))
+    uow.commit().await?;
+    Ok(())
+}
+
+async fn send_reset_link(app: &App, user: uuid::Uuid) -> AppResult<JobResult> {
+    let Some(account) = users::get_unaffiliated(app.db.conn(), user).await? else {
+        return Ok(Ok(()));
+    };
+    if !account.is_active || account.email.is_empty() {
+        return Ok(Ok(()));
+    }
+    let expires = app.clock.now() + chrono::Duration::from_std(RESET_TTL).unwrap_or_default();
+    let token = OneTimeToken::generate();
+    let tx = app.db.begin_write().await?;
+    account_tokens::insert(
+        &tx,
+        &token.hash,
+        account.id,
+        account_tokens::PASSWORD_RESET,
+        expires,
+    )
+    .await?;
+    switchyard_store::commit(tx).await?;
+    let message = mail::account_message(
+        app,
+        &AccountEmail {
+            purpose: "password_reset",
+            to_email: &account.email,
+            to_name: &account.username,
+            subject: "Reset your Switchyard password".into(),
+            message: format!(
+                "Someone asked to reset the password of the account '{}'. The link below works once, for one hour.",
+                account.username
+            ),
+            action: "Choose a new password",
+            path: format!("/reset-password#token={}", token.token),
+            footer: "If it was not you, ignore this email: your password stays as it is.",
+            unique: token.hash[..32].to_string(),
+        },
+    );
+    Ok(app.mailer.send(&message).await)
 }
 
 /// Sets a new password with a reset token; the token, every other reset token of the account

@@ -8,10 +8,14 @@ const cache = new Map();
 /** A small round picture of `user`, or their initial when they have none. */
 export function avatar(user, size = 24) {
   const initial = (user.username || "?").slice(0, 1).toUpperCase();
-  const el = h("span", { class: "avatar", style: `width:${size}px;height:${size}px;font-size:${Math.round(size / 2)}px`, title: user.username }, initial);
+  // The initial is drawn by CSS (data-initial), so it is not part of the text around it.
+  const el = h("span", { class: "avatar", "aria-hidden": "true", "data-initial": initial, style: `width:${size}px;height:${size}px;font-size:${Math.round(size / 2)}px` });
   if (user.avatar_url) {
     load(user.avatar_url).then((url) => {
-      if (url) el.replaceChildren(h("img", { src: url, alt: "", width: size, height: size }));
+      if (url) {
+        el.removeAttribute("data-initial");
+        el.replaceChildren(h("img", { src: url, alt: "", width: size, height: size }));
+      }
     });
   }
   return el;

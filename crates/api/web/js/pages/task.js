@@ -1,6 +1,7 @@
 // One task: its fields and edits, assignment with workloads, transitions with reasons,
 // comments, and its audit history.
 
+import { avatar } from "../avatar.js";
 import { all, del, get, patch, post, query } from "../api.js";
 import { badge, describeValue, fmtDate, fmtRelative, fromLocalInput, h, mount, splitList, toLocalInput } from "../dom.js";
 import { go, rerender } from "../router.js";
@@ -55,7 +56,7 @@ function fieldsList(task) {
     row("State", badge(task.current_state, "blue"), { id: "task-state" }),
     row("Priority", priorityBadge(task.priority)),
     row("Type", task.task_type),
-    row("Assignee", task.assigned_to_detail ? task.assigned_to_detail.username : h("span", { class: "muted" }, "unassigned"), { id: "task-assignee" }),
+    row("Assignee", task.assigned_to_detail ? [avatar(task.assigned_to_detail), task.assigned_to_detail.username] : h("span", { class: "muted" }, "unassigned"), { id: "task-assignee" }),
     row("Team", task.team_name || "—"),
     row("Due", [fmtDate(task.due_date), task.sla_breached ? h("span", { class: "badge red" }, "SLA breached") : null]),
     row("Tags", task.tags.length ? h("span", { class: "chips" }, task.tags.map((t) => badge(t))) : "—"),

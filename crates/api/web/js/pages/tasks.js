@@ -1,5 +1,6 @@
 // The task list: search, filters, sortable columns, pagination, create/edit/delete, AI score.
 
+import { avatar } from "../avatar.js";
 import { all, del, get, patch, post, query } from "../api.js";
 import { badge, fmtDate, fromLocalInput, h, mount, splitList, toLocalInput } from "../dom.js";
 import { go, rerender, setQuery } from "../router.js";
@@ -154,7 +155,7 @@ function taskRow(t, ctx) {
     h("td", {}, stateBadge(t)),
     h("td", {}, priorityBadge(t.priority)),
     h("td", {}, t.task_type),
-    h("td", {}, t.assigned_to_name || h("span", { class: "muted" }, "unassigned")),
+    h("td", {}, t.assigned_to ? [avatar(ctx.users.find((u) => u.id === t.assigned_to) || { username: t.assigned_to_name }), t.assigned_to_name] : h("span", { class: "muted" }, "unassigned")),
     h("td", {}, t.team_name || "—"),
     h("td", { class: `nowrap ${t.sla_breached ? "red" : ""}` }, fmtDate(t.due_date), t.sla_breached ? " ⚠" : ""),
     h("td", {}, score),
