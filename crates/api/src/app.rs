@@ -114,6 +114,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::available_transitions))
         .routes(routes!(tasks::transition))
         .routes(routes!(tasks::assign))
+        .routes(routes!(tasks::claim))
         .routes(routes!(comments::list, comments::create))
         .routes(routes!(comments::get, comments::update, comments::delete))
         .routes(routes!(audit_logs::list))

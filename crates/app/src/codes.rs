@@ -64,6 +64,7 @@ error_codes! {
     StateInUse => "state_in_use", "409: a state to remove still holds tasks.";
     WorkflowInUse => "workflow_in_use", "409: the workflow still has tasks.";
     LastAdmin => "last_admin", "409: the organization's last admin cannot be removed or demoted.";
+    AlreadyAssigned => "already_assigned", "409: the task to claim already has an assignee.";
     AlreadyMember => "already_member", "409: the person invited or added is already a member.";
     InvitationPending => "invitation_pending", "409: an invitation to this address is already pending (resend it).";
     InvitationClosed => "invitation_closed", "409: the invitation was already accepted or revoked.";

@@ -20,6 +20,15 @@ pub const DEMO_USERS: [(&str, &str, &[&str]); 5] = [
     ("viewer_user", "viewer", &[]),
 ];
 
+/// Whether the demo organization is there with every demo login (so the login page and the
+/// banner may offer them).
+pub async fn is_present(state: &App) -> AppResult<bool> {
+    let names: Vec<&str> = DEMO_USERS.iter().map(|(name, ..)| *name).collect();
+    let n =
+        switchyard_store::organizations::members_named(state.db.conn(), "sunshine", &names).await?;
+    Ok(n == names.len() as u64)
+}
+
 /// Seeds the demo organization; returns `false` (and does nothing) when the database
 /// already holds an organization.
 pub async fn seed(state: &App) -> AppResult<bool> {

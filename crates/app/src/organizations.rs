@@ -36,6 +36,7 @@ pub struct OrgPatch {
     pub allowed_priorities: Option<Vec<String>>,
     pub allowed_task_types: Option<Vec<String>>,
     pub require_two_factor: Option<bool>,
+    pub allow_claims: Option<bool>,
 }
 
 fn removed<'a>(old: &'a [String], new: &[String]) -> Vec<&'a String> {
@@ -122,6 +123,7 @@ pub async fn update(
             allowed_priorities: priorities,
             allowed_task_types: types,
             require_two_factor,
+            allow_claims: patch.allow_claims.unwrap_or(current.allow_claims),
         },
     )
     .await?;

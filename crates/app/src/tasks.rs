@@ -463,9 +463,11 @@ pub async fn available(state: &App, member: &Member, id: Uuid) -> AppResult<(Str
         return Ok((task.current_state, Vec::new()));
     }
     let (wf, rules) = load_workflow(c, member.tenant, task.workflow_id).await?;
+    // Moves the API would refuse for an unassigned task are not offered.
     let out = wf
         .available(&rules, &member.role, &task.current_state)
         .into_iter()
+        .filter(|r| task.assigned_to.is_some() || !wf.requires_assignee(&r.to_state))
         .cloned()
         .collect();
     Ok((task.current_state, out))
@@ -558,6 +560,46 @@ pub async fn assign(
     let mut uow = UnitOfWork::begin(state).await?;
     let task = lock_task(&uow, member.tenant, id, if_match).await?;
     assign_in(&mut uow, member, &task, user, reason).await?;
+    let out = detail(uow.tx(), member, id).await?;
+    uow.commit().await?;
+    Ok(out)
+}
+
+/// Takes an unassigned task (worker level and above, where the organization allows it):
+/// the same path as an assignment to oneself — capacity checked under the assignee's lock,
+/// audited as `assigned` — and of two people claiming one task, one gets it.
+pub async fn claim(
+    state: &App,
+    member: &Member,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> AppResult<TaskDetail> {
+    member.require_writer()?;
+    let org = switchyard_store::organizations::get(state.db.conn(), member.tenant)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !org.allow_claims {
+        return Err(AppError::Forbidden(
+            "This organization does not let people claim tasks; ask a manager to assign it.".into(),
+        ));
+    }
+    let mut uow = UnitOfWork::begin(state).await?;
+    let task = lock_task(&uow, member.tenant, id, if_match).await?;
+    if task.assigned_to.is_some() {
+        let name = task.assigned_to_name.as_deref().unwrap_or("someone");
+        return Err(AppError::conflict(
+            ErrorCode::AlreadyAssigned,
+            format!("{} is already assigned to {name}.", task.task_key),
+        ));
+    }
+    assign_in(
+        &mut uow,
+        member,
+        &task,
+        Some(member.user_id),
+        "Claimed".into(),
+    )
+    .await?;
     let out = detail(uow.tx(), member, id).await?;
     uow.commit().await?;
     Ok(out)

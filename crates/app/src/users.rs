@@ -426,13 +426,26 @@ pub async fn create_superuser(state: &App, input: NewSuperuser) -> AppResult<Uui
     if let Err(e) = check_password(&input.password, &input.username) {
         return Err(AppError::field("password", e.to_string()));
     }
-    let hash = password::hash(input.password).await?;
-    Ok(switchyard_store::superuser::create(
+    let taken = || {
+        AppError::field(
+            "username",
+            format!("username '{}' is taken", input.username),
+        )
+    };
+    if users::username_exists(state.db.conn(), &input.username).await? {
+        return Err(taken());
+    }
+    let hash = password::hash(input.password.clone()).await?;
+    switchyard_store::superuser::create(
         &state.db,
         &input.username,
         &input.email,
         &hash,
         input.org.as_deref(),
     )
-    .await?)
+    .await
+    .map_err(|e| match e {
+        switchyard_store::StoreError::Conflict(switchyard_store::Conflict::Username) => taken(),
+        other => other.into(),
+    })
 }

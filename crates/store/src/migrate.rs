@@ -92,6 +92,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "avatars",
         Step::Sql(include_str!("../migrations/0013_avatars.sql")),
     ),
+    (
+        14,
+        "claims",
+        Step::Sql(include_str!("../migrations/0014_claims.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

@@ -17,6 +17,8 @@ pub struct OrgRow {
     pub allowed_task_types: StrList,
     /// Members must sign in with a second factor to act here.
     pub require_two_factor: bool,
+    /// Members may claim unassigned tasks themselves.
+    pub allow_claims: bool,
     pub member_count: i64,
     pub team_count: i64,
     /// Grows with every change (optimistic concurrency).
@@ -26,7 +28,7 @@ pub struct OrgRow {
 }
 
 const SELECT: &str = "SELECT o.id, o.name, o.slug, o.allowed_roles, o.allowed_priorities, \
-    o.allowed_task_types, o.require_two_factor, o.version, o.created_at, o.updated_at, \
+    o.allowed_task_types, o.require_two_factor, o.allow_claims, o.version, o.created_at, o.updated_at, \
     (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS member_count, \
     (SELECT COUNT(*) FROM teams t WHERE t.organization_id = o.id) AS team_count \
     FROM organizations o";
@@ -60,6 +62,7 @@ pub struct OrgUpdate {
     pub allowed_priorities: Vec<String>,
     pub allowed_task_types: Vec<String>,
     pub require_two_factor: bool,
+    pub allow_claims: bool,
 }
 
 /// Writes the editable fields of the caller's organization.
@@ -67,7 +70,8 @@ pub async fn update<C: ConnectionTrait>(c: &C, tenant: Tenant, u: OrgUpdate) -> 
     sql::exec(
         c,
         "UPDATE organizations SET name = $2, allowed_roles = $3, allowed_priorities = $4, \
-         allowed_task_types = $5, require_two_factor = $7, version = version + 1, updated_at = $6 WHERE id = $1",
+         allowed_task_types = $5, require_two_factor = $7, allow_claims = $8, version = version + 1, \
+         updated_at = $6 WHERE id = $1",
         vec![
             tenant.id().into(),
             u.name.into(),
@@ -76,6 +80,7 @@ pub async fn update<C: ConnectionTrait>(c: &C, tenant: Tenant, u: OrgUpdate) -> 
             StrList(u.allowed_task_types).into(),
             now().into(),
             u.require_two_factor.into(),
+            u.allow_claims.into(),
         ],
     )
     .await?;
@@ -141,4 +146,30 @@ pub async fn rule_role_usage<C: ConnectionTrait>(c: &C, tenant: Tenant, role: &s
         .iter()
         .filter(|r| r.allowed_roles.0.iter().any(|x| x == role))
         .count() as u64)
+}
+
+/// How many of `usernames` are members of the organization with `slug` (is the demo
+/// organization really there?).
+pub async fn members_named<C: ConnectionTrait>(
+    c: &C,
+    slug: &str,
+    usernames: &[&str],
+) -> Result<u64> {
+    if usernames.is_empty() {
+        return Ok(0);
+    }
+    let mut p = sql::Params::default();
+    let slug = p.push(slug.to_string());
+    let names: Vec<String> = usernames.iter().map(|u| u.to_string()).collect();
+    let list = p.list(&names);
+    sql::count(
+        c,
+        &format!(
+            "SELECT COUNT(*) FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+             JOIN users u ON u.id = m.user_id WHERE o.slug = {slug} AND u.username IN {list} \
+             AND u.is_active AND m.deactivated_at IS NULL"
+        ),
+        p.values,
+    )
+    .await
 }

@@ -152,16 +152,25 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
     }
     let db = create(&args.db).await?;
-    let state = state(db.clone(), &args.db.database_url, args.demo)?;
+    // The demo logins are offered (banner, login page) only when they really work.
+    let mut demo_ready = false;
     if args.demo {
-        let seeded = demo::seed(&state.app).await.map_err(api_err)?;
-        tracing::info!(seeded, "demo organization checked");
+        let probe = state(db.clone(), &args.db.database_url, false)?;
+        let seeded = demo::seed(&probe.app).await.map_err(api_err)?;
+        demo_ready = demo::is_present(&probe.app).await.map_err(api_err)?;
+        tracing::info!(seeded, present = demo_ready, "demo organization checked");
+        if !demo_ready {
+            tracing::warn!(
+                "--demo: the database already holds other organizations, so the demo was not seeded and its logins are not offered"
+            );
+        }
     }
+    let state = state(db.clone(), &args.db.database_url, demo_ready)?;
     let listener = tokio::net::TcpListener::bind(&args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;
     let addr = listener.local_addr()?.to_string();
-    if args.demo {
+    if demo_ready {
         print_demo_logins(Some(&addr));
     } else {
         println!("Switchyard is listening on http://{addr}/ (API docs: http://{addr}/api/docs/)");

@@ -122,7 +122,7 @@ async fn migrate_reports_what_it_applied() {
     let fresh = FreshDb::new().await;
     let first = switchyard(&["migrate", "--database-url", &fresh.url]);
     let first = String::from_utf8_lossy(&first.stdout);
-    assert!(first.starts_with("13 migration(s) applied"), "{first}");
+    assert!(first.starts_with("14 migration(s) applied"), "{first}");
     let again = switchyard(&["migrate", "--database-url", &fresh.url]);
     let again = String::from_utf8_lossy(&again.stdout);
     assert!(again.starts_with("0 migration(s) applied"), "{again}");
@@ -483,4 +483,75 @@ fn commands_that_read_data_refuse_to_create_a_new_sqlite_file() {
         assert!(!stderr.contains('\u{1b}'), "{args:?}: {stderr:?}");
     }
     std::fs::remove_dir_all(dir).ok();
+}
+
+/// `serve --demo` on a database that already holds another organization seeds nothing and
+/// offers no demo logins (neither in its banner nor on the login page); on an empty one it
+/// offers them and they work.
+#[tokio::test]
+async fn demo_logins_are_offered_only_when_the_demo_organization_is_there() {
+    use switchyard_test_support::{ServeProcess, reqwest, setup_org};
+    let http = reqwest::Client::new();
+    let bin = env!("CARGO_BIN_EXE_switchyard");
+
+    let occupied = FreshDb::new().await;
+    {
+        let plain = ServeProcess::start(bin, &occupied.url, &[]);
+        setup_org(&http, &plain.url, "someone-else").await;
+    }
+    let demo = ServeProcess::start(bin, &occupied.url, &[("SWITCHYARD_DEMO", "true")]);
+    let page = http
+        .get(&demo.url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("data-demo-users"), "{page}");
+    drop(demo);
+
+    let empty = FreshDb::new().await;
+    let demo = ServeProcess::start(bin, &empty.url, &[("SWITCHYARD_DEMO", "true")]);
+    let page = http
+        .get(&demo.url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-demo-users=\"admin_user,"), "{page}");
+    let login = http
+        .post(format!("{}/api/v1/auth/login/", demo.url))
+        .json(&serde_json::json!({"username": "dev_alice", "password": "testpass123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+}
+
+/// A second `create-superuser` with a taken username says so in words.
+#[tokio::test]
+async fn a_taken_superuser_username_is_named() {
+    let fresh = FreshDb::new().await;
+    switchyard(&["migrate", "--database-url", &fresh.url]);
+    let args = [
+        "create-superuser",
+        "--database-url",
+        fresh.url.as_str(),
+        "--username",
+        "ops",
+        "--password",
+        "Blue-Quartz-Harbor-77",
+    ];
+    switchyard(&args);
+    let again = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run switchyard");
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("username 'ops' is taken"), "{stderr}");
 }

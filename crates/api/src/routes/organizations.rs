@@ -33,6 +33,8 @@ pub struct OrganizationOut {
     pub allowed_task_types: Vec<String>,
     /// Members must turn on two-factor sign-in to act in the organization.
     pub require_two_factor: bool,
+    /// Members may claim unassigned tasks themselves (`POST /tasks/{id}/claim/`).
+    pub allow_claims: bool,
     pub member_count: i64,
     pub team_count: i64,
     pub created_at: DateTime<Utc>,
@@ -52,6 +54,7 @@ impl From<OrgRow> for OrganizationOut {
             allowed_priorities: o.allowed_priorities.0,
             allowed_task_types: o.allowed_task_types.0,
             require_two_factor: o.require_two_factor,
+            allow_claims: o.allow_claims,
             member_count: o.member_count,
             team_count: o.team_count,
             created_at: o.created_at,
@@ -69,6 +72,8 @@ pub struct UpdateOrganizationRequest {
     pub allowed_task_types: Option<Vec<String>>,
     /// Require two-factor sign-in of every member (the admin turning it on must have it).
     pub require_two_factor: Option<bool>,
+    /// Let members claim unassigned tasks themselves (default on).
+    pub allow_claims: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -162,6 +167,7 @@ pub async fn update(
         allowed_priorities: req.allowed_priorities,
         allowed_task_types: req.allowed_task_types,
         require_two_factor: req.require_two_factor,
+        allow_claims: req.allow_claims,
     };
     Ok(Tagged::of(
         organizations::update(&state.app, &member, id, patch, if_match)

@@ -440,6 +440,22 @@ pub async fn transition(
     Ok(tagged(out))
 }
 
+/// Takes an unassigned task for oneself (worker level and above, where the organization
+/// allows claims): capacity is checked as for an assignment, and it is audited as one.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/claim", tag = tags::TASKS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")),
+    security(("bearer" = [])),
+    responses((status = 200, body = TaskDetailOut), (status = 400, description = "At capacity", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already assigned (`already_assigned`)", body = ErrorBody), (status = 412, description = "If-Match named a stale version; nothing changed", body = ErrorBody)))]
+pub async fn claim(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+    IfMatch(if_match): IfMatch,
+) -> ApiResult<Tagged<TaskDetailOut>> {
+    Ok(tagged(
+        tasks::claim(&state.app, &member, id, if_match).await?,
+    ))
+}
+
 /// Assigns the task (manager+), within the assignee's capacity; `user_id: null` unassigns.
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/assign", tag = tags::TASKS, params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Refuse the write unless the resource is still at this version: its ETag (\"3\"), the weak form (W/\"3\") or the number (3).", example = "\"3\"")), request_body = AssignRequest,
     security(("bearer" = [])),

@@ -39,6 +39,10 @@ pub struct UserOut {
         example = "/api/v1/users/0193a1c2-7d4e-7b1a-9c3d-2f1e0a9b8c7d/avatar/?v=0193a1c27d4e"
     )]
     pub avatar_url: Option<String>,
+    /// Whether tasks can be assigned to them here (an active member whose role is not
+    /// read-only); given on the member list and detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignable: Option<bool>,
     /// False once an admin deactivated the person in this organization.
     pub is_active: bool,
     /// Assigned tasks not in a final state of their workflow.
@@ -47,6 +51,18 @@ pub struct UserOut {
     /// Grows with every change; send it back in `If-Match` to refuse lost updates (412).
     #[schema(example = 1)]
     pub version: i64,
+}
+
+impl UserOut {
+    /// The person as a member of `member`'s organization sees them, with `assignable`.
+    fn seen_by(row: UserRow, member: &switchyard_app::Member) -> UserOut {
+        let level = row.role.as_deref().and_then(|r| member.level_of(r));
+        let active = row.is_active && row.deactivated_at.is_none();
+        let mut out = UserOut::from(row);
+        out.assignable =
+            Some(active && level.is_some_and(|l| l != switchyard_domain::AccessLevel::ReadOnly));
+        out
+    }
 }
 
 impl From<UserRow> for UserOut {
@@ -59,6 +75,7 @@ impl From<UserRow> for UserOut {
             organization: u.organization_id,
             skills: u.skills.0,
             max_concurrent_tasks: u.max_concurrent_tasks.unwrap_or(5),
+            assignable: None,
             is_active: u.is_active && u.deactivated_at.is_none(),
             department: u.department_id,
             avatar_url: u.avatar_key.as_deref().map(|key| {
@@ -126,7 +143,12 @@ pub async fn list(
     let department = filters::uuid_param("department", q.department.as_deref())?;
     let (rows, count) = users::list(&state.app, &member, department, page.page).await?;
     Ok(Json(
-        page.wrap(rows.into_iter().map(Into::into).collect(), count)?,
+        page.wrap(
+            rows.into_iter()
+                .map(|r| UserOut::seen_by(r, &member))
+                .collect(),
+            count,
+        )?,
     ))
 }
 
@@ -211,9 +233,10 @@ pub async fn get(
     member: Member,
     IdPath(id): IdPath,
 ) -> ApiResult<Tagged<UserOut>> {
-    Ok(Tagged::of(
-        users::get(&state.app, &member, id).await?.into(),
-    ))
+    Ok(Tagged::of(UserOut::seen_by(
+        users::get(&state.app, &member, id).await?,
+        &member,
+    )))
 }
 
 /// Creates a member (manager+; only admins create admins).

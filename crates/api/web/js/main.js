@@ -60,7 +60,7 @@ function setShell(signedIn) {
   document.getElementById("sidebar").hidden = !signedIn;
   document.getElementById("logout").hidden = !signedIn;
   document.getElementById("menu-toggle").hidden = !signedIn;
-  document.getElementById("whoami").textContent = signedIn ? `${session.me.username} · ${session.me.role}` : "";
+  document.getElementById("whoami").textContent = signedIn ? [session.me.username, session.me.role].filter(Boolean).join(" · ") : "";
   document.getElementById("org-name").textContent = signedIn && session.org ? session.org.name : "";
   for (const a of document.querySelectorAll("#sidebar a[data-requires]")) {
     a.hidden = !(signedIn && may(a.dataset.requires));
@@ -104,6 +104,12 @@ async function render() {
     return;
   }
   setShell(true);
+  if (session.noOrganization && path !== "/profile") {
+    mount(main, h("div", { class: "panel", id: "no-organization" }, h("h1", {}, "You are not in an organization yet"),
+      h("p", {}, "Create one — you become its admin, with a default workflow to start from — or ask an admin to invite you."),
+      h("p", {}, h("a", { href: "#/profile", class: "button primary" }, "Create an organization"))));
+    return;
+  }
   if (session.blocked && path !== "/profile") {
     mount(main, h("div", { class: "panel", id: "blocked" }, h("h1", {}, "Two-factor sign-in required"),
       h("p", {}, session.blocked), h("p", {}, h("a", { href: "#/profile" }, "Turn it on in your profile"))));

@@ -10,6 +10,7 @@ export async function loadSession() {
     // 403 when the organization requires two-factor sign-in the account has not turned on.
     get("/organizations/").catch((e) => {
       if (e.status === 403 && /two-factor/.test(e.message)) return { results: [], blocked: e.message };
+      if (e.status === 403 && /not a member/.test(e.message)) return { results: [], none: true };
       throw e;
     }),
     get("/auth/organizations/?page_size=100"),
@@ -17,6 +18,7 @@ export async function loadSession() {
   session.me = me;
   session.org = orgs.results[0] || null;
   session.blocked = orgs.blocked || null;
+  session.noOrganization = Boolean(orgs.none);
   session.memberships = memberships.results;
   return session;
 }

@@ -49,5 +49,11 @@ export async function organizationPage(main) {
           may("manage_organization") ? h("button", { type: "button", class: "small", id: "toggle-2fa", onclick: () => attempt(async () => {
             await patch(`/organizations/${org.id}/`, { require_two_factor: !org.require_two_factor });
             rerender();
-          }) }, org.require_two_factor ? "Stop requiring" : "Require") : null))));
+          }) }, org.require_two_factor ? "Stop requiring" : "Require") : null),
+        h("dt", {}, "Claiming work"), h("dd", {},
+          h("span", { id: "org-claims" }, org.allow_claims ? "members may assign unassigned tasks to themselves" : "only managers assign"), " ",
+          may("manage_organization") ? h("button", { type: "button", class: "small", id: "toggle-claims", onclick: () => attempt(async () => {
+            await patch(`/organizations/${org.id}/`, { allow_claims: !org.allow_claims });
+            rerender();
+          }) }, org.allow_claims ? "Turn off" : "Turn on") : null))));
 }

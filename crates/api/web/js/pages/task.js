@@ -37,6 +37,11 @@ export async function taskPage(main, [id]) {
     h("div", { class: "page-head" },
       h("h1", {}, h("span", { class: "muted", id: "task-key" }, task.task_key), " ", h("span", { id: "task-title" }, task.title)),
       h("div", { class: "toolbar", style: "margin:0" },
+        mayClaim(task) ? h("button", { type: "button", class: "primary", id: "claim-task", onclick: async (e) => {
+          e.target.disabled = true;
+          if (await attempt(() => post(`/tasks/${task.id}/claim/`))) rerender();
+          else e.target.disabled = false;
+        } }, "Assign to me") : null,
         task.can.delete ? h("button", { type: "button", class: "danger", id: "delete-task", onclick: async () => { if (await deleteTask(task)) go("#/tasks"); } }, "Delete") : null)),
     h("div", { class: "grid" },
       h("section", { class: "panel", id: "task-fields" }, h("h2", {}, "Details"), fieldsList(task)),
@@ -85,11 +90,17 @@ function transitionsPanel(task, transitions) {
       : h("p", { class: "muted" }, "Your role has no transitions from this state."));
 }
 
+/** "Assign to me": unassigned, open, the organization allows claims, the role may write. */
+function mayClaim(task) {
+  const level = session.me && session.me.permissions ? session.me.permissions.level : "read_only";
+  return !task.assigned_to && !task.resolved_at && session.org && session.org.allow_claims && level !== "read_only";
+}
+
 function assignPanel(task, users) {
   if (!task.can.assign) return null;
   const select = h("select", { id: "assign-user", "aria-label": "Assignee" },
     h("option", { value: "" }, "Choose a person…"),
-    users.map((u) => {
+    users.filter((u) => u.assignable !== false).map((u) => {
       const load = `${u.active_task_count}/${u.max_concurrent_tasks}`;
       const full = u.active_task_count >= u.max_concurrent_tasks;
       return h("option", { value: u.id, selected: u.id === task.assigned_to }, `${u.username} — ${load} active${full ? " (full)" : ""}`);

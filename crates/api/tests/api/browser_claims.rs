@@ -1,0 +1,36 @@
+//! Claiming work in the browser: an engineer opens an unassigned task, presses "Assign to
+//! me", and it is theirs — and the move it unlocks is offered.
+
+use serde_json::json;
+
+use crate::{browser_driver::Browser, helpers::TestApp};
+
+const PASSWORD: &str = "correct-horse-42";
+
+#[tokio::test]
+async fn an_engineer_takes_unassigned_work_with_one_click() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let org = app.setup_org("webclm").await;
+    app.add_user(&org.admin, "eng_emma", "engineer").await;
+    let task = app.create_task(&org.admin, "Nobody's yet", json!({})).await;
+    let id = task["id"].as_str().unwrap();
+    let base = app.url("");
+    browser.login(&base, "eng_emma", PASSWORD).await;
+    browser.go_hash(&format!("#/tasks/{id}")).await;
+    browser.wait("#claim-task").await;
+    browser.click("#claim-task").await;
+    browser
+        .wait_text("#task-assignee", |t| t == "eng_emma")
+        .await;
+    assert_eq!(browser.count("#claim-task").await, 0);
+    let detail = app
+        .get(&format!("/api/v1/tasks/{id}/"), &org.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(detail["assigned_to_detail"]["username"], "eng_emma");
+    browser.close().await;
+}
