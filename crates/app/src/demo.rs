@@ -64,7 +64,10 @@ pub async fn seed(state: &App) -> AppResult<bool> {
             },
         )
         .await?;
-        users::add_membership(uow.tx(), tenant, id, role, 5).await?;
+        // Room for more: the sample work leaves everyone a few free slots, so a manager's
+        // first assignment (or auto-assign) succeeds.
+        let capacity = if *role == "engineer" { 10 } else { 8 };
+        users::add_membership(uow.tx(), tenant, id, role, capacity).await?;
         ids.insert(*username, id);
     }
     let lead = ids.get("manager_user").copied();

@@ -107,6 +107,10 @@ pub struct CheckSlaArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// List at most this many breached and this many at-risk tasks per organization (the
+    /// counts stay complete; 0 lists none).
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -51,6 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &switchyard_app::App::for_system(db),
                 args.org.as_deref(),
                 args.json,
+                args.limit,
             )
             .await
         }

@@ -555,3 +555,20 @@ async fn a_taken_superuser_username_is_named() {
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(stderr.contains("username 'ops' is taken"), "{stderr}");
 }
+
+/// `check-sla --limit` lists at most that many tasks of each kind and says how many more.
+#[tokio::test]
+async fn check_sla_lists_at_most_the_limit_and_counts_the_rest() {
+    let fresh = FreshDb::new().await;
+    switchyard(&["seed-demo", "--database-url", &fresh.url]);
+    let out = switchyard(&["check-sla", "--database-url", &fresh.url, "--limit", "1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let count = |status: &str| {
+        text.lines()
+            .filter(|l| l.trim_start().starts_with(status))
+            .count()
+    };
+    assert_eq!(count("BREACHED"), 1, "{text}");
+    assert_eq!(count("AT RISK"), 1, "{text}");
+    assert!(text.contains("more (raise --limit"), "{text}");
+}

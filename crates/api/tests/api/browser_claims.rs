@@ -34,3 +34,36 @@ async fn an_engineer_takes_unassigned_work_with_one_click() {
     assert_eq!(detail["assigned_to_detail"]["username"], "eng_emma");
     browser.close().await;
 }
+
+/// A double-click on "Add comment" posts one comment.
+#[tokio::test]
+async fn a_double_click_adds_one_comment() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let org = app.setup_org("webdbl").await;
+    let task = app
+        .create_task(&org.admin, "Talk about it", json!({}))
+        .await;
+    let id = task["id"].as_str().unwrap();
+    browser.login(&app.url(""), "webdbl_admin", PASSWORD).await;
+    browser.go_hash(&format!("#/tasks/{id}")).await;
+    browser
+        .type_into("#comment-text", "Only once, please")
+        .await;
+    browser
+        .js("const b = document.querySelector('#comment-form button[type=submit]'); b.click(); b.click(); return true;")
+        .await;
+    browser
+        .wait_text("#task-comments, .page", |t| t.contains("Only once, please"))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let comments = app
+        .get(&format!("/api/v1/comments/?task={id}"), &org.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(comments["count"], 1, "{comments}");
+    browser.close().await;
+}

@@ -93,4 +93,56 @@ async fn demo_seed_creates_a_believable_organization_once() {
         .create_task(&admin, "after the demo", serde_json::json!({}))
         .await;
     assert_eq!(t["task_key"], "SUNS-0031");
+
+    // Healthy: everyone who takes work has free slots, so a manager's first assignment and
+    // auto-assign pick an engineer, and an engineer can claim.
+    let people = app.get("/api/v1/users/?page_size=100", &admin).await.body;
+    for u in people["results"].as_array().unwrap() {
+        if u["assignable"] == true {
+            assert!(
+                u["active_task_count"].as_i64() < u["max_concurrent_tasks"].as_i64(),
+                "{} is full: {u}",
+                u["username"]
+            );
+        }
+    }
+    let manager = app.login("manager_user", demo::DEMO_PASSWORD).await;
+    app.post(
+        &format!("/api/v1/tasks/{}/assign/", t["id"].as_str().unwrap()),
+        &manager,
+        serde_json::json!({"user_id": alice["id"]}),
+    )
+    .await
+    .expect(200);
+    let fresh = app
+        .create_task(
+            &admin,
+            "Django upgrade for the API",
+            serde_json::json!({"tags": ["python", "django"]}),
+        )
+        .await;
+    let routed = app
+        .post(
+            "/api/v1/ai/auto-assign/",
+            &manager,
+            serde_json::json!({"task_id": fresh["id"]}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert!(
+        ["dev_alice", "dev_bob"].contains(&routed["assigned_to"].as_str().unwrap_or_default()),
+        "{routed}"
+    );
+    let bob = app.login("dev_bob", demo::DEMO_PASSWORD).await;
+    let open = app
+        .create_task(&admin, "Unclaimed work", serde_json::json!({}))
+        .await;
+    app.post(
+        &format!("/api/v1/tasks/{}/claim/", open["id"].as_str().unwrap()),
+        &bob,
+        serde_json::json!({}),
+    )
+    .await
+    .expect(200);
 }

@@ -152,10 +152,16 @@ function commentsPanel(task) {
   let form = null;
   if (task.can.comment) {
     const text = h("textarea", { id: "comment-text", placeholder: "Write a comment", "aria-label": "Comment" });
-    form = h("form", { class: "form-grid", id: "comment-form" }, text, h("div", {}, h("button", { type: "submit", class: "primary" }, "Add comment")));
+    const submit = h("button", { type: "submit", class: "primary" }, "Add comment");
+    form = h("form", { class: "form-grid", id: "comment-form" }, text, h("div", {}, submit));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
-      if (await attempt(() => post("/comments/", { task: task.id, content: text.value }))) rerender();
+      // One comment per click, however fast the clicks: the button waits for the answer.
+      if (submit.disabled) return;
+      submit.disabled = true;
+      const posted = await attempt(() => post("/comments/", { task: task.id, content: text.value }));
+      submit.disabled = false;
+      if (posted) rerender();
     });
   }
   return h("section", { class: "panel" }, h("h2", {}, `Comments (${task.comments.length})`), list, form);
