@@ -19,6 +19,9 @@ pub struct Overview {
     pub unassigned: i64,
     pub created_7d: i64,
     pub completed_7d: i64,
+    /// The start of the seven days counted (so a client can list exactly those tasks).
+    pub since: chrono::DateTime<chrono::Utc>,
+
     pub total_active: i64,
     pub healthy: i64,
     pub at_risk: i64,
@@ -61,6 +64,7 @@ pub async fn overview(state: &App, member: &Member) -> AppResult<Overview> {
         by_type: zeros(&org.allowed_task_types.0),
         created_7d: times.created_7d,
         completed_7d: times.completed_7d,
+        since: now - Duration::days(7),
         breached: times.overdue_unflagged,
         at_risk: times.at_risk,
         ..Default::default()

@@ -73,6 +73,10 @@ pub(crate) fn count_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Optio
     if searching
         || f.team.is_some()
         || f.department.is_some()
+        || f.active.is_some()
+        || f.overdue_at.is_some()
+        || f.created_after.is_some()
+        || f.resolved_after.is_some()
         || matches!(f.assigned_to, Some(Some(_)))
     {
         return None;

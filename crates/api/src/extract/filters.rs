@@ -63,3 +63,21 @@ pub fn text_param(name: &str, value: Option<String>) -> Result<Option<String>, A
         other => Ok(other),
     }
 }
+
+/// An RFC 3339 time (`2026-11-23T00:00:00Z`); empty is no filter.
+pub fn time_param(
+    name: &str,
+    value: Option<&str>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => chrono::DateTime::parse_from_rfc3339(v)
+            .map(|t| Some(t.with_timezone(&chrono::Utc)))
+            .map_err(|_| {
+                ApiError::field(
+                    name,
+                    format!("'{v}' is not a date-time; use RFC 3339, e.g. 2026-11-23T00:00:00Z."),
+                )
+            }),
+    }
+}

@@ -24,6 +24,9 @@ use crate::{
 pub struct LastSevenDays {
     pub created: i64,
     pub completed: i64,
+    /// Where the seven days start: `GET /tasks/?created_after=<since>` (or
+    /// `resolved_after=`) lists exactly the tasks counted.
+    pub since: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -161,6 +164,7 @@ pub async fn overview(
             last_7_days: LastSevenDays {
                 created: o.created_7d,
                 completed: o.completed_7d,
+                since: o.since,
             },
         },
         sla: SlaHealth {

@@ -174,6 +174,17 @@ pub struct TaskListParams {
     pub team: Option<String>,
     /// Tasks assigned to members of this department.
     pub department: Option<String>,
+    /// `true`: not in a final state (what the dashboard counts as active); `false`: done.
+    pub active: Option<String>,
+    /// `true`: active and past due, flagged by a sweep or not yet (the dashboard's
+    /// "SLA breached").
+    pub overdue: Option<String>,
+    /// Created at or after this time (RFC 3339).
+    #[param(example = "2026-11-23T00:00:00Z")]
+    pub created_after: Option<String>,
+    /// Entered a final state at or after this time (RFC 3339).
+    #[param(example = "2026-11-23T00:00:00Z")]
+    pub resolved_after: Option<String>,
     pub sla_breached: Option<String>,
     pub workflow: Option<String>,
     /// Case-insensitive substring of title, description or task key.
@@ -304,6 +315,12 @@ pub async fn list(
         assigned_to: filters::nullable_uuid_param("assigned_to", q.assigned_to.as_deref())?,
         team: filters::uuid_param("team", q.team.as_deref())?,
         department: filters::uuid_param("department", q.department.as_deref())?,
+        active: filters::bool_param("active", q.active.as_deref())?,
+        overdue_at: filters::bool_param("overdue", q.overdue.as_deref())?
+            .filter(|o| *o)
+            .map(|_| state.app.clock.now()),
+        created_after: filters::time_param("created_after", q.created_after.as_deref())?,
+        resolved_after: filters::time_param("resolved_after", q.resolved_after.as_deref())?,
         sla_breached: filters::bool_param("sla_breached", q.sla_breached.as_deref())?,
         workflow: filters::uuid_param("workflow", q.workflow.as_deref())?,
         search: filters::text_param("search", q.search)?,

@@ -16,6 +16,14 @@ pub struct TaskFilter {
     pub team: Option<Uuid>,
     /// Tasks assigned to members of this department.
     pub department: Option<Uuid>,
+    /// `Some(true)`: not in a final state; `Some(false)`: in one.
+    pub active: Option<bool>,
+    /// Active and past due (flagged by a sweep or not yet): what the dashboard counts as
+    /// breached, at this time.
+    pub overdue_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// Resolved (entered a final state) at or after this time.
+    pub resolved_after: Option<chrono::DateTime<chrono::Utc>>,
     pub sla_breached: Option<bool>,
     pub workflow: Option<Uuid>,
     /// Case-insensitive substring of title, description or key.
@@ -143,6 +151,26 @@ pub(super) fn where_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Strin
             " AND t.assigned_to IN (SELECT m.user_id FROM memberships m \
              WHERE m.organization_id = {org} AND m.department_id = {dept})"
         ));
+    }
+    if let Some(active) = f.active {
+        wh.push_str(if active {
+            " AND t.resolved_at IS NULL"
+        } else {
+            " AND t.resolved_at IS NOT NULL"
+        });
+    }
+    if let Some(at) = f.overdue_at {
+        let at = p.push(at);
+        let yes = p.push(true);
+        wh.push_str(&format!(
+            " AND t.resolved_at IS NULL AND (t.sla_breached = {yes} OR t.due_date < {at})"
+        ));
+    }
+    if let Some(after) = f.created_after {
+        wh.push_str(&format!(" AND t.created_at >= {}", p.push(after)));
+    }
+    if let Some(after) = f.resolved_after {
+        wh.push_str(&format!(" AND t.resolved_at >= {}", p.push(after)));
     }
     if let Some(None) = f.assigned_to {
         wh.push_str(" AND t.assigned_to IS NULL");

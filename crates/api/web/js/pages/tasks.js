@@ -8,7 +8,7 @@ import { may, session } from "../session.js";
 import { attempt, confirmDialog, formDialog } from "../ui.js";
 
 const PAGE_SIZE = 20;
-const FILTERS = ["current_state", "priority", "task_type", "team", "department", "assigned_to", "sla_breached", "search"];
+const FILTERS = ["current_state", "priority", "task_type", "team", "department", "assigned_to", "sla_breached", "search", "active", "overdue", "created_after", "resolved_after"];
 const SORTABLE = { created_at: "Created", due_date: "Due", priority: "Priority", ai_priority_score: "AI score", updated_at: "Updated" };
 
 /** The organization's configuration every task form needs. */
@@ -115,6 +115,10 @@ export async function tasksPage(main, _params, q) {
       ctx.departments.length ? select("department", "Department", ctx.departments.map((d) => [d.id, d.name])) : null,
       select("assigned_to", "Assignee", [["null", "Unassigned"], ...ctx.users.map((u) => [u.id, u.username])]),
       select("sla_breached", "SLA", [["true", "Breached"], ["false", "Not breached"]]),
+      // Filters the dashboard's cards set, shown so the list says what it holds.
+      [["active", "active only"], ["overdue", "overdue"], ["created_after", "created since"], ["resolved_after", "completed since"]]
+        .filter(([k]) => filters[k])
+        .map(([k, label]) => badge(k.endsWith("_after") ? `${label} ${fmtDate(filters[k])}` : label, "filter")),
       FILTERS.some((f) => filters[f]) ? h("button", { type: "button", onclick: () => setQuery({ ordering }) }, "Clear filters") : null),
     h("div", { class: "table-wrap panel", style: "padding:0" },
       h("table", { id: "task-table" },
