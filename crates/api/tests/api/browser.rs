@@ -144,6 +144,12 @@ async fn admin_runs_a_task_through_the_dashboard() {
             .await,
         2
     );
+    // People by name, not by id.
+    assert!(history.contains("person: dev_carol"), "{history}");
+    assert!(
+        !history.contains(carol["id"].as_str().unwrap()),
+        "a raw id in the history: {history}"
+    );
 
     // And the database agrees.
     let task = app

@@ -67,3 +67,23 @@ async fn a_double_click_adds_one_comment() {
     assert_eq!(comments["count"], 1, "{comments}");
     browser.close().await;
 }
+
+/// A due date in the past is pointed out in the task form before it is saved.
+#[tokio::test]
+async fn a_past_due_date_is_pointed_out() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    app.setup_org("webdue").await;
+    browser.login(&app.url(""), "webdue_admin", PASSWORD).await;
+    browser.go_hash("#/tasks").await;
+    browser.click("#new-task").await;
+    browser
+        .js("const i = document.querySelector('.modal input[name=due_date]'); i.value = '2020-01-02T03:04'; i.dispatchEvent(new Event('input')); return true;")
+        .await;
+    browser
+        .wait_text(".modal .hint.red", |t| t.contains("in the past"))
+        .await;
+    browser.close().await;
+}

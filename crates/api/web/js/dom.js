@@ -105,12 +105,28 @@ export function splitList(text) {
 }
 
 /** Renders a JSON value from the audit log as readable `key: value` lines. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+/** How audit values name things for people: the name instead of the id beside it. */
+const LABELS = { username: "person", assigned_to: "person", due_date: "due" };
+
+/** An audit value for people: names rather than ids, local times rather than UTC stamps. */
 export function describeValue(value) {
   if (value === null || value === undefined) return "—";
   if (typeof value !== "object") return String(value);
-  const entries = Object.entries(value);
+  const named = Object.prototype.hasOwnProperty.call(value, "username");
+  const entries = Object.entries(value)
+    // An id next to a name says nothing more to a reader; a lone id stays.
+    .filter(([k, v]) => !(named && k !== "username" && typeof v === "string" && UUID.test(v)))
+    .filter(([k]) => !(named && k === "assigned_to"));
   if (!entries.length) return "—";
-  return entries.map(([k, v]) => `${k}: ${v === null ? "null" : typeof v === "object" ? JSON.stringify(v) : v}`).join("\n");
+  const show = (v) => {
+    if (v === null) return "—";
+    if (typeof v === "object") return JSON.stringify(v);
+    if (typeof v === "string" && ISO_TIME.test(v)) return fmtDate(v);
+    return String(v);
+  };
+  return entries.map(([k, v]) => `${LABELS[k] || k.replace(/_/g, " ")}: ${show(v)}`).join("\n");
 }
 
 /**

@@ -58,7 +58,8 @@ export function formDialog({ title, fields, submitLabel = "Save", onSubmit, intr
     const rows = fields.map((f) => {
       const input = fieldInput(f);
       inputs[f.name] = { field: f, input };
-      return h("label", {}, h("span", {}, f.label, f.hint ? h("span", { class: "hint" }, ` — ${f.hint}`) : null), input);
+      return h("label", {}, h("span", {}, f.label, f.hint ? h("span", { class: "hint" }, ` — ${f.hint}`) : null), input,
+        f.type === "datetime-local" ? pastWarning(input) : null);
     });
     let close;
     const cancel = () => { close(); resolve(null); };
@@ -69,6 +70,12 @@ export function formDialog({ title, fields, submitLabel = "Save", onSubmit, intr
       h("div", { class: "actions" }, h("button", { type: "button", onclick: cancel }, "Cancel"), submit));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
+      // A half-typed date reads as empty; refuse it rather than drop it silently.
+      const unfinished = Object.values(inputs).find(({ input }) => input.validity && input.validity.badInput);
+      if (unfinished) {
+        await showError(new Error(`${unfinished.field.label}: finish the date and time, or clear the field.`));
+        return;
+      }
       const values = {};
       for (const [name, { field, input }] of Object.entries(inputs)) values[name] = readField(field, input);
       submit.disabled = true;
@@ -85,6 +92,18 @@ export function formDialog({ title, fields, submitLabel = "Save", onSubmit, intr
     const modal = h("div", { class: "modal", role: "dialog", "aria-modal": "true", "aria-label": title }, h("h2", {}, title), form);
     close = open(modal, cancel);
   });
+}
+
+/** A note under a date field while its value lies in the past. */
+export function pastWarning(input) {
+  const note = h("span", { class: "hint red", role: "status" });
+  const check = () => {
+    const past = input.value && new Date(input.value) < new Date();
+    note.textContent = past ? "This is in the past: the task will count as overdue at once." : "";
+  };
+  input.addEventListener("input", check);
+  check();
+  return note;
 }
 
 function fieldInput(f) {

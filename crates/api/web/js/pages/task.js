@@ -6,7 +6,7 @@ import { all, del, get, patch, post, query } from "../api.js";
 import { badge, describeValue, fmtDate, fmtRelative, fromLocalInput, h, mount, splitList, toLocalInput } from "../dom.js";
 import { go, rerender } from "../router.js";
 import { session } from "../session.js";
-import { attempt, confirmDialog, formDialog, showError } from "../ui.js";
+import { attempt, confirmDialog, formDialog, pastWarning, showError } from "../ui.js";
 import { deleteTask, priorityBadge } from "./tasks.js";
 
 /** A link to a task known only by its key (activity feeds carry keys, not ids). */
@@ -127,7 +127,7 @@ function editPanel(task, teams) {
   const team = h("select", { name: "team", "aria-label": "Team" }, h("option", { value: "" }, "— no team —"), teams.map((t) => h("option", { value: t.id, selected: t.id === task.team }, t.name)));
   const tags = h("input", { name: "tags", value: task.tags.join(", "), placeholder: "tags, comma-separated", "aria-label": "Tags" });
   const form = h("form", { class: "form-grid", id: "edit-task" },
-    h("label", {}, "Priority", priority), h("label", {}, "Due", due), h("label", {}, "Team", team), h("label", {}, "Tags", tags),
+    h("label", {}, "Priority", priority), h("label", {}, "Due", due, pastWarning(due)), h("label", {}, "Team", team), h("label", {}, "Tags", tags),
     h("div", { class: "toolbar" },
       h("button", { type: "submit", class: "primary" }, "Save changes"),
       h("button", { type: "button", onclick: () => attempt(async () => {
@@ -139,6 +139,7 @@ function editPanel(task, teams) {
       }) }, "Edit title and description")));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    if (due.validity.badInput) return showError(new Error("Due: finish the date and time, or clear the field."));
     const body = { priority: priority.value, due_date: fromLocalInput(due.value), team: team.value || null, tags: splitList(tags.value) };
     if (await attempt(() => patch(`/tasks/${task.id}/`, body))) rerender();
   });
