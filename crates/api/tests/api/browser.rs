@@ -247,6 +247,11 @@ async fn forbidden_transition_shows_the_api_message() {
         .wait_text("#error-modal #error-message", |t| !t.is_empty())
         .await;
     assert_eq!(message, "Task is already in 'in_progress' state.");
+    // Titled by what failed, not "Something went wrong".
+    let title = browser
+        .wait_text("#error-modal h2", |t| !t.is_empty())
+        .await;
+    assert_eq!(title, "Could not move the task");
     browser.click("#error-modal [data-test=error-ok]").await;
     assert_eq!(browser.count("#error-modal").await, 0);
     let audit = app.audit_of(&org.admin, id).await;

@@ -16,14 +16,15 @@ function open(modal, onEscape) {
   return () => backdrop.remove();
 }
 
-/** Shows an API (or other) error; resolves once the user presses OK. */
-export function showError(error) {
+/** Shows an API (or other) error, titled by what failed when the caller says; resolves
+ * once the user presses OK. */
+export function showError(error, what) {
   return new Promise((resolve) => {
     const fieldErrors = error && error.fieldErrors ? Object.entries(error.fieldErrors) : [];
     const list = fieldErrors.length > 1
       ? h("ul", { class: "field-errors" }, fieldErrors.map(([field, msgs]) => h("li", {}, `${field}: ${[].concat(msgs).join(" ")}`)))
       : null;
-    const title = error && error.status === 403 ? "Not allowed" : error && error.status === 409 ? "Conflict" : "Something went wrong";
+    const title = what || (error && error.status === 403 ? "Not allowed" : error && error.status === 409 ? "Conflict" : "Something went wrong");
     let close;
     const ok = h("button", { class: "primary", type: "button", "data-test": "error-ok", onclick: () => { close(); resolve(); } }, "OK");
     const modal = h("div", { class: "modal error", role: "alertdialog", "aria-modal": "true", id: "error-modal" },
@@ -36,13 +37,14 @@ export function showError(error) {
   });
 }
 
-/** Runs `fn`, showing any error in the error modal. Resolves to fn's result or undefined. */
-export async function attempt(fn) {
+/** Runs `fn`, showing any error in the error modal (titled `what`, e.g. "Could not
+ * assign"). Resolves to fn's result or undefined. */
+export async function attempt(fn, what) {
   try {
     return await fn();
   } catch (e) {
     console.error(e);
-    await showError(e);
+    await showError(e, what);
     return undefined;
   }
 }

@@ -39,7 +39,7 @@ export async function taskPage(main, [id]) {
       h("div", { class: "toolbar", style: "margin:0" },
         mayClaim(task) ? h("button", { type: "button", class: "primary", id: "claim-task", onclick: async (e) => {
           e.target.disabled = true;
-          if (await attempt(() => post(`/tasks/${task.id}/claim/`))) rerender();
+          if (await attempt(() => post(`/tasks/${task.id}/claim/`), "Could not take the task")) rerender();
           else e.target.disabled = false;
         } }, "Assign to me") : null,
         task.can.delete ? h("button", { type: "button", class: "danger", id: "delete-task", onclick: async () => { if (await deleteTask(task)) go("#/tasks"); } }, "Delete") : null)),
@@ -84,7 +84,7 @@ function transitionsPanel(task, transitions) {
           if (!answer) return;
           const body = { to_state: t.to_state };
           if (answer.reason.trim()) body.reason = answer.reason.trim();
-          if (await attempt(() => post(`/tasks/${task.id}/transition/`, body))) rerender();
+          if (await attempt(() => post(`/tasks/${task.id}/transition/`, body), "Could not move the task")) rerender();
         },
       }, `→ ${t.to_state}`)))
       : h("p", { class: "muted" }, "Your role has no transitions from this state."));
@@ -113,10 +113,10 @@ function assignPanel(task, users) {
         if (!select.value) return showError(new Error("Choose a person to assign."));
         const body = { user_id: select.value };
         if (reason.value.trim()) body.reason = reason.value.trim();
-        if (await attempt(() => post(`/tasks/${task.id}/assign/`, body))) rerender();
+        if (await attempt(() => post(`/tasks/${task.id}/assign/`, body), "Could not assign")) rerender();
       } }, "Assign"),
       h("button", { type: "button", title: "Let the local AI pick the best person", onclick: async () => {
-        const r = await attempt(() => post("/ai/auto-assign/", { task_id: task.id }));
+        const r = await attempt(() => post("/ai/auto-assign/", { task_id: task.id }), "Could not auto-assign");
         if (r) rerender();
       } }, "Auto-assign")));
 }
@@ -141,7 +141,7 @@ function editPanel(task, teams) {
     e.preventDefault();
     if (due.validity.badInput) return showError(new Error("Due: finish the date and time, or clear the field."));
     const body = { priority: priority.value, due_date: fromLocalInput(due.value), team: team.value || null, tags: splitList(tags.value) };
-    if (await attempt(() => patch(`/tasks/${task.id}/`, body))) rerender();
+    if (await attempt(() => patch(`/tasks/${task.id}/`, body), "Could not save the task")) rerender();
   });
   return h("section", { class: "panel" }, h("h2", {}, "Edit"), form);
 }
@@ -160,7 +160,7 @@ function commentsPanel(task) {
       // One comment per click, however fast the clicks: the button waits for the answer.
       if (submit.disabled) return;
       submit.disabled = true;
-      const posted = await attempt(() => post("/comments/", { task: task.id, content: text.value }));
+      const posted = await attempt(() => post("/comments/", { task: task.id, content: text.value }), "Could not add the comment");
       submit.disabled = false;
       if (posted) rerender();
     });
