@@ -461,12 +461,38 @@ async fn phone_menu_opens_and_closes(browser: &Browser) {
         browser.js(sidebar_right).await.as_f64().unwrap() <= 0.0,
         "menu starts closed"
     );
+    // Who is signed in shows on a phone too.
+    let whoami = browser
+        .js("const w = document.getElementById('whoami'); return w.offsetWidth > 0 && w.textContent.length > 0;")
+        .await;
+    assert_eq!(
+        whoami,
+        serde_json::json!(true),
+        "the signed-in person is visible"
+    );
     browser.click("#menu-toggle").await;
     settle().await;
     assert!(
         browser.js(sidebar_right).await.as_f64().unwrap() > 100.0,
         "menu opened"
     );
+    // The page behind is dimmed; a tap on it closes the menu.
+    assert_eq!(
+        browser.count("#menu-backdrop").await,
+        1,
+        "the page is dimmed"
+    );
+    browser
+        .js("document.getElementById('menu-backdrop').click(); return true;")
+        .await;
+    settle().await;
+    assert!(
+        browser.js(sidebar_right).await.as_f64().unwrap() <= 0.0,
+        "a tap beside the menu closes it"
+    );
+    assert_eq!(browser.count("#menu-backdrop").await, 0);
+    browser.click("#menu-toggle").await;
+    settle().await;
     browser.click("#sidebar a[data-nav=users]").await;
     browser.wait("#user-table").await;
     settle().await;

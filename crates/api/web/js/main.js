@@ -78,6 +78,7 @@ async function render() {
   const ticket = ++renderCount;
   const main = document.getElementById("main");
   document.body.classList.remove("menu-open");
+  showBackdrop(false);
   const { path, query } = parseHash();
   const publicPage = PUBLIC_PATHS[location.pathname];
   if (publicPage) {
@@ -138,6 +139,22 @@ async function render() {
   }
 }
 
+/** Dims the page behind the open phone menu; a tap on it closes the menu. */
+function showBackdrop(open) {
+  const existing = document.getElementById("menu-backdrop");
+  if (!open) {
+    if (existing) existing.remove();
+    return;
+  }
+  if (existing) return;
+  const backdrop = h("div", { id: "menu-backdrop", onclick: () => {
+    document.body.classList.remove("menu-open");
+    document.getElementById("menu-toggle").setAttribute("aria-expanded", "false");
+    showBackdrop(false);
+  } });
+  document.body.appendChild(backdrop);
+}
+
 function start() {
   setRenderer(render);
   setSessionLostHandler(() => {
@@ -157,6 +174,7 @@ function start() {
   toggle.addEventListener("click", () => {
     const open = document.body.classList.toggle("menu-open");
     toggle.setAttribute("aria-expanded", String(open));
+    showBackdrop(open);
   });
   document.getElementById("org-switch").addEventListener("change", (e) => switchTo(e.target.value).catch(showError));
   window.addEventListener("hashchange", render);
