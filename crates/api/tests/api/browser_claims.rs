@@ -87,3 +87,36 @@ async fn a_past_due_date_is_pointed_out() {
         .await;
     browser.close().await;
 }
+
+/// Dialogs close with Escape and with a click beside them, and give focus back to the
+/// button that opened them.
+#[tokio::test]
+async fn dialogs_close_with_escape_or_a_click_outside_and_return_focus() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    app.setup_org("webdlg").await;
+    browser.login(&app.url(""), "webdlg_admin", PASSWORD).await;
+    browser.go_hash("#/tasks").await;
+    let focused = "return document.activeElement && document.activeElement.id;";
+    browser.click("#new-task").await;
+    browser.wait(".modal input[name=title]").await;
+    browser
+        .js("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true})); return true;")
+        .await;
+    assert_eq!(browser.count(".modal").await, 0, "Escape closes it");
+    assert_eq!(browser.js(focused).await, serde_json::json!("new-task"));
+    browser.click("#new-task").await;
+    browser.wait(".modal input[name=title]").await;
+    browser
+        .js("document.querySelector('.modal-backdrop').dispatchEvent(new MouseEvent('mousedown', {bubbles: true})); return true;")
+        .await;
+    assert_eq!(
+        browser.count(".modal").await,
+        0,
+        "a click beside it closes it"
+    );
+    assert_eq!(browser.js(focused).await, serde_json::json!("new-task"));
+    browser.close().await;
+}

@@ -5,15 +5,24 @@ import { h } from "./dom.js";
 
 const root = () => document.getElementById("modal-root");
 
+/** Opens a modal. Escape and a click beside it dismiss it (when it may be dismissed:
+ * `onEscape`); when it closes, focus returns to what had it (the button that opened it). */
 function open(modal, onEscape) {
+  const trigger = document.activeElement;
   const backdrop = h("div", { class: "modal-backdrop" }, modal);
   backdrop.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && onEscape) onEscape();
   });
+  backdrop.addEventListener("mousedown", (e) => {
+    if (e.target === backdrop && onEscape) onEscape();
+  });
   root().appendChild(backdrop);
   const focusable = modal.querySelector("input, select, textarea, button.primary, button");
   if (focusable) focusable.focus();
-  return () => backdrop.remove();
+  return () => {
+    backdrop.remove();
+    if (trigger && trigger.isConnected && typeof trigger.focus === "function") trigger.focus();
+  };
 }
 
 /** Shows an API (or other) error, titled by what failed when the caller says; resolves
