@@ -2,9 +2,7 @@
 //! department; naming them in another's members moves them.
 
 use switchyard_domain::validate;
-use switchyard_store::{
-    ConnectionTrait, Page, Tenant, departments, departments::Department, locks, users,
-};
+use switchyard_store::{Page, departments, departments::Department, locks};
 use uuid::Uuid;
 
 use crate::{App, AppError, AppResult, Change, Event, Member, UnitOfWork};
@@ -16,23 +14,6 @@ pub struct DepartmentInput {
     /// `Some(None)` clears the head.
     pub head: Option<Option<Uuid>>,
     pub members: Option<Vec<Uuid>>,
-}
-
-/// Every id must be a member of the organization (400 naming the first that is not).
-async fn check_members<C: ConnectionTrait>(
-    c: &C,
-    tenant: Tenant,
-    field: &str,
-    ids: &[Uuid],
-) -> AppResult<()> {
-    let found = users::get_many(c, tenant, ids).await?;
-    if let Some(missing) = ids.iter().find(|id| !found.iter().any(|u| u.id == **id)) {
-        return Err(AppError::field(
-            field,
-            format!("User '{missing}' is not a member of this organization."),
-        ));
-    }
-    Ok(())
 }
 
 fn check_name(name: &str) -> AppResult<()> {
@@ -59,8 +40,8 @@ pub async fn create(state: &App, member: &Member, input: DepartmentInput) -> App
     let head = input.head.flatten();
     let members = input.members.unwrap_or_default();
     let mut uow = UnitOfWork::begin(state).await?;
-    check_members(uow.tx(), member.tenant, "head", head.as_slice()).await?;
-    check_members(uow.tx(), member.tenant, "members", &members).await?;
+    crate::users::require_members(uow.tx(), member.tenant, "head", head.as_slice()).await?;
+    crate::users::require_members(uow.tx(), member.tenant, "members", &members).await?;
     let id = departments::create(uow.tx(), member.tenant, &name, head).await?;
     departments::set_members(uow.tx(), member.tenant, id, &members).await?;
     uow.record(
@@ -96,10 +77,10 @@ pub async fn update(
     let name = input.name.unwrap_or(current.name);
     check_name(&name)?;
     let head = input.head.unwrap_or(current.head_id);
-    check_members(uow.tx(), member.tenant, "head", head.as_slice()).await?;
+    crate::users::require_members(uow.tx(), member.tenant, "head", head.as_slice()).await?;
     departments::update(uow.tx(), member.tenant, id, &name, head).await?;
     if let Some(members) = input.members {
-        check_members(uow.tx(), member.tenant, "members", &members).await?;
+        crate::users::require_members(uow.tx(), member.tenant, "members", &members).await?;
         departments::set_members(uow.tx(), member.tenant, id, &members).await?;
     }
     uow.record(

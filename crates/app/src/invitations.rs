@@ -41,15 +41,9 @@ fn invalid() -> AppError {
 /// Who may invite for `role`: admins for any role, managers for roles below manager.
 fn may_invite(member: &Member, role: &str) -> AppResult<AccessLevel> {
     member.require_manager()?;
-    let level = member.level_of(role).ok_or_else(|| {
-        AppError::field(
-            "role",
-            format!(
-                "Invalid role '{role}'. Allowed roles for this organization: {}",
-                switchyard_domain::workflow::py_list(&member.org_roles)
-            ),
-        )
-    })?;
+    let level = member
+        .level_of(role)
+        .ok_or_else(|| crate::users::invalid_role(member, role))?;
     let allowed = member.level == AccessLevel::Admin
         || matches!(level, AccessLevel::Worker | AccessLevel::ReadOnly);
     if !allowed {

@@ -17,23 +17,6 @@ pub struct TeamInput {
     pub members: Option<Vec<Uuid>>,
 }
 
-/// Body references must name members of the caller's organization (400 otherwise).
-async fn check_members<C: switchyard_store::ConnectionTrait>(
-    c: &C,
-    tenant: Tenant,
-    field: &str,
-    ids: &[Uuid],
-) -> AppResult<()> {
-    let found = users::get_many(c, tenant, ids).await?;
-    if let Some(missing) = ids.iter().find(|id| !found.iter().any(|u| u.id == **id)) {
-        return Err(AppError::field(
-            field,
-            format!("User '{missing}' is not a member of this organization."),
-        ));
-    }
-    Ok(())
-}
-
 /// A team with its lead's account, as clients show it.
 #[derive(Debug, Clone)]
 pub struct TeamView {
@@ -95,8 +78,8 @@ pub async fn create(state: &App, member: &Member, input: TeamInput) -> AppResult
         ));
     }
     let mut uow = UnitOfWork::begin(state).await?;
-    check_members(uow.tx(), member.tenant, "lead", lead.as_slice()).await?;
-    check_members(uow.tx(), member.tenant, "members", &members).await?;
+    crate::users::require_members(uow.tx(), member.tenant, "lead", lead.as_slice()).await?;
+    crate::users::require_members(uow.tx(), member.tenant, "members", &members).await?;
     let id = teams::create(uow.tx(), member.tenant, &name, lead, &members).await?;
     uow.record(
         member,
@@ -126,7 +109,7 @@ pub async fn update(
     let name = input.name.unwrap_or(current.name);
     validate::name("name", &name).map_err(|e| AppError::field("name", e.0))?;
     let lead = input.lead.unwrap_or(current.lead_id);
-    check_members(uow.tx(), member.tenant, "lead", lead.as_slice()).await?;
+    crate::users::require_members(uow.tx(), member.tenant, "lead", lead.as_slice()).await?;
     teams::update(uow.tx(), member.tenant, id, &name, lead).await?;
     if let Some(members) = input.members {
         if members.len() > validate::MAX_LIST_LEN {
@@ -135,7 +118,7 @@ pub async fn update(
                 "A team has at most 100 members.",
             ));
         }
-        check_members(uow.tx(), member.tenant, "members", &members).await?;
+        crate::users::require_members(uow.tx(), member.tenant, "members", &members).await?;
         teams::set_members(uow.tx(), member.tenant, id, &members).await?;
     }
     uow.record(

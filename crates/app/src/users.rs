@@ -57,7 +57,26 @@ fn check_capacity(n: i64) -> AppResult<i32> {
     }
 }
 
-fn invalid_role(member: &Member, role: &str) -> AppError {
+/// Body references must name members of the caller's organization: 400 on `field` naming
+/// the first id that is not one (teams' leads and members, departments' heads and members).
+pub(crate) async fn require_members<C: switchyard_store::ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    field: &str,
+    ids: &[Uuid],
+) -> AppResult<()> {
+    let found = users::get_many(c, tenant, ids).await?;
+    if let Some(missing) = ids.iter().find(|id| !found.iter().any(|u| u.id == **id)) {
+        return Err(AppError::field(
+            field,
+            format!("User '{missing}' is not a member of this organization."),
+        ));
+    }
+    Ok(())
+}
+
+/// The 400 for a role the organization does not have.
+pub(crate) fn invalid_role(member: &Member, role: &str) -> AppError {
     AppError::field(
         "role",
         format!(
