@@ -118,6 +118,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(comments::list, comments::create))
         .routes(routes!(comments::get, comments::update, comments::delete))
         .routes(routes!(audit_logs::list))
+        .routes(routes!(audit_logs::export))
         .routes(routes!(audit_logs::get))
         .routes(routes!(dashboard::overview))
         .routes(routes!(dashboard::team_performance))

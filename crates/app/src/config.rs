@@ -52,6 +52,10 @@ pub struct Settings {
     /// What the key that seals two-factor secrets at rest derives from
     /// (`SWITCHYARD_ENCRYPTION_KEY`; by default the JWT secret).
     pub encryption_key: Secret,
+    /// What the key that signs audit checkpoints derives from (`SWITCHYARD_AUDIT_KEY`; by
+    /// default the JWT secret). Keep it outside the database: whoever can rewrite the tables
+    /// must not be able to sign.
+    pub audit_key: Secret,
     /// Where files go (`SWITCHYARD_FILES_URL`): `file:///dir`, `s3://bucket/prefix`; `None`
     /// keeps them in memory (processes that store none).
     pub files_url: Option<String>,
@@ -62,6 +66,7 @@ impl Settings {
     pub fn with_secret(secret: Secret) -> Self {
         Settings {
             encryption_key: secret.clone(),
+            audit_key: secret.clone(),
             jwt_secret: secret,
             access_ttl: Duration::from_secs(3600),
             refresh_ttl: Duration::from_secs(7 * 24 * 3600),

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value as Json, json};
 use switchyard_store::{
+    audit_chain::PERSONAL_KEYS,
     jobs::NewJob,
     locks, memberships,
     personal_data::{self, ExportRow},
@@ -130,17 +131,22 @@ fn pseudonym(id: Uuid) -> String {
 }
 
 /// Inside every JSON object that names the person by id (`"assigned_to": "<id>"`,
-/// `"user": "<id>"`), replaces the strings equal to one of `from` (their old username or
-/// email) by `to`; other objects — and values elsewhere that merely equal the name, such as
-/// a role called like the person — stay as they are.
+/// `"user": "<id>"`), replaces the names (values of the audit chain's personal keys,
+/// `username` and `email`) equal to one of `from` (their old username or email) by `to`.
+/// Nothing else changes — not a role called like the person, not another person's name —
+/// which is also what keeps the audit log's hash chain intact: it leaves those keys out.
 fn scrub(value: &mut Json, id: &str, from: &[&str], to: &str) {
     match value {
         Json::Array(items) => items.iter_mut().for_each(|v| scrub(v, id, from, to)),
         Json::Object(map) => {
             let names_them = map.values().any(|v| v.as_str() == Some(id));
-            for v in map.values_mut() {
+            for (key, v) in map.iter_mut() {
                 match v {
-                    Json::String(s) if names_them && from.contains(&s.as_str()) => {
+                    Json::String(s)
+                        if names_them
+                            && PERSONAL_KEYS.contains(&key.as_str())
+                            && from.contains(&s.as_str()) =>
+                    {
                         *s = to.to_string()
                     }
                     Json::Array(_) | Json::Object(_) => scrub(v, id, from, to),
@@ -215,6 +221,7 @@ pub async fn erase(state: &App, member: &Member, id: Uuid, reason: String) -> Ap
         }
         personal_data::rewrite_entry(uow.tx(), &entry).await?;
     }
+    personal_data::close_erasure(uow.tx(), id).await?;
     personal_data::erase_invitations(uow.tx(), member.tenant, id, &old.email, &alias).await?;
     let picture = users::avatar_key(uow.tx(), id).await?;
     personal_data::erase_account(uow.tx(), id, &alias, "!").await?;
@@ -245,14 +252,14 @@ mod tests {
     #[test]
     fn only_names_beside_the_persons_id_are_replaced() {
         let mut v = json!({
-            "assigned_to": "id-1", "username": "admin",
+            "user": "id-1", "username": "admin", "role": "admin",
             "other": {"assigned_to": "id-2", "username": "admin"}
         });
         scrub(&mut v, "id-1", &["admin"], "deleted-user-1");
         assert_eq!(
             v,
             json!({
-                "assigned_to": "id-1", "username": "deleted-user-1",
+                "user": "id-1", "username": "deleted-user-1", "role": "admin",
                 "other": {"assigned_to": "id-2", "username": "admin"}
             })
         );

@@ -97,14 +97,24 @@ pub const SLA_SWEEP: &str = "sla_sweep";
 /// The job kind of the hourly housekeeping.
 pub const HOUSEKEEPING: &str = "housekeeping";
 
-/// The system's own schedules: the SLA sweep every `sla_every` (none when `None`) and the
-/// hourly housekeeping.
+/// The job kind that signs due audit checkpoints.
+pub const AUDIT_CHECKPOINT: &str = "audit_checkpoint";
+
+/// The system's own schedules: the SLA sweep every `sla_every` (none when `None`), the
+/// hourly housekeeping and, every five minutes, signing the audit checkpoints that are due.
 pub fn system_schedules(sla_every: Option<Duration>) -> Vec<Schedule> {
-    let mut out = vec![Schedule {
-        name: "housekeeping",
-        every: Every::Interval(Duration::from_secs(3600)),
-        job_kind: HOUSEKEEPING,
-    }];
+    let mut out = vec![
+        Schedule {
+            name: "housekeeping",
+            every: Every::Interval(Duration::from_secs(3600)),
+            job_kind: HOUSEKEEPING,
+        },
+        Schedule {
+            name: "audit_checkpoint",
+            every: Every::Interval(Duration::from_secs(300)),
+            job_kind: AUDIT_CHECKPOINT,
+        },
+    ];
     if let Some(d) = sla_every {
         out.push(Schedule {
             name: "sla_sweep",
@@ -129,6 +139,12 @@ pub fn system_handlers() -> Handlers {
                 "SLA sweep done"
             );
             Ok(())
+        })
+        .on(AUDIT_CHECKPOINT, |app: App, _job| async move {
+            crate::audit::sign_checkpoints(&app, false)
+                .await
+                .map(|_| ())
+                .map_err(|e| JobFailure::Transient(e.to_string()))
         })
         .on(HOUSEKEEPING, |app: App, _job| async move {
             housekeeping(&app)

@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use crate::{Page, Result, Tenant, now, sql, sql::Params};
+use crate::{Page, Result, Tenant, audit_chain, now, sql, sql::Params};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,43 +98,122 @@ pub async fn record_at<C: ConnectionTrait>(
     at: DateTime<Utc>,
 ) -> Result<Uuid> {
     let mut p = Params::default();
-    let (id, insert) = insert_sql(&mut p, tenant, e, at);
-    sql::exec(c, &insert, p.values).await?;
+    let (id, with) = append(c, &mut p, tenant, e, at).await?;
+    if let Some(with) = with {
+        sql::exec(c, &format!("WITH {with} SELECT 1"), p.values).await?;
+    }
     Ok(id)
 }
 
-/// The `INSERT` of one entry, its values pushed onto `p` (so it can share a statement).
-pub(crate) fn insert_sql(
+/// Appends `e` to the organization's hash chain (see [`audit_chain`]): takes the next
+/// sequence number, hashes the entry and writes it with the new head. On PostgreSQL the
+/// head update and the insert come back as data-modifying `WITH` items (values in `p`) for
+/// the caller's statement, saving a round trip; SQLite runs them here and returns `None`.
+pub(crate) async fn append<C: ConnectionTrait>(
+    c: &C,
     p: &mut Params,
     tenant: Tenant,
     e: Entry,
     at: DateTime<Utc>,
-) -> (Uuid, String) {
+) -> Result<(Uuid, Option<String>)> {
+    let at = audit_chain::to_micros(at);
+    let link = audit_chain::advance(c, tenant).await?;
     let id = Uuid::now_v7();
     let (actor_id, actor_name) = match e.actor {
         Actor::User { id, name } => (Some(id), name),
         Actor::System => (None, String::new()),
     };
+    let hash = audit_chain::entry_hash(&audit_chain::Fields {
+        organization_id: tenant.id(),
+        seq: link.seq,
+        prev_hash: &link.hash,
+        id,
+        task_id: e.task_id,
+        task_key: &e.task_key,
+        action: e.action.as_str(),
+        performed_by: actor_id,
+        performed_by_name: &actor_name,
+        old_value: e.old_value.as_ref(),
+        new_value: e.new_value.as_ref(),
+        reason: &e.reason,
+        timestamp: at,
+    });
+    let row = Row {
+        id,
+        task_id: e.task_id,
+        task_key: e.task_key,
+        action: e.action.as_str(),
+        performed_by: actor_id,
+        performed_by_name: actor_name,
+        old_value: e.old_value,
+        new_value: e.new_value,
+        reason: e.reason,
+        timestamp: at,
+        link: audit_chain::Link {
+            seq: link.seq,
+            prev_hash: link.hash,
+            hash,
+        },
+    };
+    if audit_chain::joins_statements(c) {
+        let head = audit_chain::set_hash_sql(p, tenant, &row.link.hash);
+        let insert = insert_sql(p, tenant, row);
+        return Ok((
+            id,
+            Some(format!("chain_head AS ({head}), audit_entry AS ({insert})")),
+        ));
+    }
+    let mut q = Params::default();
+    let head = audit_chain::set_hash_sql(&mut q, tenant, &row.link.hash);
+    sql::exec(c, &head, q.values).await?;
+    let mut q = Params::default();
+    let insert = insert_sql(&mut q, tenant, row);
+    sql::exec(c, &insert, q.values).await?;
+    Ok((id, None))
+}
+
+/// A chained entry as it is inserted.
+pub(crate) struct Row {
+    pub id: Uuid,
+    pub task_id: Option<Uuid>,
+    pub task_key: String,
+    pub action: &'static str,
+    pub performed_by: Option<Uuid>,
+    pub performed_by_name: String,
+    pub old_value: Option<Json>,
+    pub new_value: Option<Json>,
+    pub reason: String,
+    pub timestamp: DateTime<Utc>,
+    pub link: audit_chain::Link,
+}
+
+/// The columns of [`insert_sql`], in order (bulk loads write the same).
+pub(crate) const COLUMNS: &str = "id, organization_id, task_id, task_key, action, performed_by, \
+    performed_by_name, old_value, new_value, reason, timestamp, seq, prev_hash, hash";
+
+/// The `INSERT` of one entry, its values pushed onto `p` (so it can share a statement).
+fn insert_sql(p: &mut Params, tenant: Tenant, r: Row) -> String {
     let json = |v: Option<Json>| sea_orm::Value::Json(v.map(Box::new));
     let values = [
-        p.push(id),
+        p.push(r.id),
         p.push(tenant.id()),
-        p.push(e.task_id),
-        p.push(e.task_key),
-        p.push(e.action.as_str()),
-        p.push(actor_id),
-        p.push(actor_name),
-        p.push(json(e.old_value)),
-        p.push(json(e.new_value)),
-        p.push(e.reason),
-        p.push(at),
+        p.push(r.task_id),
+        p.push(r.task_key),
+        p.push(r.action),
+        p.push(r.performed_by),
+        p.push(r.performed_by_name),
+        p.push(json(r.old_value)),
+        p.push(json(r.new_value)),
+        p.push(r.reason),
+        p.push(r.timestamp),
+        p.push(r.link.seq),
+        p.push(r.link.prev_hash),
+        p.push(r.link.hash),
     ];
-    let sql = format!(
-        "INSERT INTO audit_logs (id, organization_id, task_id, task_key, action, performed_by, performed_by_name, \
-         old_value, new_value, reason, timestamp) VALUES ({})",
+    format!(
+        "INSERT INTO audit_logs ({COLUMNS}) VALUES ({})",
         values.join(", ")
-    );
-    (id, sql)
+    )
 }
 
 /// A stored entry.

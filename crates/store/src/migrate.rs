@@ -15,6 +15,15 @@ use crate::{Backend, Db, Result, sql};
 enum Step {
     Sql(&'static str),
     Generated(fn(Backend) -> String),
+    /// Data rewritten in Rust (what SQL alone cannot compute, such as hashes).
+    Data(DataStep),
+}
+
+/// The Rust data migrations.
+#[derive(Clone, Copy)]
+enum DataStep {
+    /// Links the audit entries written before the hash chain existed.
+    ChainAuditLog,
 }
 
 impl Step {
@@ -22,6 +31,7 @@ impl Step {
         match self {
             Step::Sql(source) => render(source, backend),
             Step::Generated(make) => make(backend),
+            Step::Data(_) => String::new(),
         }
     }
 }
@@ -97,6 +107,21 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "claims",
         Step::Sql(include_str!("../migrations/0014_claims.sql")),
     ),
+    (
+        15,
+        "audit_chain",
+        Step::Sql(include_str!("../migrations/0015_audit_chain.sql")),
+    ),
+    (
+        16,
+        "audit_chain_existing",
+        Step::Data(DataStep::ChainAuditLog),
+    ),
+    (
+        17,
+        "audit_append_only",
+        Step::Sql(include_str!("../migrations/0017_audit_append_only.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).
@@ -146,6 +171,12 @@ pub async fn migrate(db: &Db) -> Result<usize> {
     if up_to_date(db).await {
         return Ok(0);
     }
+    migrate_up_to(db, i64::MAX).await
+}
+
+/// Applies the pending migrations up to `last` (tests of data migrations start from an
+/// older schema with it).
+pub async fn migrate_up_to(db: &Db, last: i64) -> Result<usize> {
     let tx = db.begin_write().await?;
     if db.backend() == Backend::Postgres {
         sql::exec(
@@ -160,7 +191,7 @@ pub async fn migrate(db: &Db) -> Result<usize> {
     )
     .await?;
     let mut applied = 0;
-    for (version, name, source) in MIGRATIONS {
+    for (version, name, source) in MIGRATIONS.iter().filter(|m| m.0 <= last) {
         let done = sql::count(
             &tx,
             "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
@@ -171,6 +202,10 @@ pub async fn migrate(db: &Db) -> Result<usize> {
             continue;
         }
         tracing::info!(version, name, "applying migration");
+        if let Step::Data(DataStep::ChainAuditLog) = source {
+            let linked = crate::audit_backfill::chain_existing(&tx, db.backend()).await?;
+            tracing::info!(linked, "chained the existing audit entries");
+        }
         let sql = source.sql(db.backend());
         // A step may hold nothing for this engine (PostgreSQL-only indexes on SQLite).
         if sql

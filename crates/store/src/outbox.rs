@@ -3,7 +3,7 @@
 //! that did.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
@@ -33,9 +33,10 @@ pub struct Message {
 }
 
 /// Appends an event, and its audit entry when it has one, inside the transaction of the
-/// change. On PostgreSQL both rows go in one statement (a data-modifying `WITH`), so recording
-/// an event costs no round trip beyond the audit entry the change always wrote; SQLite, whose
-/// statements cost no network trip, runs two.
+/// change. The entry first takes its place in the organization's hash chain (one statement,
+/// which locks the chain's head until the commit); then, on PostgreSQL, the head update, the
+/// entry and the event go in one statement (a data-modifying `WITH`). SQLite, whose
+/// statements cost no network trip, runs them one by one.
 pub async fn append<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
@@ -44,16 +45,7 @@ pub async fn append<C: ConnectionTrait>(
 ) -> Result<Uuid> {
     let mut p = Params::default();
     let audit_sql = match entry {
-        Some(e) => {
-            let at = m.created_at;
-            let (_, sql) = audit::insert_sql(&mut p, tenant, e, at);
-            if c.get_database_backend() != DbBackend::Postgres {
-                sql::exec(c, &sql, std::mem::take(&mut p.values)).await?;
-                None
-            } else {
-                Some(sql)
-            }
-        }
+        Some(e) => audit::append(c, &mut p, tenant, e, m.created_at).await?.1,
         None => None,
     };
     let id = Uuid::now_v7();
@@ -72,7 +64,7 @@ pub async fn append<C: ConnectionTrait>(
         values.join(", ")
     );
     let statement = match audit_sql {
-        Some(audit) => format!("WITH audit_entry AS ({audit}) {insert}"),
+        Some(audit) => format!("WITH {audit} {insert}"),
         None => insert,
     };
     sql::exec(c, &statement, p.values).await?;

@@ -360,13 +360,42 @@ pub async fn rewrite_entry<C: ConnectionTrait>(c: &C, e: &NamedEntry) -> Result<
     Ok(())
 }
 
-/// Opens the erasure window for this transaction (PostgreSQL; SQLite has no trigger).
+/// Opens the erasure window for this transaction: the append-only triggers then let the
+/// names in this person's entries change (PostgreSQL: a transaction setting; SQLite: a row
+/// that [`close_erasure`] removes before the commit).
 pub async fn allow_erasure<C: ConnectionTrait>(c: &C, user_id: Uuid) -> Result<()> {
     if c.get_database_backend() == DbBackend::Postgres {
         sql::exec(
             c,
             "SELECT set_config('switchyard.erasing', $1, true)",
             vec![user_id.to_string().into()],
+        )
+        .await?;
+    } else {
+        sql::exec(
+            c,
+            "INSERT INTO audit_erasures (user_id, user_text) VALUES ($1, $2)",
+            vec![user_id.into(), user_id.to_string().into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Closes the erasure window opened by [`allow_erasure`].
+pub async fn close_erasure<C: ConnectionTrait>(c: &C, user_id: Uuid) -> Result<()> {
+    if c.get_database_backend() == DbBackend::Postgres {
+        sql::exec(
+            c,
+            "SELECT set_config('switchyard.erasing', '', true)",
+            vec![],
+        )
+        .await?;
+    } else {
+        sql::exec(
+            c,
+            "DELETE FROM audit_erasures WHERE user_id = $1",
+            vec![user_id.into()],
         )
         .await?;
     }

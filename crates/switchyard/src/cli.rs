@@ -35,6 +35,31 @@ pub enum Command {
     /// Write a consistent copy of a SQLite database to PATH, safe while the server runs
     /// (PostgreSQL: use pg_dump, see the README).
     Backup(BackupArgs),
+    /// Verify the audit log's hash chain, or sign its checkpoints now.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(subcommand)]
+    pub action: AuditAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Walk each organization's chain and its signed checkpoints; report the first bad
+    /// sequence number (modified, deleted or inserted entries, a truncated tail) and exit
+    /// with status 1 if any organization fails.
+    Verify {
+        /// Only this organization (by slug).
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Sign a checkpoint now at every organization whose log grew since its last one (the
+    /// server signs every 1,000 entries or hour; do this before a backup).
+    Checkpoint,
 }
 
 #[derive(Debug, Args)]
@@ -116,7 +141,7 @@ pub struct CheckSlaArgs {
 #[derive(Debug, Args, Clone)]
 pub struct DbArgs {
     /// Database URL: postgres://… or sqlite://path?mode=rwc.
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
     /// Most database connections this process opens (default: 10 for PostgreSQL, 8 for
     /// SQLite). Instances side by side share the server's `max_connections`.

@@ -45,6 +45,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::jobs_cli::run(&switchyard_app::App::for_system(db), args.action).await
         }
         Command::Backup(args) => crate::backup::run(args).await,
+        Command::Audit(args) => {
+            let db = connect(&args.db).await?;
+            let state = state(db, &args.db.database_url, false)?;
+            crate::audit_cli::run(&state.app, args.action).await
+        }
         Command::CheckSla(args) => {
             let db = connect(&args.db).await?;
             crate::sla_cli::run(

@@ -1,5 +1,6 @@
 //! `switchyard`: the server and its command-line tools.
 
+mod audit_cli;
 mod backup;
 mod cli;
 mod commands;

@@ -14,6 +14,7 @@ use serde_json::json;
 use switchyard_api::AppState;
 use switchyard_app::setup;
 use switchyard_store::TransactionTrait;
+use switchyard_store::audit_chain::Head;
 use switchyard_store::{
     Tenant, bulk,
     bulk::{SeedAudit, SeedComment, SeedTask},
@@ -160,17 +161,25 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
     // ahead of the writer.
     let backend = db.backend();
     let (batches_tx, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
+    // The audit entries join the organization's hash chain where it stands now; the writer
+    // moves the head (compare and set) in the transaction that writes them.
+    let chain_start = switchyard_store::audit_chain::head(db.conn(), tenant).await?;
+    let mut chain = chain_start.clone();
     let generator = tokio::task::spawn_blocking(move || {
         let mut written = 0usize;
         while written < tasks {
             let n = CHUNK.min(tasks - written);
-            let c = vocabulary.generate(&mut rng, first_seq + written as i64, n);
+            let mut c = vocabulary.generate(&mut rng, first_seq + written as i64, n);
+            let from = chain.clone();
+            bulk::chain(&mut chain, tenant, &mut c.audit);
+            let heads = (from, chain.clone());
             let batch = match backend {
                 switchyard_store::Backend::Postgres => Batch::Copy(
                     bulk::CopyBatch::new(tenant, &c.tasks, &c.audit, &c.comments),
                     n,
+                    heads.1,
                 ),
-                switchyard_store::Backend::Sqlite => Batch::Rows(c),
+                switchyard_store::Backend::Sqlite => Batch::Rows(c, heads),
             };
             if batches_tx.blocking_send(batch).is_err() {
                 break; // the writer failed; its error is reported
@@ -181,13 +190,18 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
     match backend {
         switchyard_store::Backend::Postgres => {
             let mut loader = bulk::PgLoader::begin(db, tasks as u64).await?;
+            let mut chain_end = chain_start.clone();
             while let Some(batch) = batches.recv().await {
-                let Batch::Copy(rows, n) = batch else {
+                let Batch::Copy(rows, n, end) = batch else {
                     continue;
                 };
                 loader.write(&rows).await?;
+                chain_end = end;
                 bar.inc(n as u64);
             }
+            loader
+                .move_audit_head(tenant, &chain_start, &chain_end)
+                .await?;
             bar.finish();
             eprintln!(
                 "Copied the rows in {:.1}s.",
@@ -212,11 +226,14 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
         }
         switchyard_store::Backend::Sqlite => {
             while let Some(batch) = batches.recv().await {
-                let Batch::Rows(c) = batch else { continue };
+                let Batch::Rows(c, (from, to)) = batch else {
+                    continue;
+                };
                 let n = c.tasks.len() as u64;
                 let tx = db.begin_write().await?;
                 bulk::insert_tasks(&tx, tenant, c.tasks).await?;
                 bulk::insert_audit(&tx, tenant, c.audit).await?;
+                switchyard_store::audit_chain::move_head(&tx, tenant, &from, &to).await?;
                 bulk::insert_comments(&tx, tenant, c.comments).await?;
                 commit(tx).await?;
                 bar.inc(n);
@@ -242,9 +259,10 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
 }
 
 /// What the generator hands the writer: rows for `INSERT`, or rows encoded for `COPY`.
+/// Each carries where the audit chain stands after it (rows: and before it).
 enum Batch {
-    Rows(Chunk),
-    Copy(bulk::CopyBatch, usize),
+    Rows(Chunk, (Head, Head)),
+    Copy(bulk::CopyBatch, usize, Head),
 }
 
 /// One batch of generated rows.
@@ -308,6 +326,7 @@ impl Vocabulary {
                 .map(|t| t.to_string())
                 .collect();
             chunk.audit.push(SeedAudit {
+                id: Uuid::now_v7(),
                 task_id: id,
                 task_key: key.clone(),
                 action: "created",
@@ -317,9 +336,11 @@ impl Vocabulary {
                 new_value: Some(json!({"title": title, "state": self.initial_state})),
                 reason: String::new(),
                 timestamp: created,
+                link: Default::default(),
             });
             if state_name != self.initial_state {
                 chunk.audit.push(SeedAudit {
+                    id: Uuid::now_v7(),
                     task_id: id,
                     task_key: key.clone(),
                     action: "state_changed",
@@ -329,6 +350,7 @@ impl Vocabulary {
                     new_value: Some(json!({"state": state_name})),
                     reason: "Progress update".into(),
                     timestamp: resolved.unwrap_or(created + Duration::hours(2)),
+                    link: Default::default(),
                 });
             }
             if rng.random_bool(0.2) {

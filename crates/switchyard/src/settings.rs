@@ -65,6 +65,15 @@ pub fn api_config(secret: Secret, demo: bool) -> anyhow::Result<ApiConfig> {
         );
         cfg.app.encryption_key = Secret::new(key.trim().as_bytes().to_vec());
     }
+    if let Ok(key) = std::env::var("SWITCHYARD_AUDIT_KEY")
+        && !key.trim().is_empty()
+    {
+        anyhow::ensure!(
+            key.trim().len() >= 32,
+            "SWITCHYARD_AUDIT_KEY must be at least 32 characters"
+        );
+        cfg.app.audit_key = Secret::new(key.trim().as_bytes().to_vec());
+    }
     cfg.app.invitation_ttl = Duration::from_secs(env_parse(
         "SWITCHYARD_INVITATION_TTL",
         cfg.app.invitation_ttl.as_secs(),

@@ -1,6 +1,7 @@
 //! Backups as an operator takes them: `switchyard backup` on SQLite while the server is
 //! writing, and `pg_dump`/`pg_restore` on PostgreSQL; the copy serves every task it holds,
-//! each with its audit trail.
+//! each with its audit trail, and the audit chain (signed checkpoints included) verifies in
+//! the copy.
 
 use std::{
     process::Command,
@@ -14,10 +15,28 @@ use std::{
 use sea_orm::{FromQueryResult, Statement};
 use serde_json::json;
 use switchyard_store::{Backend, Db};
-use switchyard_test_support::{FreshDb, ServeProcess, create_task, reqwest, setup_org, task_count};
+use switchyard_test_support::{
+    FreshDb, PROCESS_SECRET, ServeProcess, create_task, reqwest, setup_org, task_count,
+};
 
 fn serve(url: &str) -> ServeProcess {
     ServeProcess::start(env!("CARGO_BIN_EXE_switchyard"), url, &[])
+}
+
+/// `switchyard audit ARGS` against `url`, with the servers' key; returns (success, stdout).
+fn audit(url: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .arg("audit")
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("SWITCHYARD_JWT_SECRET", PROCESS_SECRET)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 /// `(tasks, tasks with their "created" audit entry)` in `db`.
@@ -70,6 +89,11 @@ async fn a_sqlite_backup_taken_under_load_is_consistent_and_serves() {
         });
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let (ok, signed) = audit(&fresh.url, &["checkpoint"]);
+    assert!(
+        ok && signed.starts_with("1 checkpoint(s) signed"),
+        "{signed}"
+    );
     let dir = std::env::temp_dir().join(format!("switchyard-backup-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let copy = dir.join("copy.db");
@@ -104,6 +128,10 @@ async fn a_sqlite_backup_taken_under_load_is_consistent_and_serves() {
     assert!(tasks > 0 && tasks <= total, "{tasks} of {total}");
     assert_eq!(tasks, trailed, "a task without its audit entry");
     copied.close().await.ok();
+    let (ok, verified) = audit(&copy_url, &["verify"]);
+    assert!(ok, "{verified}");
+    assert!(verified.starts_with("kept: OK ("), "{verified}");
+    assert!(!verified.contains(" 0 signed checkpoint(s)"), "{verified}");
 
     // Restored (the file put in place), it serves those tasks.
     drop(server);
@@ -128,6 +156,11 @@ async fn a_postgres_dump_restores_into_a_new_database_that_serves() {
         let (status, _, _) = create_task(&http, &server.url, &token, body).await.unwrap();
         assert_eq!(status, 201);
     }
+    let (ok, signed) = audit(&fresh.url, &["checkpoint"]);
+    assert!(
+        ok && signed.starts_with("1 checkpoint(s) signed"),
+        "{signed}"
+    );
     let dir = std::env::temp_dir().join(format!("switchyard-dump-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let dump = dir.join("switchyard.dump");
@@ -164,6 +197,10 @@ async fn a_postgres_dump_restores_into_a_new_database_that_serves() {
     );
 
     drop(server);
+    let (ok, verified) = audit(&target.url, &["verify"]);
+    assert!(ok, "{verified}");
+    assert!(verified.starts_with("kept: OK (25 entries, "), "{verified}");
+    assert!(!verified.contains(" 0 signed checkpoint(s)"), "{verified}");
     let restored = serve(&target.url);
     assert_eq!(task_count(&http, &restored.url, &token).await, (200, 25));
     let db = Db::connect(&target.url, 1).await.unwrap();

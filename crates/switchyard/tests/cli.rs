@@ -3,7 +3,7 @@
 
 use std::process::{Command, Output};
 
-use sea_orm::{FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement, TransactionTrait};
 use switchyard_store::{Backend, Db, bulk, tallies::Tally};
 use switchyard_test_support::FreshDb;
 
@@ -122,7 +122,7 @@ async fn migrate_reports_what_it_applied() {
     let fresh = FreshDb::new().await;
     let first = switchyard(&["migrate", "--database-url", &fresh.url]);
     let first = String::from_utf8_lossy(&first.stdout);
-    assert!(first.starts_with("14 migration(s) applied"), "{first}");
+    assert!(first.starts_with("17 migration(s) applied"), "{first}");
     let again = switchyard(&["migrate", "--database-url", &fresh.url]);
     let again = String::from_utf8_lossy(&again.stdout);
     assert!(again.starts_with("0 migration(s) applied"), "{again}");
@@ -220,6 +220,26 @@ async fn seed_bench_loads_a_consistent_organization_and_leaves_the_schema_as_it_
     assert_eq!(
         kept, truth,
         "tallies differ from the tasks after the second load"
+    );
+    // Both loads joined the organization's audit chain, one after the other.
+    let verified = switchyard(&[
+        "audit",
+        "verify",
+        "--org",
+        "sb",
+        "--database-url",
+        &fresh.url,
+    ]);
+    let verified = String::from_utf8_lossy(&verified.stdout);
+    let entries = scalar(
+        &db,
+        "SELECT COUNT(*) AS v FROM audit_logs WHERE organization_id = $1",
+        Some(org),
+    )
+    .await;
+    assert!(
+        verified.starts_with(&format!("sb: OK ({entries} entries")),
+        "{verified}"
     );
 }
 
@@ -571,4 +591,77 @@ async fn check_sla_lists_at_most_the_limit_and_counts_the_rest() {
     assert_eq!(count("BREACHED"), 1, "{text}");
     assert_eq!(count("AT RISK"), 1, "{text}");
     assert!(text.contains("more (raise --limit"), "{text}");
+}
+
+#[tokio::test]
+async fn audit_verify_passes_on_the_demo_and_names_the_first_tampered_entry() {
+    let fresh = FreshDb::new().await;
+    switchyard(&["seed-demo", "--database-url", &fresh.url]);
+    let ok = switchyard(&["audit", "verify", "--database-url", &fresh.url]);
+    let ok = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.starts_with("sunshine: OK ("), "{ok}");
+    assert!(ok.contains("1 organization(s) verified."), "{ok}");
+
+    // Someone with write access to the database rewrites entry #5 behind the triggers.
+    let db = fresh.connect(1).await;
+    let tx = db.conn().begin().await.unwrap();
+    match db.backend() {
+        Backend::Postgres => tx
+            .execute_unprepared("SET LOCAL session_replication_role = replica")
+            .await
+            .unwrap(),
+        Backend::Sqlite => tx
+            .execute_unprepared("DROP TRIGGER audit_logs_no_update")
+            .await
+            .unwrap(),
+    };
+    tx.execute_unprepared("UPDATE audit_logs SET reason = 'approved' WHERE seq = 5")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.close().await.ok();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args([
+            "audit",
+            "verify",
+            "--org",
+            "sunshine",
+            "--database-url",
+            &fresh.url,
+        ])
+        .env(
+            "SWITCHYARD_JWT_SECRET",
+            "cli-test-secret-cli-test-secret-cli-test",
+        )
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("sunshine: FAILED at #5: entry #5 was modified"),
+        "{stdout}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("the audit log of 1 of 1 organization(s) does not verify")
+    );
+    let unknown = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args([
+            "audit",
+            "verify",
+            "--org",
+            "nope",
+            "--database-url",
+            &fresh.url,
+        ])
+        .env(
+            "SWITCHYARD_JWT_SECRET",
+            "cli-test-secret-cli-test-secret-cli-test",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("No organization with slug 'nope'."));
 }

@@ -106,3 +106,48 @@ pub async fn get(
 ) -> ApiResult<Json<AuditOut>> {
     Ok(Json(audit::get(&state.app, &member, id).await?.into()))
 }
+
+/// The organization's whole audit log in chain order, as JSON lines with each entry's chain
+/// fields (`seq`, `prev_hash`, `hash`), to keep or to verify offline (admins). Streamed page
+/// by page: a large log never sits in memory.
+#[utoipa::path(get, path = "/api/v1/audit-logs/export", tag = tags::AUDIT, security(("bearer" = [])),
+    responses(
+        (status = 200, content_type = "application/x-ndjson", body = String,
+         description = "One JSON object per line, oldest first",
+         example = json!("{\"organization\":\"0193…\",\"seq\":1,\"id\":\"0193…\",\"task_id\":\"0193…\",\"task_key\":\"ACME-0001\",\"action\":\"created\",\"performed_by\":\"0193…\",\"performed_by_name\":\"admin\",\"old_value\":null,\"new_value\":{\"state\":\"open\",\"title\":\"T\"},\"reason\":\"\",\"timestamp\":\"2026-11-30T12:00:00.123456Z\",\"timestamp_us\":1764504000123456,\"prev_hash\":\"0000…\",\"hash\":\"5f1c…\"}\n")),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    member: Member,
+) -> ApiResult<axum::response::Response> {
+    // The first page is read before answering, so refusals and faults get their status.
+    let first = audit::export_page(&state.app, &member, 0).await?;
+    let pages = futures_util::stream::unfold(Some((first, state, member)), |next| async move {
+        let (page, state, member) = next?;
+        let after = page.last().and_then(|e| e.seq)?;
+        let mut lines = Vec::with_capacity(page.len() * 512);
+        for e in &page {
+            serde_json::to_writer(&mut lines, &e.to_json()).ok();
+            lines.push(b'\n');
+        }
+        let more = page.len() as u64 == audit::EXPORT_PAGE;
+        let next = if more {
+            match audit::export_page(&state.app, &member, after).await {
+                Ok(p) => Some((p, state, member)),
+                // Cutting the stream short tells the client the export is incomplete.
+                Err(e) => return Some((Err(std::io::Error::other(e.to_string())), None)),
+            }
+        } else {
+            None
+        };
+        Some((Ok(axum::body::Bytes::from(lines)), next))
+    });
+    axum::response::Response::builder()
+        .header(axum::http::header::CONTENT_TYPE, "application/x-ndjson")
+        .header(
+            axum::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"audit-log.jsonl\"",
+        )
+        .body(axum::body::Body::from_stream(pages))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}

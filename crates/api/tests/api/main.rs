@@ -7,6 +7,7 @@ mod helpers;
 mod abandoned;
 mod accounts;
 mod ai;
+mod audit_chain;
 mod audit_logs;
 mod auth;
 mod avatars;

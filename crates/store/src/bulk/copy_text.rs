@@ -70,6 +70,13 @@ impl CopyText {
         self
     }
 
+    /// An integer field.
+    pub fn int(&mut self, v: i64) -> &mut Self {
+        self.separate();
+        self.buf.extend_from_slice(v.to_string().as_bytes());
+        self
+    }
+
     /// A boolean field.
     pub fn bool(&mut self, v: bool) -> &mut Self {
         self.separate();

@@ -12,7 +12,11 @@ use sea_orm::{ConnectionTrait, Value};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use crate::{Result, StrList, Tenant, sql};
+use crate::{
+    Result, StrList, Tenant,
+    audit_chain::{self, Head, Link},
+    sql,
+};
 
 /// A task row to seed.
 #[derive(Debug, Clone)]
@@ -77,9 +81,10 @@ pub async fn insert_tasks<C: ConnectionTrait>(
     .await
 }
 
-/// An audit entry to seed.
+/// An audit entry to seed; [`chain`] gives it its place in the organization's chain.
 #[derive(Debug, Clone)]
 pub struct SeedAudit {
+    pub id: Uuid,
     pub task_id: Uuid,
     pub task_key: String,
     pub action: &'static str,
@@ -89,9 +94,34 @@ pub struct SeedAudit {
     pub new_value: Option<Json>,
     pub reason: String,
     pub timestamp: DateTime<Utc>,
+    pub link: Link,
 }
 
-/// Inserts audit entries in batches.
+/// Links seeded entries into the organization's hash chain, in order, from `head` (read
+/// with [`audit_chain::head`] before the load; [`audit_chain::move_head`] records where it
+/// ended, in the load's transaction).
+pub fn chain(head: &mut Head, tenant: Tenant, entries: &mut [SeedAudit]) {
+    for e in entries {
+        e.timestamp = audit_chain::to_micros(e.timestamp);
+        e.link = head.link(audit_chain::Fields {
+            organization_id: tenant.id(),
+            seq: 0,
+            prev_hash: "",
+            id: e.id,
+            task_id: Some(e.task_id),
+            task_key: &e.task_key,
+            action: e.action,
+            performed_by: e.performed_by,
+            performed_by_name: &e.performed_by_name,
+            old_value: e.old_value.as_ref(),
+            new_value: e.new_value.as_ref(),
+            reason: &e.reason,
+            timestamp: e.timestamp,
+        });
+    }
+}
+
+/// Inserts audit entries (chained by [`chain`]) in batches.
 pub async fn insert_audit<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
@@ -102,7 +132,7 @@ pub async fn insert_audit<C: ConnectionTrait>(
         .into_iter()
         .map(|e| {
             vec![
-                Uuid::now_v7().into(),
+                e.id.into(),
                 tenant.id().into(),
                 Some(e.task_id).into(),
                 e.task_key.into(),
@@ -113,15 +143,17 @@ pub async fn insert_audit<C: ConnectionTrait>(
                 json(e.new_value),
                 e.reason.into(),
                 e.timestamp.into(),
+                e.link.seq.into(),
+                e.link.prev_hash.into(),
+                e.link.hash.into(),
             ]
         })
         .collect();
     sql::insert_rows(
         c,
-        "INSERT INTO audit_logs (id, organization_id, task_id, task_key, action, performed_by, performed_by_name, \
-         old_value, new_value, reason, timestamp)",
+        &format!("INSERT INTO audit_logs ({})", crate::audit::COLUMNS),
         "",
-        11,
+        14,
         rows,
     )
     .await

@@ -112,7 +112,8 @@ impl PgLoader {
         .await?;
         self.copy(
             "COPY audit_logs (id, organization_id, task_id, task_key, action, performed_by, \
-             performed_by_name, old_value, new_value, reason, timestamp) FROM STDIN",
+             performed_by_name, old_value, new_value, reason, timestamp, seq, prev_hash, hash) \
+             FROM STDIN",
             &batch.audit,
         )
         .await?;
@@ -122,6 +123,36 @@ impl PgLoader {
             &batch.comments,
         )
         .await
+    }
+
+    /// Records where the organization's audit chain ends after the copied entries (compare
+    /// and set from `from`, in the load's transaction).
+    pub async fn move_audit_head(
+        &mut self,
+        tenant: Tenant,
+        from: &crate::audit_chain::Head,
+        to: &crate::audit_chain::Head,
+    ) -> Result<()> {
+        if from == to {
+            return Ok(());
+        }
+        let moved = sqlx::query(crate::audit_chain::MOVE_HEAD)
+            .bind(tenant.id())
+            .bind(to.seq)
+            .bind(&to.hash)
+            .bind(from.seq)
+            .bind(&from.hash)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+        if moved == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Config(
+                "the organization's audit log changed during the load; load again while it is quiet"
+                    .into(),
+            ))
+        }
     }
 
     async fn copy(&mut self, statement: &'static str, rows: &CopyText) -> Result<()> {
@@ -219,7 +250,7 @@ impl CopyBatch {
         for e in audit {
             batch
                 .audit
-                .uuid(Some(uuid::Uuid::now_v7()))
+                .uuid(Some(e.id))
                 .uuid(org)
                 .uuid(Some(e.task_id))
                 .text(&e.task_key)
@@ -230,6 +261,9 @@ impl CopyBatch {
                 .json(e.new_value.as_ref())
                 .text(&e.reason)
                 .ts(Some(e.timestamp))
+                .int(e.link.seq)
+                .text(&e.link.prev_hash)
+                .text(&e.link.hash)
                 .end_row();
         }
         for m in comments {
