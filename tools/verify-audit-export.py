@@ -14,7 +14,8 @@ hash = lowercase hex SHA-256 of the compact JSON array (sorted keys, UTF-8)
 
 where, inside old_value and new_value, the values of the keys "username" and "email" are
 replaced by null (people are committed to by id: an erasure may replace their names). The
-first entry's prev_hash is 64 zeros.
+first entry's prev_hash is 64 zeros. Numbers in entries are integers: two JSON libraries
+need not print a fraction alike, so a line holding one is refused rather than guessed at.
 """
 import hashlib
 import json
@@ -53,13 +54,24 @@ def entry_hash(e):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+class FractionFound(ValueError):
+    pass
+
+
+def no_fractions(text):
+    raise FractionFound(text)
+
+
 def verify(lines):
     expected, prev, count = 1, GENESIS, 0
     for line in lines:
         if not line.strip():
             continue
-        e = json.loads(line)
         count += 1
+        try:
+            e = json.loads(line, parse_float=no_fractions)
+        except FractionFound as f:
+            return count, f"entry #{expected} holds a fraction ({f}); only integers are hashed alike"
         if e["seq"] != expected:
             return count, f"entry #{expected} is missing (deleted)"
         if e["prev_hash"] != prev:

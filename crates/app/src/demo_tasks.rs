@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::Duration;
 use serde_json::json;
-use switchyard_store::{ConnectionTrait, Tenant, audit, comments, tasks};
+use switchyard_store::{Tenant, audit, comments, tasks};
 use uuid::Uuid;
 
 use crate::AppResult;
@@ -454,8 +454,8 @@ const SAMPLES: &[Sample] = &[
 const PATH: [&str; 5] = ["open", "in_progress", "review", "testing", "done"];
 
 /// Seeds the sample tasks into the demo organization.
-pub async fn seed<C: ConnectionTrait>(
-    c: &C,
+pub async fn seed(
+    c: &switchyard_store::DatabaseTransaction,
     tenant: Tenant,
     workflow_id: Uuid,
     people: &HashMap<&str, Uuid>,

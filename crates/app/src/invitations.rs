@@ -181,16 +181,19 @@ pub fn handlers(handlers: Handlers) -> Handlers {
             .and_then(|s| s.parse::<Uuid>().ok())
             .ok_or_else(|| JobFailure::Permanent("invitation job without an id".into()))?;
         let sent_count = job.payload["sent_count"].as_i64().unwrap_or(1) as i32;
-        mail_invitation(&app, id, sent_count)
+        let org = job.organization_id.ok_or_else(|| {
+            JobFailure::Permanent("invitation job without an organization".into())
+        })?;
+        mail_invitation(&app, org, id, sent_count)
             .await
             .map_err(|e| JobFailure::Transient(e.to_string()))?
     })
 }
 
-async fn mail_invitation(app: &App, id: Uuid, sent_count: i32) -> AppResult<JobResult> {
+async fn mail_invitation(app: &App, org: Uuid, id: Uuid, sent_count: i32) -> AppResult<JobResult> {
     let token = OneTimeToken::generate();
     let tx = app.db.begin_write().await?;
-    let row = invitations::mint(&tx, id, sent_count, &token.hash, app.clock.now()).await?;
+    let row = invitations::mint(&tx, org, id, sent_count, &token.hash, app.clock.now()).await?;
     switchyard_store::commit(tx).await?;
     let Some(row) = row else {
         return Ok(Ok(()));

@@ -219,7 +219,7 @@ pub async fn erase(state: &App, member: &Member, id: Uuid, reason: String) -> Ap
         {
             scrub(value, &id_text, &from, &alias);
         }
-        personal_data::rewrite_entry(uow.tx(), &entry).await?;
+        personal_data::rewrite_entry(uow.tx(), member.tenant, &entry).await?;
     }
     personal_data::close_erasure(uow.tx(), id).await?;
     personal_data::erase_invitations(uow.tx(), member.tenant, id, &old.email, &alias).await?;

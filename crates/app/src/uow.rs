@@ -1,13 +1,16 @@
 //! The unit of work: one transaction per use case, the events it records, and the hooks
 //! that run once it committed.
 //!
-//! Recording an event writes its audit entry (task events) and its outbox row at once, in
-//! the same transaction as the change itself: they commit together or not at all. Hooks
-//! run only after the commit returned success, so nothing leaves the process for a change
-//! that did not happen.
+//! Recording an event writes its outbox row at once and its audit entry (when it has one)
+//! just before the commit, in the same transaction as the change itself: they commit
+//! together or not at all. Audit entries come last because joining an organization's hash
+//! chain locks the chain's head, a row every write of that organization shares: taken last,
+//! it is held for the commit alone, and never before another row lock (no lock-order
+//! cycles). Hooks run only after the commit returned success, so nothing leaves the process
+//! for a change that did not happen.
 
 use chrono::{DateTime, Utc};
-use switchyard_store::{DatabaseTransaction, Tenant, jobs, locks, outbox};
+use switchyard_store::{DatabaseTransaction, Tenant, audit, jobs, locks, outbox};
 use uuid::Uuid;
 
 use crate::{Actor, App, AppError, AppResult, Event};
@@ -29,6 +32,8 @@ pub struct UnitOfWork {
     tx: DatabaseTransaction,
     app: App,
     recorded: Vec<Recorded>,
+    /// Audit entries to append at the commit, in the order they were recorded.
+    audit: Vec<(Tenant, audit::Entry, DateTime<Utc>)>,
 }
 
 impl UnitOfWork {
@@ -38,6 +43,7 @@ impl UnitOfWork {
             tx: app.db.begin_write().await?,
             app: app.clone(),
             recorded: Vec::new(),
+            audit: Vec::new(),
         })
     }
 
@@ -61,16 +67,18 @@ impl UnitOfWork {
         }
     }
 
-    /// Records that `actor` caused `event`: writes its audit entry (if it has one) and its
-    /// outbox row in this transaction. Returns the event's id (its outbox row's).
+    /// Records that `actor` caused `event`: writes its outbox row in this transaction, and its
+    /// audit entry (if it has one) at the commit. Returns the event's id (its outbox row's).
     pub async fn record(&mut self, actor: impl Into<Actor>, event: Event) -> AppResult<Uuid> {
         let actor = actor.into();
         let tenant = actor.tenant();
         let at = switchyard_store::now();
+        if let Some(entry) = event.audit_entry(actor.audit()) {
+            self.audit.push((tenant, entry, at));
+        }
         let id = outbox::append(
             &self.tx,
             tenant,
-            event.audit_entry(actor.audit()),
             outbox::NewMessage {
                 kind: event.kind(),
                 payload: event.payload(),
@@ -101,8 +109,17 @@ impl UnitOfWork {
         Ok(id)
     }
 
-    /// Commits, then runs the application's after-commit hooks with the recorded events.
-    pub async fn commit(self) -> AppResult<Vec<Recorded>> {
+    /// Appends the audit entries, commits, then runs the application's after-commit hooks
+    /// with the recorded events.
+    pub async fn commit(mut self) -> AppResult<Vec<Recorded>> {
+        // One append per organization, in a fixed order (two units of work that both span
+        // organizations lock their chain heads in the same order).
+        let mut entries = std::mem::take(&mut self.audit);
+        entries.sort_by_key(|(tenant, _, _)| tenant.id());
+        for group in entries.chunk_by(|a, b| a.0 == b.0) {
+            let batch = group.iter().map(|(_, e, at)| (e.clone(), *at)).collect();
+            audit::append_all(&self.tx, group[0].0, batch).await?;
+        }
         switchyard_store::commit(self.tx).await?;
         if !self.recorded.is_empty() {
             for hook in self.app.hooks.iter() {

@@ -8,7 +8,7 @@ ALTER TABLE audit_logs ADD COLUMN hash VARCHAR(64);
 CREATE UNIQUE INDEX audit_logs_org_seq_idx ON audit_logs (organization_id, seq);
 
 CREATE TABLE audit_chain_heads (
-    organization_id {uuid} PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
+    organization_id {uuid} NOT NULL PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
     seq BIGINT NOT NULL,
     hash VARCHAR(64) NOT NULL
 );

@@ -2,7 +2,7 @@
 //! updated or deleted (a PostgreSQL trigger enforces it too).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
@@ -86,133 +86,151 @@ pub struct Entry {
 }
 
 /// Appends an entry; call it inside the transaction of the change it records.
-pub async fn record<C: ConnectionTrait>(c: &C, tenant: Tenant, e: Entry) -> Result<Uuid> {
-    record_at(c, tenant, e, now()).await
+pub async fn record(c: &DatabaseTransaction, tenant: Tenant, e: Entry) -> Result<()> {
+    append_all(c, tenant, vec![(e, now())]).await
 }
 
 /// Appends an entry with an explicit time (seeding a believable history).
-pub async fn record_at<C: ConnectionTrait>(
-    c: &C,
+pub async fn record_at(
+    c: &DatabaseTransaction,
     tenant: Tenant,
     e: Entry,
     at: DateTime<Utc>,
-) -> Result<Uuid> {
-    let mut p = Params::default();
-    let (id, with) = append(c, &mut p, tenant, e, at).await?;
-    if let Some(with) = with {
-        sql::exec(c, &format!("WITH {with} SELECT 1"), p.values).await?;
-    }
-    Ok(id)
+) -> Result<()> {
+    append_all(c, tenant, vec![(e, at)]).await
 }
 
-/// Appends `e` to the organization's hash chain (see [`audit_chain`]): takes the next
-/// sequence number, hashes the entry and writes it with the new head. On PostgreSQL the
-/// head update and the insert come back as data-modifying `WITH` items (values in `p`) for
-/// the caller's statement, saving a round trip; SQLite runs them here and returns `None`.
-pub(crate) async fn append<C: ConnectionTrait>(
-    c: &C,
-    p: &mut Params,
+/// Rows of one combined statement on PostgreSQL (14 parameters each, well under its limit).
+const ROWS_PER_STATEMENT: usize = 1000;
+
+/// Appends entries, in order, to the organization's hash chain (see [`audit_chain`]): takes
+/// their sequence numbers at once (which locks the chain's head until the transaction
+/// ends), hashes them and writes them with the new head. The unit of work calls this just
+/// before it commits, so the head — the one row every write of an organization shares — is
+/// held for the commit and little else. It needs a transaction: the lock must outlive the
+/// statement that takes it.
+pub async fn append_all(
+    c: &DatabaseTransaction,
     tenant: Tenant,
-    e: Entry,
-    at: DateTime<Utc>,
-) -> Result<(Uuid, Option<String>)> {
-    let at = audit_chain::to_micros(at);
-    let link = audit_chain::advance(c, tenant).await?;
-    let id = Uuid::now_v7();
-    let (actor_id, actor_name) = match e.actor {
-        Actor::User { id, name } => (Some(id), name),
-        Actor::System => (None, String::new()),
-    };
-    let hash = audit_chain::entry_hash(&audit_chain::Fields {
-        organization_id: tenant.id(),
-        seq: link.seq,
-        prev_hash: &link.hash,
-        id,
-        task_id: e.task_id,
-        task_key: &e.task_key,
-        action: e.action.as_str(),
-        performed_by: actor_id,
-        performed_by_name: &actor_name,
-        old_value: e.old_value.as_ref(),
-        new_value: e.new_value.as_ref(),
-        reason: &e.reason,
-        timestamp: at,
-    });
-    let row = Row {
-        id,
-        task_id: e.task_id,
-        task_key: e.task_key,
-        action: e.action.as_str(),
-        performed_by: actor_id,
-        performed_by_name: actor_name,
-        old_value: e.old_value,
-        new_value: e.new_value,
-        reason: e.reason,
-        timestamp: at,
-        link: audit_chain::Link {
-            seq: link.seq,
-            prev_hash: link.hash,
-            hash,
-        },
-    };
-    if audit_chain::joins_statements(c) {
-        let head = audit_chain::set_hash_sql(p, tenant, &row.link.hash);
-        let insert = insert_sql(p, tenant, row);
-        return Ok((
-            id,
-            Some(format!("chain_head AS ({head}), audit_entry AS ({insert})")),
-        ));
+    entries: Vec<(Entry, DateTime<Utc>)>,
+) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
     }
-    let mut q = Params::default();
-    let head = audit_chain::set_hash_sql(&mut q, tenant, &row.link.hash);
-    sql::exec(c, &head, q.values).await?;
-    let mut q = Params::default();
-    let insert = insert_sql(&mut q, tenant, row);
-    sql::exec(c, &insert, q.values).await?;
-    Ok((id, None))
+    let mut head = audit_chain::advance(c, tenant, entries.len() as i64).await?;
+    let rows: Vec<Row> = entries
+        .into_iter()
+        .map(|(e, at)| Row::linked(&mut head, tenant, e, at))
+        .collect();
+    let mut p = Params::default();
+    let set_head = audit_chain::set_hash_sql(&mut p, tenant, &head.hash);
+    if audit_chain::joins_statements(c) && rows.len() <= ROWS_PER_STATEMENT {
+        let insert = insert_sql(&mut p, tenant, rows);
+        sql::exec(
+            c,
+            &format!("WITH chain_head AS ({set_head}) {insert}"),
+            p.values,
+        )
+        .await?;
+        return Ok(());
+    }
+    sql::exec(c, &set_head, p.values).await?;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut p = Params::default();
+        let insert = insert_sql(&mut p, tenant, chunk.to_vec());
+        sql::exec(c, &insert, p.values).await?;
+    }
+    Ok(())
 }
 
 /// A chained entry as it is inserted.
-pub(crate) struct Row {
-    pub id: Uuid,
-    pub task_id: Option<Uuid>,
-    pub task_key: String,
-    pub action: &'static str,
-    pub performed_by: Option<Uuid>,
-    pub performed_by_name: String,
-    pub old_value: Option<Json>,
-    pub new_value: Option<Json>,
-    pub reason: String,
-    pub timestamp: DateTime<Utc>,
-    pub link: audit_chain::Link,
+#[derive(Clone)]
+struct Row {
+    id: Uuid,
+    task_id: Option<Uuid>,
+    task_key: String,
+    action: &'static str,
+    performed_by: Option<Uuid>,
+    performed_by_name: String,
+    old_value: Option<Json>,
+    new_value: Option<Json>,
+    reason: String,
+    timestamp: DateTime<Utc>,
+    link: audit_chain::Link,
+}
+
+impl Row {
+    /// `e` at `at`, linked after `head` (which moves on).
+    fn linked(head: &mut audit_chain::Head, tenant: Tenant, e: Entry, at: DateTime<Utc>) -> Row {
+        let timestamp = audit_chain::to_micros(at);
+        let id = Uuid::now_v7();
+        let (performed_by, performed_by_name) = match e.actor {
+            Actor::User { id, name } => (Some(id), name),
+            Actor::System => (None, String::new()),
+        };
+        let link = head.link(audit_chain::Fields {
+            organization_id: tenant.id(),
+            seq: 0,
+            prev_hash: "",
+            id,
+            task_id: e.task_id,
+            task_key: &e.task_key,
+            action: e.action.as_str(),
+            performed_by,
+            performed_by_name: &performed_by_name,
+            old_value: e.old_value.as_ref(),
+            new_value: e.new_value.as_ref(),
+            reason: &e.reason,
+            timestamp,
+        });
+        Row {
+            id,
+            task_id: e.task_id,
+            task_key: e.task_key,
+            action: e.action.as_str(),
+            performed_by,
+            performed_by_name,
+            old_value: e.old_value,
+            new_value: e.new_value,
+            reason: e.reason,
+            timestamp,
+            link,
+        }
+    }
 }
 
 /// The columns of [`insert_sql`], in order (bulk loads write the same).
 pub(crate) const COLUMNS: &str = "id, organization_id, task_id, task_key, action, performed_by, \
     performed_by_name, old_value, new_value, reason, timestamp, seq, prev_hash, hash";
 
-/// The `INSERT` of one entry, its values pushed onto `p` (so it can share a statement).
-fn insert_sql(p: &mut Params, tenant: Tenant, r: Row) -> String {
+/// The `INSERT` of entries, their values pushed onto `p` (so it can share a statement).
+fn insert_sql(p: &mut Params, tenant: Tenant, rows: Vec<Row>) -> String {
     let json = |v: Option<Json>| sea_orm::Value::Json(v.map(Box::new));
-    let values = [
-        p.push(r.id),
-        p.push(tenant.id()),
-        p.push(r.task_id),
-        p.push(r.task_key),
-        p.push(r.action),
-        p.push(r.performed_by),
-        p.push(r.performed_by_name),
-        p.push(json(r.old_value)),
-        p.push(json(r.new_value)),
-        p.push(r.reason),
-        p.push(r.timestamp),
-        p.push(r.link.seq),
-        p.push(r.link.prev_hash),
-        p.push(r.link.hash),
-    ];
+    let tuples: Vec<String> = rows
+        .into_iter()
+        .map(|r| {
+            let values = [
+                p.push(r.id),
+                p.push(tenant.id()),
+                p.push(r.task_id),
+                p.push(r.task_key),
+                p.push(r.action),
+                p.push(r.performed_by),
+                p.push(r.performed_by_name),
+                p.push(json(r.old_value)),
+                p.push(json(r.new_value)),
+                p.push(r.reason),
+                p.push(r.timestamp),
+                p.push(r.link.seq),
+                p.push(r.link.prev_hash),
+                p.push(r.link.hash),
+            ];
+            format!("({})", values.join(", "))
+        })
+        .collect();
     format!(
-        "INSERT INTO audit_logs ({COLUMNS}) VALUES ({})",
-        values.join(", ")
+        "INSERT INTO audit_logs ({COLUMNS}) VALUES {}",
+        tuples.join(", ")
     )
 }
 

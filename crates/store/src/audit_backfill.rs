@@ -5,7 +5,12 @@
 use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult};
 use uuid::Uuid;
 
-use crate::{Backend, Result, Tenant, audit_chain, audit_verify, sql};
+use crate::{
+    Backend, Result, Tenant,
+    audit_chain::{self, Link},
+    audit_verify, sql,
+    sql::Params,
+};
 
 /// Links every unchained entry; returns how many it linked.
 pub(crate) async fn chain_existing(tx: &DatabaseTransaction, backend: Backend) -> Result<u64> {
@@ -33,25 +38,18 @@ pub(crate) async fn chain_existing(tx: &DatabaseTransaction, backend: Backend) -
         let tenant = Tenant::new(org.organization_id);
         let from = audit_chain::head(tx, tenant).await?;
         let mut head = from.clone();
+        let mut after = None;
         loop {
-            let page = audit_verify::unchained(tx, tenant, 2000).await?;
-            if page.is_empty() {
+            let page = audit_verify::unchained(tx, tenant, after, 2000).await?;
+            let Some(last) = page.last() else {
                 break;
-            }
-            for e in &page {
-                let link = head.link(e.fields(0, ""));
-                sql::exec(
-                    tx,
-                    "UPDATE audit_logs SET seq = $2, prev_hash = $3, hash = $4 WHERE id = $1",
-                    vec![
-                        e.id.into(),
-                        link.seq.into(),
-                        link.prev_hash.into(),
-                        link.hash.into(),
-                    ],
-                )
-                .await?;
-            }
+            };
+            after = Some((last.timestamp, last.id));
+            let links: Vec<(Uuid, Link)> = page
+                .iter()
+                .map(|e| (e.id, head.link(e.fields(0, ""))))
+                .collect();
+            write_links(tx, backend, tenant, links).await?;
             linked += page.len() as u64;
             tracing::info!(linked, "chaining existing audit entries");
         }
@@ -62,4 +60,54 @@ pub(crate) async fn chain_existing(tx: &DatabaseTransaction, backend: Backend) -
             .await?;
     }
     Ok(linked)
+}
+
+/// Sets the chain fields of a page of entries: one statement on PostgreSQL (a join with a
+/// `VALUES` list), one per entry on SQLite (no network between them).
+async fn write_links(
+    tx: &DatabaseTransaction,
+    backend: Backend,
+    tenant: Tenant,
+    links: Vec<(Uuid, Link)>,
+) -> Result<()> {
+    if backend == Backend::Postgres {
+        let mut p = Params::default();
+        let org = p.push(tenant.id());
+        let rows: Vec<String> = links
+            .into_iter()
+            .map(|(id, l)| {
+                format!(
+                    "({}::uuid, {}::bigint, {}::varchar, {}::varchar)",
+                    p.push(id),
+                    p.push(l.seq),
+                    p.push(l.prev_hash),
+                    p.push(l.hash)
+                )
+            })
+            .collect();
+        let statement = format!(
+            "UPDATE audit_logs AS a SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash \
+             FROM (VALUES {}) AS v(id, seq, prev_hash, hash) \
+             WHERE a.organization_id = {org} AND a.id = v.id",
+            rows.join(", ")
+        );
+        sql::exec(tx, &statement, p.values).await?;
+        return Ok(());
+    }
+    for (id, l) in links {
+        sql::exec(
+            tx,
+            "UPDATE audit_logs SET seq = $2, prev_hash = $3, hash = $4 \
+             WHERE id = $1 AND organization_id = $5",
+            vec![
+                id.into(),
+                l.seq.into(),
+                l.prev_hash.into(),
+                l.hash.into(),
+                tenant.id().into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -11,7 +11,9 @@
 //!  old_value|null, new_value|null, reason, timestamp in UTC microseconds]
 //! ```
 //!
-//! UUIDs are lowercase and hyphenated; object keys are sorted; in `old_value`/`new_value`
+//! UUIDs are lowercase and hyphenated; object keys are sorted; numbers in values are
+//! integers (the events record none other: JSON libraries need not print a fraction alike,
+//! so the offline verifier refuses one); in `old_value`/`new_value`
 //! the values of [`PERSONAL_KEYS`] are replaced by `null`. The chain commits to people by
 //! id, not by name, because an erasure (personal-data request) replaces their names by a
 //! pseudonym: names are a display copy of who the id identifies, and rewriting them must not
@@ -166,16 +168,17 @@ pub async fn head<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Head> {
     .unwrap_or_else(Head::start))
 }
 
-/// Takes the next sequence number of the organization's chain and returns it with the hash
-/// of the entry before it. The head row stays locked until the transaction ends, which
-/// serialises this organization's appends (and only this organization's).
-pub(crate) async fn advance<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Head> {
+/// Takes the next `n` sequence numbers of the organization's chain and returns where the
+/// chain stood before them (the last sequence number and its hash). The head row stays
+/// locked until the transaction ends, which serialises this organization's appends (and
+/// only this organization's).
+pub(crate) async fn advance<C: ConnectionTrait>(c: &C, tenant: Tenant, n: i64) -> Result<Head> {
     sql::one(
         c,
-        "INSERT INTO audit_chain_heads (organization_id, seq, hash) VALUES ($1, 1, $2) \
-         ON CONFLICT (organization_id) DO UPDATE SET seq = audit_chain_heads.seq + 1 \
-         RETURNING seq, hash",
-        vec![tenant.id().into(), GENESIS.into()],
+        "INSERT INTO audit_chain_heads (organization_id, seq, hash) VALUES ($1, $2, $3) \
+         ON CONFLICT (organization_id) DO UPDATE SET seq = audit_chain_heads.seq + $2 \
+         RETURNING seq - $2 AS seq, hash",
+        vec![tenant.id().into(), n.into(), GENESIS.into()],
     )
     .await?
     .ok_or_else(|| StoreError::Config("the audit chain head could not be advanced".into()))

@@ -101,20 +101,28 @@ pub async fn entries_after<C: ConnectionTrait>(
     .await
 }
 
-/// Up to `limit` entries that are not in the chain yet (entries written before the chain
-/// existed), oldest first.
+/// Up to `limit` entries that are not in the chain (entries written before the chain
+/// existed), oldest first, after the entry at `after` (time, id) when given.
 pub(crate) async fn unchained<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
+    after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<ChainedEntry>> {
+    let mut values = vec![tenant.id().into(), (limit as i64).into()];
+    let mut from = String::new();
+    if let Some((at, id)) = after {
+        from = " AND (timestamp > $3 OR (timestamp = $3 AND id > $4))".into();
+        values.push(at.into());
+        values.push(id.into());
+    }
     sql::all(
         c,
         &format!(
-            "SELECT {COLUMNS} FROM audit_logs WHERE organization_id = $1 AND seq IS NULL \
+            "SELECT {COLUMNS} FROM audit_logs WHERE organization_id = $1 AND seq IS NULL{from} \
              ORDER BY timestamp, id LIMIT $2"
         ),
-        vec![tenant.id().into(), (limit as i64).into()],
+        values,
     )
     .await
 }
@@ -184,7 +192,8 @@ pub async fn sign_due<C: ConnectionTrait>(
     let mut out = Vec::with_capacity(due.len());
     for d in due {
         let signature = sign(key, d.organization_id, d.seq, &d.hash, now);
-        sql::exec(
+        // Another instance may have signed the same head a moment ago: only ours is reported.
+        let written = sql::exec(
             c,
             "INSERT INTO audit_checkpoints (organization_id, seq, hash, signed_at, signature) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id, seq) DO NOTHING",
@@ -197,6 +206,9 @@ pub async fn sign_due<C: ConnectionTrait>(
             ],
         )
         .await?;
+        if written == 0 {
+            continue;
+        }
         out.push(Checkpoint {
             organization_id: d.organization_id,
             seq: d.seq,
@@ -238,6 +250,9 @@ pub async fn verify<C: ConnectionTrait>(c: &C, tenant: Tenant, key: &[u8]) -> Re
         vec![tenant.id().into()],
     )
     .await?;
+    // Read before the walk, so entries appended meanwhile are simply not looked at (rather
+    // than taken for a truncation): the walk stops at this head.
+    let head = audit_chain::head(c, tenant).await?;
     let mut problems = Vec::new();
     let vouched: std::collections::HashMap<i64, &str> = checkpoints
         .iter()
@@ -257,7 +272,11 @@ pub async fn verify<C: ConnectionTrait>(c: &C, tenant: Tenant, key: &[u8]) -> Re
     let (mut expected, mut prev, mut entries) = (1i64, GENESIS.to_string(), 0u64);
     loop {
         let page = entries_after(c, tenant, expected - 1, PAGE).await?;
-        for e in &page {
+        let done = (page.len() as u64) < PAGE;
+        for e in page
+            .iter()
+            .take_while(|e| e.seq.unwrap_or_default() <= head.seq)
+        {
             entries += 1;
             let seq = e.seq.unwrap_or_default();
             if seq != expected {
@@ -298,12 +317,12 @@ pub async fn verify<C: ConnectionTrait>(c: &C, tenant: Tenant, key: &[u8]) -> Re
             prev = e.hash.clone().unwrap_or_default();
             expected = seq + 1;
         }
-        if (page.len() as u64) < PAGE {
+        if done || expected > head.seq {
             break;
         }
     }
     let last = expected - 1;
-    if let Some(outside) = unchained(c, tenant, 1).await?.first() {
+    if let Some(outside) = unchained(c, tenant, None, 1).await?.first() {
         problems.push(Problem {
             seq: last + 1,
             what: format!(
@@ -312,7 +331,6 @@ pub async fn verify<C: ConnectionTrait>(c: &C, tenant: Tenant, key: &[u8]) -> Re
             ),
         });
     }
-    let head = audit_chain::head(c, tenant).await?;
     let top = checkpoints.last().map_or(0, |p| p.seq).max(head.seq);
     if top > last {
         problems.push(Problem {
@@ -327,6 +345,18 @@ pub async fn verify<C: ConnectionTrait>(c: &C, tenant: Tenant, key: &[u8]) -> Re
             seq: last,
             what: format!("the chain's head does not match entry #{last}"),
         });
+    }
+    // Entries past the head: legitimate ones were appended since the head was read, and
+    // their commit moved the head too, so a head read after them is at least as far.
+    if let Some(beyond) = entries_after(c, tenant, head.seq, 1).await?.first() {
+        let now = audit_chain::head(c, tenant).await?;
+        let seq = beyond.seq.unwrap_or_default();
+        if seq > now.seq {
+            problems.push(Problem {
+                seq,
+                what: format!("entry #{seq} lies beyond the chain's head (#{})", now.seq),
+            });
+        }
     }
     problems.sort_by_key(|p| p.seq);
     Ok(Report {

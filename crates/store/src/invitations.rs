@@ -215,6 +215,7 @@ pub async fn renew<C: ConnectionTrait>(
 /// at `at` and at `sent_count` (not resent since the email was queued); returns it then.
 pub async fn mint<C: ConnectionTrait>(
     c: &C,
+    organization_id: Uuid,
     id: Uuid,
     sent_count: i32,
     token_hash: &str,
@@ -223,20 +224,27 @@ pub async fn mint<C: ConnectionTrait>(
     let n = sql::exec(
         c,
         "UPDATE invitations SET token_hash = $3, updated_at = $5 \
-         WHERE id = $1 AND sent_count = $2 AND status = 'pending' AND expires_at > $4",
+         WHERE organization_id = $6 AND id = $1 AND sent_count = $2 AND status = 'pending' \
+         AND expires_at > $4",
         vec![
             id.into(),
             sent_count.into(),
             token_hash.into(),
             at.into(),
             now().into(),
+            organization_id.into(),
         ],
     )
     .await?;
     if n == 0 {
         return Ok(None);
     }
-    sql::one(c, &format!("{SELECT} WHERE i.id = $1"), vec![id.into()]).await
+    sql::one(
+        c,
+        &format!("{SELECT} WHERE i.organization_id = $2 AND i.id = $1"),
+        vec![id.into(), organization_id.into()],
+    )
+    .await
 }
 
 /// Moves a pending invitation to `accepted` (by `user_id`) or `revoked`; `false` when it was

@@ -122,6 +122,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "audit_append_only",
         Step::Sql(include_str!("../migrations/0017_audit_append_only.sql")),
     ),
+    (
+        18,
+        "distribution_keys",
+        Step::Sql(include_str!("../migrations/0018_distribution_keys.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

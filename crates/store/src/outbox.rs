@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use crate::{Result, Tenant, audit, sql, sql::Params};
+use crate::{Result, Tenant, sql, sql::Params};
 
 /// An event to append.
 #[derive(Debug, Clone)]
@@ -32,22 +32,10 @@ pub struct Message {
     pub processed_at: Option<DateTime<Utc>>,
 }
 
-/// Appends an event, and its audit entry when it has one, inside the transaction of the
-/// change. The entry first takes its place in the organization's hash chain (one statement,
-/// which locks the chain's head until the commit); then, on PostgreSQL, the head update, the
-/// entry and the event go in one statement (a data-modifying `WITH`). SQLite, whose
-/// statements cost no network trip, runs them one by one.
-pub async fn append<C: ConnectionTrait>(
-    c: &C,
-    tenant: Tenant,
-    entry: Option<audit::Entry>,
-    m: NewMessage,
-) -> Result<Uuid> {
+/// Appends an event inside the transaction of the change (its audit entry, when it has one,
+/// joins the audit chain at the commit: [`crate::audit::append_all`]).
+pub async fn append<C: ConnectionTrait>(c: &C, tenant: Tenant, m: NewMessage) -> Result<Uuid> {
     let mut p = Params::default();
-    let audit_sql = match entry {
-        Some(e) => audit::append(c, &mut p, tenant, e, m.created_at).await?.1,
-        None => None,
-    };
     let id = Uuid::now_v7();
     let values = [
         p.push(id),
@@ -63,11 +51,7 @@ pub async fn append<C: ConnectionTrait>(
          VALUES ({})",
         values.join(", ")
     );
-    let statement = match audit_sql {
-        Some(audit) => format!("WITH {audit} {insert}"),
-        None => insert,
-    };
-    sql::exec(c, &statement, p.values).await?;
+    sql::exec(c, &insert, p.values).await?;
     Ok(id)
 }
 

@@ -184,13 +184,13 @@ pub async fn collect<C: ConnectionTrait>(
     };
     let comments = if pg {
         format!(
-            "SELECT t.task_key, c.content, c.created_at, c.updated_at FROM comments c JOIN tasks t ON t.id = c.task_id \
+            "SELECT t.task_key, c.content, c.created_at, c.updated_at FROM comments c JOIN tasks t ON t.organization_id = c.organization_id AND t.id = c.task_id \
              WHERE c.author_id = $1 AND c.organization_id IN {ORGS} ORDER BY c.created_at"
         )
     } else {
         format!(
             "SELECT json_object('task_key', t.task_key, 'content', c.content, 'created_at', c.created_at, \
-             'updated_at', c.updated_at) AS item FROM comments c JOIN tasks t ON t.id = c.task_id \
+             'updated_at', c.updated_at) AS item FROM comments c JOIN tasks t ON t.organization_id = c.organization_id AND t.id = c.task_id \
              WHERE c.author_id = $1 AND c.organization_id IN {ORGS} ORDER BY c.created_at"
         )
     };
@@ -344,16 +344,22 @@ pub async fn erase_invitations<C: ConnectionTrait>(
 
 /// Rewrites one entry's names (only inside an erasure: on PostgreSQL the append-only
 /// trigger lets exactly these columns change while `switchyard.erasing` is set).
-pub async fn rewrite_entry<C: ConnectionTrait>(c: &C, e: &NamedEntry) -> Result<()> {
+pub async fn rewrite_entry<C: ConnectionTrait>(
+    c: &C,
+    tenant: crate::Tenant,
+    e: &NamedEntry,
+) -> Result<()> {
     let json = |v: &Option<Json>| sea_orm::Value::Json(v.clone().map(Box::new));
     sql::exec(
         c,
-        "UPDATE audit_logs SET performed_by_name = $2, old_value = $3, new_value = $4 WHERE id = $1",
+        "UPDATE audit_logs SET performed_by_name = $2, old_value = $3, new_value = $4 \
+         WHERE id = $1 AND organization_id = $5",
         vec![
             e.id.into(),
             e.performed_by_name.as_str().into(),
             json(&e.old_value),
             json(&e.new_value),
+            tenant.id().into(),
         ],
     )
     .await?;

@@ -391,7 +391,7 @@ async fn each_schedule_tick_runs_once_across_instances_and_missed_ticks_run_once
 }
 
 #[tokio::test]
-async fn the_sla_sweep_and_housekeeping_run_as_scheduled_jobs() {
+async fn the_sla_sweep_housekeeping_and_audit_checkpoints_run_as_scheduled_jobs() {
     let (app, _) = spawn_at(start()).await;
     let org = app.setup_org("sched").await;
     let task = app
@@ -402,9 +402,9 @@ async fn the_sla_sweep_and_housekeeping_run_as_scheduled_jobs() {
         )
         .await;
     let schedules = schedule::system_schedules(Some(Duration::from_secs(60)));
-    assert_eq!(schedule::tick(&app.app, &schedules).await.unwrap(), 2);
+    assert_eq!(schedule::tick(&app.app, &schedules).await.unwrap(), 3);
     let worker = Worker::new(app.app.clone(), schedule::system_handlers());
-    assert_eq!(worker.run_once().await.unwrap(), 2);
+    assert_eq!(worker.run_once().await.unwrap(), 3);
     assert!(all_jobs(&app).await.iter().all(|j| j.state == "succeeded"));
     let detail = app
         .get(
@@ -418,6 +418,11 @@ async fn the_sla_sweep_and_housekeeping_run_as_scheduled_jobs() {
         detail["sla_breached"], true,
         "the scheduled sweep flagged it"
     );
+    let audit = switchyard_app::audit::verify(&app.app, Some("sched"))
+        .await
+        .unwrap();
+    assert_eq!(audit[0].1.checkpoints, 1, "the scheduled job signed one");
+    assert!(audit[0].1.problems.is_empty());
 }
 
 #[tokio::test]

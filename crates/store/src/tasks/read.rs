@@ -41,7 +41,7 @@ pub struct TaskRow {
 /// it ~1.2 ms to plan against ~0.25 ms for this shape (both run in ~0.25 ms at 1M tasks).
 pub(super) const SELECT: &str = "SELECT t.id, t.organization_id, t.task_key, t.title, t.description, t.workflow_id, \
     t.current_state, t.priority, t.task_type, t.tags, t.team_id, \
-    (SELECT tm.name FROM teams tm WHERE tm.id = t.team_id) AS team_name, t.assigned_to, \
+    (SELECT tm.name FROM teams tm WHERE tm.organization_id = t.organization_id AND tm.id = t.team_id) AS team_name, t.assigned_to, \
     (SELECT ua.username FROM users ua WHERE ua.id = t.assigned_to) AS assigned_to_name, t.created_by, \
     (SELECT uc.username FROM users uc WHERE uc.id = t.created_by) AS created_by_name, t.due_date, t.sla_breached, \
     ai.priority_score AS ai_priority_score, ai.estimated_hours AS ai_estimated_hours, t.version, t.resolved_at, t.created_at, t.updated_at, \
