@@ -6,11 +6,13 @@ says. Prints OK and exits 0, or names the first bad sequence number and exits 1.
     python3 tools/verify-audit-export.py audit-log.jsonl
 
 The algorithm (the same as `switchyard audit verify`, README "Verifying the audit log"):
-hash = lowercase hex SHA-256 of the compact JSON array (sorted keys, UTF-8)
+content = lowercase hex SHA-256 of the compact JSON array (sorted keys, UTF-8)
 
-    ["switchyard-audit-v1", organization, seq, prev_hash, id, task_id, task_key, action,
+    ["switchyard-audit-v1", organization, id, task_id, task_key, action,
      performed_by, performed_by_name if performed_by is null else null,
      old_value, new_value, reason, timestamp_us]
+
+hash = lowercase hex SHA-256 of the text "<prev_hash>:<seq>:<content>"
 
 where, inside old_value and new_value, the values of the keys "username" and "email" are
 replaced by null (people are committed to by id: an erasure may replace their names). The
@@ -37,8 +39,6 @@ def entry_hash(e):
     fields = [
         "switchyard-audit-v1",
         e["organization"],
-        e["seq"],
-        e["prev_hash"],
         e["id"],
         e["task_id"],
         e["task_key"],
@@ -51,7 +51,9 @@ def entry_hash(e):
         e["timestamp_us"],
     ]
     canonical = json.dumps(fields, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    content = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    link = f"{e['prev_hash']}:{e['seq']}:{content}"
+    return hashlib.sha256(link.encode("ascii")).hexdigest()
 
 
 class FractionFound(ValueError):

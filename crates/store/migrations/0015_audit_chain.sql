@@ -10,7 +10,9 @@ CREATE UNIQUE INDEX audit_logs_org_seq_idx ON audit_logs (organization_id, seq);
 CREATE TABLE audit_chain_heads (
     organization_id {uuid} NOT NULL PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
     seq BIGINT NOT NULL,
-    hash VARCHAR(64) NOT NULL
+    hash VARCHAR(64) NOT NULL,
+    -- The hash before the last append (what PostgreSQL's one-statement append returns).
+    prev_hash VARCHAR(64)
 );
 
 -- HMAC-SHA256 over (organization, seq, hash, signed_at) with a key kept outside the database.

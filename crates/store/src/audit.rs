@@ -114,15 +114,26 @@ pub async fn append_all(
     tenant: Tenant,
     entries: Vec<(Entry, DateTime<Utc>)>,
 ) -> Result<()> {
-    if entries.is_empty() {
+    let mut rows: Vec<Row> = entries
+        .into_iter()
+        .map(|(e, at)| Row::new(tenant, e, at))
+        .collect();
+    if rows.is_empty() {
         return Ok(());
     }
-    let mut head = audit_chain::advance(c, tenant, entries.len() as i64).await?;
-    let rows: Vec<Row> = entries
-        .into_iter()
-        .map(|(e, at)| Row::linked(&mut head, tenant, e, at))
-        .collect();
     let mut p = Params::default();
+    if audit_chain::joins_statements(c) && rows.len() == 1 {
+        // The usual case: the head is advanced, the entry linked and inserted in one go.
+        let row = rows.remove(0);
+        let link = audit_chain::link_one_sql(&mut p, tenant, &row.content_hash);
+        let insert = insert_linked_sql(&mut p, tenant, row);
+        sql::exec(c, &format!("WITH h AS ({link}) {insert}"), p.values).await?;
+        return Ok(());
+    }
+    let mut head = audit_chain::advance(c, tenant, rows.len() as i64).await?;
+    for row in &mut rows {
+        row.link = head.link(&row.content_hash);
+    }
     let set_head = audit_chain::set_hash_sql(&mut p, tenant, &head.hash);
     if audit_chain::joins_statements(c) && rows.len() <= ROWS_PER_STATEMENT {
         let insert = insert_sql(&mut p, tenant, rows);
@@ -143,7 +154,8 @@ pub async fn append_all(
     Ok(())
 }
 
-/// A chained entry as it is inserted.
+/// An entry as it is inserted: its content hashed, its link filled in once the chain's
+/// head is known.
 #[derive(Clone)]
 struct Row {
     id: Uuid,
@@ -156,22 +168,21 @@ struct Row {
     new_value: Option<Json>,
     reason: String,
     timestamp: DateTime<Utc>,
+    content_hash: String,
     link: audit_chain::Link,
 }
 
 impl Row {
-    /// `e` at `at`, linked after `head` (which moves on).
-    fn linked(head: &mut audit_chain::Head, tenant: Tenant, e: Entry, at: DateTime<Utc>) -> Row {
+    /// `e` at `at`, its content hashed.
+    fn new(tenant: Tenant, e: Entry, at: DateTime<Utc>) -> Row {
         let timestamp = audit_chain::to_micros(at);
         let id = Uuid::now_v7();
         let (performed_by, performed_by_name) = match e.actor {
             Actor::User { id, name } => (Some(id), name),
             Actor::System => (None, String::new()),
         };
-        let link = head.link(audit_chain::Fields {
+        let content_hash = audit_chain::content_hash(&audit_chain::Fields {
             organization_id: tenant.id(),
-            seq: 0,
-            prev_hash: "",
             id,
             task_id: e.task_id,
             task_key: &e.task_key,
@@ -194,8 +205,28 @@ impl Row {
             new_value: e.new_value,
             reason: e.reason,
             timestamp,
-            link,
+            content_hash,
+            link: audit_chain::Link::default(),
         }
+    }
+
+    /// The entry's own values (not its link), pushed onto `p`.
+    fn values(self, p: &mut Params, tenant: Tenant) -> (Vec<String>, audit_chain::Link) {
+        let json = |v: Option<Json>| sea_orm::Value::Json(v.map(Box::new));
+        let values = vec![
+            p.push(self.id),
+            p.push(tenant.id()),
+            p.push(self.task_id),
+            p.push(self.task_key),
+            p.push(self.action),
+            p.push(self.performed_by),
+            p.push(self.performed_by_name),
+            p.push(json(self.old_value)),
+            p.push(json(self.new_value)),
+            p.push(self.reason),
+            p.push(self.timestamp),
+        ];
+        (values, self.link)
     }
 }
 
@@ -203,34 +234,31 @@ impl Row {
 pub(crate) const COLUMNS: &str = "id, organization_id, task_id, task_key, action, performed_by, \
     performed_by_name, old_value, new_value, reason, timestamp, seq, prev_hash, hash";
 
-/// The `INSERT` of entries, their values pushed onto `p` (so it can share a statement).
+/// The `INSERT` of linked entries, their values pushed onto `p` (so it can share a
+/// statement).
 fn insert_sql(p: &mut Params, tenant: Tenant, rows: Vec<Row>) -> String {
-    let json = |v: Option<Json>| sea_orm::Value::Json(v.map(Box::new));
     let tuples: Vec<String> = rows
         .into_iter()
         .map(|r| {
-            let values = [
-                p.push(r.id),
-                p.push(tenant.id()),
-                p.push(r.task_id),
-                p.push(r.task_key),
-                p.push(r.action),
-                p.push(r.performed_by),
-                p.push(r.performed_by_name),
-                p.push(json(r.old_value)),
-                p.push(json(r.new_value)),
-                p.push(r.reason),
-                p.push(r.timestamp),
-                p.push(r.link.seq),
-                p.push(r.link.prev_hash),
-                p.push(r.link.hash),
-            ];
+            let (mut values, link) = r.values(p, tenant);
+            values.push(p.push(link.seq));
+            values.push(p.push(link.prev_hash));
+            values.push(p.push(link.hash));
             format!("({})", values.join(", "))
         })
         .collect();
     format!(
         "INSERT INTO audit_logs ({COLUMNS}) VALUES {}",
         tuples.join(", ")
+    )
+}
+
+/// The `INSERT` of one entry whose link comes from the `WITH h` of [`append_all`].
+fn insert_linked_sql(p: &mut Params, tenant: Tenant, row: Row) -> String {
+    let (values, _) = row.values(p, tenant);
+    format!(
+        "INSERT INTO audit_logs ({COLUMNS}) SELECT {}, h.seq, h.prev_hash, h.hash FROM h",
+        values.join(", ")
     )
 }
 

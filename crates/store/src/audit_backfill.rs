@@ -47,7 +47,7 @@ pub(crate) async fn chain_existing(tx: &DatabaseTransaction, backend: Backend) -
             after = Some((last.timestamp, last.id));
             let links: Vec<(Uuid, Link)> = page
                 .iter()
-                .map(|e| (e.id, head.link(e.fields(0, ""))))
+                .map(|e| (e.id, head.link(&audit_chain::content_hash(&e.fields()))))
                 .collect();
             write_links(tx, backend, tenant, links).await?;
             linked += page.len() as u64;

@@ -1,27 +1,32 @@
 //! The audit log's hash chain: every entry of an organization carries its sequence number,
-//! the previous entry's hash and its own hash over canonical bytes, so a modified, deleted or
-//! inserted entry shows when the chain is walked ([`crate::audit_verify`]).
+//! the previous entry's hash and its own hash, so a modified, deleted or inserted entry
+//! shows when the chain is walked ([`crate::audit_verify`]).
 //!
-//! The canonical bytes are a compact JSON array with a fixed field order, built here so both
-//! backends (and an offline verifier, see the README) agree:
+//! An entry's hash is taken in two steps, built here so both backends (and an offline
+//! verifier, see the README) agree. Its *content hash* is the lowercase hex SHA-256 of a
+//! compact JSON array with a fixed field order:
 //!
 //! ```text
-//! ["switchyard-audit-v1", organization_id, seq, prev_hash, id, task_id|null, task_key,
-//!  action, performed_by|null, performed_by_name if performed_by is null else null,
+//! ["switchyard-audit-v1", organization_id, id, task_id|null, task_key, action,
+//!  performed_by|null, performed_by_name if performed_by is null else null,
 //!  old_value|null, new_value|null, reason, timestamp in UTC microseconds]
 //! ```
 //!
+//! and its *hash* is the lowercase hex SHA-256 of the ASCII text
+//! `"<prev_hash>:<seq>:<content hash>"`. The content hash needs nothing of the chain, so it is
+//! computed before the chain's head is locked; the link step is simple enough for PostgreSQL
+//! to take in the statement that advances the head (one statement while the lock is held).
+//!
 //! UUIDs are lowercase and hyphenated; object keys are sorted; numbers in values are
 //! integers (the events record none other: JSON libraries need not print a fraction alike,
-//! so the offline verifier refuses one); in `old_value`/`new_value`
-//! the values of [`PERSONAL_KEYS`] are replaced by `null`. The chain commits to people by
-//! id, not by name, because an erasure (personal-data request) replaces their names by a
-//! pseudonym: names are a display copy of who the id identifies, and rewriting them must not
-//! break the chain. Hash: lowercase hex SHA-256. The first entry's `prev_hash` is
-//! [`GENESIS`].
+//! so the offline verifier refuses one); in `old_value`/`new_value` the values of
+//! [`PERSONAL_KEYS`] are replaced by `null`. The chain commits to people by id, not by
+//! name, because an erasure (personal-data request) replaces their names by a pseudonym:
+//! names are a display copy of who the id identifies, and rewriting them must not break the
+//! chain. The first entry's `prev_hash` is [`GENESIS`].
 //!
 //! Appends of one organization are serialised by its row in `audit_chain_heads`, locked from
-//! the append to the commit.
+//! the append (just before the commit) to the commit.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
@@ -38,12 +43,10 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// left out of the hash.
 pub const PERSONAL_KEYS: [&str; 2] = ["username", "email"];
 
-/// The fields of an entry that its hash covers.
+/// The fields of an entry that its content hash covers.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields<'a> {
     pub organization_id: Uuid,
-    pub seq: i64,
-    pub prev_hash: &'a str,
     pub id: Uuid,
     pub task_id: Option<Uuid>,
     pub task_key: &'a str,
@@ -56,13 +59,11 @@ pub struct Fields<'a> {
     pub timestamp: DateTime<Utc>,
 }
 
-/// The bytes an entry's hash is taken over.
-pub fn canonical_bytes(f: &Fields<'_>) -> Vec<u8> {
+/// The bytes an entry's content hash is taken over.
+pub fn content_bytes(f: &Fields<'_>) -> Vec<u8> {
     let value = json!([
         "switchyard-audit-v1",
         f.organization_id.to_string(),
-        f.seq,
-        f.prev_hash,
         f.id.to_string(),
         f.task_id.map(|t| t.to_string()),
         f.task_key,
@@ -77,9 +78,19 @@ pub fn canonical_bytes(f: &Fields<'_>) -> Vec<u8> {
     serde_json::to_vec(&value).unwrap_or_default()
 }
 
-/// The entry's hash: lowercase hex SHA-256 of [`canonical_bytes`].
-pub fn entry_hash(f: &Fields<'_>) -> String {
-    hex(&Sha256::digest(canonical_bytes(f)))
+/// Lowercase hex SHA-256 of [`content_bytes`].
+pub fn content_hash(f: &Fields<'_>) -> String {
+    hex(&Sha256::digest(content_bytes(f)))
+}
+
+/// An entry's hash from its place in the chain and its content hash.
+pub fn link_hash(prev_hash: &str, seq: i64, content_hash: &str) -> String {
+    hex(&Sha256::digest(format!("{prev_hash}:{seq}:{content_hash}")))
+}
+
+/// An entry's hash at `seq` after `prev_hash`.
+pub fn entry_hash(f: &Fields<'_>, seq: i64, prev_hash: &str) -> String {
+    link_hash(prev_hash, seq, &content_hash(f))
 }
 
 /// Lowercase hex of bytes.
@@ -130,15 +141,11 @@ impl Head {
         }
     }
 
-    /// Links the next entry (its `seq` and `prev_hash` are set here) and moves on.
-    pub fn link(&mut self, f: Fields<'_>) -> Link {
+    /// Links the next entry, given its content hash, and moves on.
+    pub fn link(&mut self, content_hash: &str) -> Link {
         let prev_hash = self.hash.clone();
         let seq = self.seq + 1;
-        let hash = entry_hash(&Fields {
-            seq,
-            prev_hash: &prev_hash,
-            ..f
-        });
+        let hash = link_hash(&prev_hash, seq, content_hash);
         self.seq = seq;
         self.hash = hash.clone();
         Link {
@@ -182,6 +189,24 @@ pub(crate) async fn advance<C: ConnectionTrait>(c: &C, tenant: Tenant, n: i64) -
     )
     .await?
     .ok_or_else(|| StoreError::Config("the audit chain head could not be advanced".into()))
+}
+
+/// PostgreSQL: a statement that takes the organization's next sequence number and links one
+/// entry with content hash `content` at once (the link step in SQL), returning its `seq`,
+/// `prev_hash` and `hash` (values pushed onto `p`). Joined with the entry's insert, an
+/// append is one statement while the head is locked.
+pub(crate) fn link_one_sql(p: &mut Params, tenant: Tenant, content: &str) -> String {
+    let org = p.push(tenant.id());
+    let first = p.push(link_hash(GENESIS, 1, content));
+    let genesis = p.push(GENESIS);
+    let content = p.push(content.to_string());
+    format!(
+        "INSERT INTO audit_chain_heads AS ch (organization_id, seq, hash, prev_hash) \
+         VALUES ({org}, 1, {first}, {genesis}) ON CONFLICT (organization_id) DO UPDATE SET \
+         seq = ch.seq + 1, prev_hash = ch.hash, \
+         hash = encode(sha256(convert_to(ch.hash || ':' || CAST(ch.seq + 1 AS TEXT) || ':' || {content}, 'UTF8')), 'hex') \
+         RETURNING seq, prev_hash, hash"
+    )
 }
 
 /// The `UPDATE` that records the new head hash, its values pushed onto `p`.
@@ -243,8 +268,6 @@ mod tests {
     fn fields<'a>(old: Option<&'a Json>, name: &'a str, by: Option<Uuid>) -> Fields<'a> {
         Fields {
             organization_id: Uuid::nil(),
-            seq: 1,
-            prev_hash: GENESIS,
             id: Uuid::from_u128(1),
             task_id: None,
             task_key: "NOVA-0001",
@@ -259,17 +282,26 @@ mod tests {
     }
 
     #[test]
-    fn canonical_bytes_have_a_fixed_documented_shape() {
+    fn content_bytes_have_a_fixed_documented_shape() {
         let old = json!({"username": "alice", "assigned_to": "x"});
-        let bytes = canonical_bytes(&fields(Some(&old), "bob", Some(Uuid::from_u128(2))));
+        let bytes = content_bytes(&fields(Some(&old), "bob", Some(Uuid::from_u128(2))));
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
-            "[\"switchyard-audit-v1\",\"00000000-0000-0000-0000-000000000000\",1,\
-             \"0000000000000000000000000000000000000000000000000000000000000000\",\
+            "[\"switchyard-audit-v1\",\"00000000-0000-0000-0000-000000000000\",\
              \"00000000-0000-0000-0000-000000000001\",null,\"NOVA-0001\",\"assigned\",\
              \"00000000-0000-0000-0000-000000000002\",null,\
              {\"assigned_to\":\"x\",\"username\":null},null,\"\",1764504000123456]"
         );
+    }
+
+    #[test]
+    fn the_link_step_hashes_prev_seq_and_content_as_text() {
+        // sha256("<64 zeros>:1:abc"), as `printf '%s' … | sha256sum` prints it.
+        assert_eq!(
+            link_hash(GENESIS, 1, "abc"),
+            hex(&Sha256::digest(format!("{GENESIS}:1:abc")))
+        );
+        assert_ne!(link_hash(GENESIS, 1, "abc"), link_hash(GENESIS, 2, "abc"));
     }
 
     #[test]
@@ -278,22 +310,22 @@ mod tests {
         let a = json!({"username": "alice", "assigned_to": "x"});
         let b = json!({"username": "deleted-user-1", "assigned_to": "x"});
         let c = json!({"username": "alice", "assigned_to": "y"});
-        let base = entry_hash(&fields(Some(&a), "bob", by));
-        assert_eq!(base, entry_hash(&fields(Some(&b), "deleted-user-2", by)));
-        assert_ne!(base, entry_hash(&fields(Some(&c), "bob", by)));
+        let base = content_hash(&fields(Some(&a), "bob", by));
+        assert_eq!(base, content_hash(&fields(Some(&b), "deleted-user-2", by)));
+        assert_ne!(base, content_hash(&fields(Some(&c), "bob", by)));
         // A system actor's name is not personal data: it is covered.
         assert_ne!(
-            entry_hash(&fields(None, "SLA sweep", None)),
-            entry_hash(&fields(None, "someone", None))
+            content_hash(&fields(None, "SLA sweep", None)),
+            content_hash(&fields(None, "someone", None))
         );
     }
 
     #[test]
     fn linking_moves_the_head_along() {
         let mut head = Head::start();
-        let first = head.link(fields(None, "", None));
+        let first = head.link("c1");
         assert_eq!((first.seq, first.prev_hash.as_str()), (1, GENESIS));
-        let second = head.link(fields(None, "", None));
+        let second = head.link("c2");
         assert_eq!((second.seq, second.prev_hash), (2, first.hash));
         assert_eq!(head.seq, 2);
     }

@@ -39,12 +39,10 @@ pub struct ChainedEntry {
 }
 
 impl ChainedEntry {
-    /// The hashed fields, at `seq` after `prev_hash`.
-    pub fn fields<'a>(&'a self, seq: i64, prev_hash: &'a str) -> Fields<'a> {
+    /// The fields its content hash covers.
+    pub fn fields(&self) -> Fields<'_> {
         Fields {
             organization_id: self.organization_id,
-            seq,
-            prev_hash,
             id: self.id,
             task_id: self.task_id,
             task_key: &self.task_key,
@@ -298,7 +296,7 @@ pub async fn verify<C: ConnectionTrait>(c: &C, tenant: Tenant, key: &[u8]) -> Re
                 });
             }
             let own = e.prev_hash.as_deref().unwrap_or_default();
-            if e.hash.as_deref() != Some(audit_chain::entry_hash(&e.fields(seq, own)).as_str()) {
+            if e.hash.as_deref() != Some(audit_chain::entry_hash(&e.fields(), seq, own).as_str()) {
                 problems.push(Problem {
                     seq,
                     what: format!("entry #{seq} was modified"),

@@ -95,10 +95,8 @@ async fn tamper(app: &TestApp, statements: &[&str]) {
 /// Recomputes a line's hash from the export alone.
 fn hash_of(line: &Value) -> String {
     let uuid = |v: &Value| v.as_str().map(|s| s.parse().unwrap());
-    audit_chain::entry_hash(&audit_chain::Fields {
+    let fields = audit_chain::Fields {
         organization_id: uuid(&line["organization"]).unwrap(),
-        seq: line["seq"].as_i64().unwrap(),
-        prev_hash: line["prev_hash"].as_str().unwrap(),
         id: uuid(&line["id"]).unwrap(),
         task_id: uuid(&line["task_id"]),
         task_key: line["task_key"].as_str().unwrap(),
@@ -110,7 +108,12 @@ fn hash_of(line: &Value) -> String {
         reason: line["reason"].as_str().unwrap(),
         timestamp: chrono::DateTime::from_timestamp_micros(line["timestamp_us"].as_i64().unwrap())
             .unwrap(),
-    })
+    };
+    audit_chain::entry_hash(
+        &fields,
+        line["seq"].as_i64().unwrap(),
+        line["prev_hash"].as_str().unwrap(),
+    )
 }
 
 /// Runs the repository's offline verifier (Python, standard library only) on an export.

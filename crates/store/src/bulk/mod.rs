@@ -103,10 +103,8 @@ pub struct SeedAudit {
 pub fn chain(head: &mut Head, tenant: Tenant, entries: &mut [SeedAudit]) {
     for e in entries {
         e.timestamp = audit_chain::to_micros(e.timestamp);
-        e.link = head.link(audit_chain::Fields {
+        e.link = head.link(&audit_chain::content_hash(&audit_chain::Fields {
             organization_id: tenant.id(),
-            seq: 0,
-            prev_hash: "",
             id: e.id,
             task_id: Some(e.task_id),
             task_key: &e.task_key,
@@ -117,7 +115,7 @@ pub fn chain(head: &mut Head, tenant: Tenant, entries: &mut [SeedAudit]) {
             new_value: e.new_value.as_ref(),
             reason: &e.reason,
             timestamp: e.timestamp,
-        });
+        }));
     }
 }
 
