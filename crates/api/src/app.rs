@@ -57,6 +57,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::login))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
+        .routes(routes!(auth::session))
         .routes(routes!(auth::register))
         .routes(routes!(two_factor::setup))
         .routes(routes!(two_factor::confirm))

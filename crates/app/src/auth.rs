@@ -258,6 +258,12 @@ async fn verified_refresh(state: &App, token: &str) -> AppResult<Claims> {
     Ok(claims)
 }
 
+/// Checks a refresh token a browser asks to keep in its session cookie: valid, issued, not
+/// revoked.
+pub async fn check_refresh(state: &App, token: &str) -> AppResult<()> {
+    verified_refresh(state, token).await.map(|_| ())
+}
+
 /// Rotates a refresh token: the old one is dead at once, even against a concurrent refresh.
 pub async fn refresh(state: &App, token: String) -> AppResult<TokenPair> {
     let claims = verified_refresh(state, &token).await?;

@@ -3,6 +3,7 @@
 //! application crate (`switchyard_app::auth`).
 
 mod principal;
+pub mod session_cookie;
 
 pub use principal::{Caller, Member};
 pub use switchyard_app::auth::{jwt, password};

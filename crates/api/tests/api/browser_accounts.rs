@@ -26,7 +26,7 @@ async fn an_invitation_sent_from_the_dashboard_is_accepted_and_the_new_person_si
     browser.wait("tr[data-invitation='nina@example.com']").await;
 
     let token = s.token_for("nina@example.com", "/accept-invitation").await;
-    browser.js("sessionStorage.clear()").await;
+    browser.fresh_session().await;
     browser
         .goto(&format!("{base}/accept-invitation#token={token}"))
         .await;
@@ -56,7 +56,7 @@ async fn an_invitation_sent_from_the_dashboard_is_accepted_and_the_new_person_si
     assert_eq!(nina["email"], "nina@example.com");
 
     // Later, in a fresh session, she signs in with the password she chose.
-    browser.js("sessionStorage.clear()").await;
+    browser.fresh_session().await;
     browser.login(&base, "nina", "Blue-Quartz-Harbor-77").await;
     browser
         .wait_text("#whoami", |t| t.starts_with("nina"))
@@ -125,7 +125,7 @@ async fn two_factor_sign_in_is_turned_on_in_the_profile_and_then_asked_for_at_si
     assert_eq!(browser.count("#recovery-codes li").await, 10);
 
     // A fresh session: the password leads to the code step, the code to the dashboard.
-    browser.js("sessionStorage.clear()").await;
+    browser.fresh_session().await;
     browser.goto(&format!("{base}/#/login")).await;
     browser.type_into("#login-username", "web2fa_admin").await;
     browser.type_into("#login-password", PASSWORD).await;

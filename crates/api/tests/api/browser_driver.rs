@@ -200,6 +200,22 @@ impl Browser {
         self.wait("[data-page=dashboard] .cards").await;
     }
 
+    /// Forgets who is signed in, as a fresh browser would: this tab's tokens and the session
+    /// cookie.
+    pub async fn fresh_session(&self) {
+        self.js("sessionStorage.clear(); return true;").await;
+        let origin = self.js("return location.origin").await;
+        let origin = origin.as_str().expect("an origin");
+        // WebDriver deletes the cookies the current page can see; the session cookie is
+        // scoped to /api/v1/auth/.
+        self.goto(&format!("{origin}/api/v1/auth/")).await;
+        self.client
+            .delete_all_cookies()
+            .await
+            .expect("delete cookies");
+        self.goto(&format!("{origin}/#/login")).await;
+    }
+
     /// Saves a PNG under `target/screenshots/` at the given viewport size.
     pub async fn screenshot(&self, name: &str, width: u32, height: u32) {
         self.client

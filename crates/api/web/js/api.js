@@ -1,8 +1,11 @@
-// The only way the dashboard talks to the server: the public /api/v1 API with JWTs kept in
-// sessionStorage. A 401 triggers one transparent refresh (shared by concurrent requests).
+// The only way the dashboard talks to the server: the public /api/v1 API. The access token
+// lives in this tab's sessionStorage; the refresh token only in the session cookie (HttpOnly,
+// so no script reads it; sent only to /api/v1/auth/ with the X-Switchyard-Session header),
+// which every tab shares: a page opened in a new tab is signed in. A 401 triggers one
+// transparent refresh (shared by concurrent requests).
 
 const ACCESS = "switchyard.access";
-const REFRESH = "switchyard.refresh";
+const SESSION_HEADER = { "X-Switchyard-Session": "1" };
 
 /** An error answered by the API, carrying its status and message. */
 export class ApiError extends Error {
@@ -24,33 +27,48 @@ export function hasSession() {
   return Boolean(sessionStorage.getItem(ACCESS));
 }
 
+/** Keeps a new pair: the access token in this tab, the refresh token in the session cookie
+ * (resolves once the cookie is set). */
 export function storeTokens(access, refresh) {
   sessionStorage.setItem(ACCESS, access);
-  if (refresh) sessionStorage.setItem(REFRESH, refresh);
+  noCookie = false;
+  if (!refresh) return Promise.resolve();
+  return fetch("/api/v1/auth/session/", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...SESSION_HEADER },
+    body: JSON.stringify({ refresh }),
+  }).catch(() => {});
 }
 
 export function clearTokens() {
   sessionStorage.removeItem(ACCESS);
-  sessionStorage.removeItem(REFRESH);
 }
 
 let refreshing = null;
+/** Set once the session cookie was refused: no more tries until the next sign-in. */
+let noCookie = false;
 
+/** A new access token from the session cookie (which the server rotates). Another tab may
+ * have rotated it a moment before: one retry picks up the cookie that tab received. */
 async function refreshTokens() {
-  const refresh = sessionStorage.getItem(REFRESH);
-  if (!refresh) return false;
   if (!refreshing) {
     refreshing = (async () => {
       try {
-        const resp = await fetch("/api/v1/auth/refresh/", {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ refresh }),
-        });
-        if (!resp.ok) return false;
-        const body = await resp.json();
-        storeTokens(body.access, body.refresh);
-        return true;
+        for (let attempt = 0; attempt < 2; attempt++) {
+          if (attempt) await new Promise((r) => setTimeout(r, 200));
+          const resp = await fetch("/api/v1/auth/refresh/", {
+            method: "POST",
+            headers: { "Content-Type": "application/json", ...SESSION_HEADER },
+            body: "{}",
+          });
+          if (resp.ok) {
+            sessionStorage.setItem(ACCESS, (await resp.json()).access);
+            return true;
+          }
+          if (resp.status !== 401) return false;
+        }
+        noCookie = true;
+        return false;
       } catch {
         return false;
       } finally {
@@ -59,6 +77,11 @@ async function refreshTokens() {
     })();
   }
   return refreshing;
+}
+
+/** Signs this tab in from the session cookie, if there is one (a page opened in a new tab). */
+export async function resumeSession() {
+  return hasSession() || (!noCookie && refreshTokens());
 }
 
 /** Called when the session cannot be refreshed (set by the app shell). */
@@ -135,7 +158,7 @@ export async function all(path, params) {
 export async function login(username, password) {
   const body = await request("POST", "/auth/login/", { username, password });
   if (body.mfa_required) return { mfaToken: body.mfa_token };
-  storeTokens(body.access, body.refresh);
+  await storeTokens(body.access, body.refresh);
   return {};
 }
 
@@ -145,14 +168,20 @@ export async function loginTwoFactor(mfaToken, code) {
   const body = await request("POST", "/auth/login/2fa/", recovery
     ? { mfa_token: mfaToken, recovery_code: code }
     : { mfa_token: mfaToken, code: code.replace(/\s/g, "") });
-  storeTokens(body.access, body.refresh);
+  await storeTokens(body.access, body.refresh);
 }
 
+/** Ends the session: both tokens revoked, the cookie cleared (every tab is signed out). */
 export async function logout() {
-  const refresh = sessionStorage.getItem(REFRESH);
   try {
-    if (refresh) await request("POST", "/auth/logout/", { refresh });
+    const token = sessionStorage.getItem(ACCESS);
+    await fetch("/api/v1/auth/logout/", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}`, ...SESSION_HEADER },
+      body: "{}",
+    });
   } finally {
     clearTokens();
+    noCookie = true;
   }
 }

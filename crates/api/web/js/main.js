@@ -1,6 +1,6 @@
 // The application shell: hash routing, the sidebar, session start and end.
 
-import { hasSession, logout, setSessionLostHandler } from "./api.js";
+import { hasSession, logout, resumeSession, setSessionLostHandler } from "./api.js";
 import { h, mount } from "./dom.js";
 import { loadSession, may, resetSession, session } from "./session.js";
 import { setRenderer } from "./router.js";
@@ -86,7 +86,7 @@ async function render() {
     await publicPage(main);
     return;
   }
-  if (!hasSession()) {
+  if (!hasSession() && !(await resumeSession())) {
     resetSession();
     setShell(false);
     if (path === "/forgot-password") await forgotPasswordPage(main);
