@@ -20,6 +20,17 @@ async fn a_task_link_opened_in_a_new_tab_is_signed_in_until_logout() {
     let id = task["id"].as_str().unwrap();
     let base = app.url("");
     browser.login(&base, "webtab_admin", PASSWORD).await;
+    // Every page names itself in the tab (and in bookmarks and history).
+    assert_eq!(
+        browser.js("return document.title").await,
+        "Dashboard · Switchyard"
+    );
+    browser.go_hash("#/tasks?priority=high").await;
+    browser.wait("[data-page=tasks][data-ready=true]").await;
+    assert_eq!(
+        browser.js("return document.title").await,
+        "Tasks · Switchyard"
+    );
 
     let first = browser.client.window().await.unwrap();
     let tab = browser.client.new_window(true).await.unwrap();
@@ -28,6 +39,14 @@ async fn a_task_link_opened_in_a_new_tab_is_signed_in_until_logout() {
     browser
         .wait_text(".page h1, .page", |t| t.contains("Open me elsewhere"))
         .await;
+    let title = browser.js("return document.title").await;
+    assert_eq!(
+        title,
+        format!(
+            "{} Open me elsewhere · Switchyard",
+            task["task_key"].as_str().unwrap()
+        )
+    );
     assert_eq!(browser.count("#login-username").await, 0);
     assert_eq!(
         browser
@@ -48,6 +67,10 @@ async fn a_task_link_opened_in_a_new_tab_is_signed_in_until_logout() {
     // Sign out there: another new tab asks to sign in.
     browser.click("#logout").await;
     browser.wait("#login-username").await;
+    assert_eq!(
+        browser.js("return document.title").await,
+        "Sign in · Switchyard"
+    );
     browser.client.switch_to_window(first).await.unwrap();
     let again = browser.client.new_window(true).await.unwrap();
     browser.client.switch_to_window(again.handle).await.unwrap();

@@ -3,7 +3,7 @@
 import { hasSession, logout, resumeSession, setSessionLostHandler } from "./api.js";
 import { h, mount } from "./dom.js";
 import { loadSession, may, resetSession, session } from "./session.js";
-import { setRenderer } from "./router.js";
+import { setRenderer, setTitle } from "./router.js";
 import { showError } from "./ui.js";
 import { loginPage } from "./pages/login.js";
 import { dashboardPage } from "./pages/dashboard.js";
@@ -42,6 +42,14 @@ const ROUTES = [
   [/^\/invitations$/, "invitations", invitationsPage],
   [/^\/departments$/, "departments", departmentsPage],
 ];
+
+/** What each section's pages are called in the browser tab (a task's page names the task). */
+const TITLES = {
+  dashboard: "Dashboard", tasks: "Tasks", users: "Users", teams: "Teams",
+  organization: "Organization", workflows: "Workflows", transitions: "Transition rules",
+  ai: "AI assistant", audit: "Audit log", comments: "Comments", profile: "Profile",
+  invitations: "Invitations", departments: "Departments",
+};
 
 /** Pages at their own paths, for links in emails; they work signed in or not. */
 const PUBLIC_PATHS = {
@@ -83,14 +91,20 @@ async function render() {
   const publicPage = PUBLIC_PATHS[location.pathname];
   if (publicPage) {
     setShell(false);
+    setTitle(location.pathname === "/reset-password" ? "Choose a new password" : "Your invitation");
     await publicPage(main);
     return;
   }
   if (!hasSession() && !(await resumeSession())) {
     resetSession();
     setShell(false);
-    if (path === "/forgot-password") await forgotPasswordPage(main);
-    else await loginPage(main, query);
+    if (path === "/forgot-password") {
+      setTitle("Reset your password");
+      await forgotPasswordPage(main);
+    } else {
+      setTitle("Sign in");
+      await loginPage(main, query);
+    }
     return;
   }
   if (path === "/login") {
@@ -106,12 +120,14 @@ async function render() {
   }
   setShell(true);
   if (session.noOrganization && path !== "/profile") {
+    setTitle("No organization yet");
     mount(main, h("div", { class: "panel", id: "no-organization" }, h("h1", {}, "You are not in an organization yet"),
       h("p", {}, "Create one — you become its admin, with a default workflow to start from — or ask an admin to invite you."),
       h("p", {}, h("a", { href: "#/profile", class: "button primary" }, "Create an organization"))));
     return;
   }
   if (session.blocked && path !== "/profile") {
+    setTitle("Two-factor sign-in required");
     mount(main, h("div", { class: "panel", id: "blocked" }, h("h1", {}, "Two-factor sign-in required"),
       h("p", {}, session.blocked), h("p", {}, h("a", { href: "#/profile" }, "Turn it on in your profile"))));
     return;
@@ -120,6 +136,7 @@ async function render() {
   for (const a of document.querySelectorAll("#sidebar a")) {
     a.classList.toggle("active", Boolean(route) && a.dataset.nav === route[1]);
   }
+  setTitle(route ? TITLES[route[1]] : "Not found");
   if (!route) {
     mount(main, h("h1", {}, "Not found"), h("p", {}, "There is no such page. ", h("a", { href: "#/" }, "Back to the dashboard")));
     return;

@@ -25,3 +25,8 @@ export function setQuery(params) {
   const text = q.toString();
   go(`#${path}${text ? `?${text}` : ""}`);
 }
+
+/** Names the page in the browser's tab, history and bookmarks: "<what> · Switchyard". */
+export function setTitle(what) {
+  document.title = what ? `${what} · Switchyard` : "Switchyard";
+}

@@ -4,7 +4,7 @@
 import { avatar } from "../avatar.js";
 import { all, del, get, patch, post, query } from "../api.js";
 import { badge, describeValue, fmtDate, fmtRelative, fromLocalInput, h, mount, splitList, toLocalInput } from "../dom.js";
-import { go, rerender } from "../router.js";
+import { go, rerender, setTitle } from "../router.js";
 import { session } from "../session.js";
 import { attempt, confirmDialog, formDialog, pastWarning, showError } from "../ui.js";
 import { deleteTask, priorityBadge } from "./tasks.js";
@@ -33,6 +33,7 @@ export async function taskPage(main, [id]) {
     all("/teams/"),
   ]);
   const editable = task.can.edit;
+  setTitle(`${task.task_key} ${task.title}`);
   mount(main,
     h("div", { class: "page-head" },
       h("h1", {}, h("span", { class: "muted", id: "task-key" }, task.task_key), " ", h("span", { id: "task-title" }, task.title)),
