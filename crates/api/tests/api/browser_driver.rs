@@ -200,6 +200,19 @@ impl Browser {
         self.wait("[data-page=dashboard] .cards").await;
     }
 
+    /// Presses keys one after another, wherever the focus is (`fantoccini::key::Key` values
+    /// such as `Key::Enter` as chars for special keys).
+    pub async fn press(&self, keys: &str) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut seq = KeyActions::new("keyboard".into());
+        for c in keys.chars() {
+            seq = seq
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
+        }
+        self.client.perform_actions(seq).await.expect("press keys");
+    }
+
     /// Forgets who is signed in, as a fresh browser would: this tab's tokens and the session
     /// cookie.
     pub async fn fresh_session(&self) {

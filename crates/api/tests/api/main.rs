@@ -15,6 +15,7 @@ mod browser;
 mod browser_accounts;
 mod browser_claims;
 mod browser_dashboard;
+mod browser_keyboard;
 mod browser_session;
 mod capabilities;
 mod claims;

@@ -16,7 +16,10 @@ export function barChart(rows, { title } = {}) {
   rows.forEach((row, i) => {
     const y = i * rowHeight + 4;
     const barWidth = ((width - labelWidth - 40) * row.value) / max;
-    const group = s("g", { class: "bar-row", "data-label": row.label, onclick: row.onClick || null, style: row.onClick ? "cursor:pointer" : null });
+    // Clickable bars are links for the keyboard too: Tab reaches them, Enter follows them.
+    const group = s("g", { class: "bar-row", "data-label": row.label, onclick: row.onClick || null, style: row.onClick ? "cursor:pointer" : null,
+      tabindex: row.onClick ? 0 : null, role: row.onClick ? "link" : null, "aria-label": row.onClick ? `${row.label}: ${row.value}` : null,
+      onkeydown: row.onClick ? (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); row.onClick(); } } : null });
     group.append(
       s("title", {}, `${row.label}: ${row.value}`),
       s("text", { x: labelWidth - 8, y: y + 17, "text-anchor": "end" }, row.label),

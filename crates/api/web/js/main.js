@@ -4,6 +4,7 @@ import { hasSession, logout, resumeSession, setSessionLostHandler } from "./api.
 import { h, mount } from "./dom.js";
 import { loadSession, may, resetSession, session } from "./session.js";
 import { setRenderer, setTitle } from "./router.js";
+import { installShortcuts } from "./shortcuts.js";
 import { showError } from "./ui.js";
 import { loginPage } from "./pages/login.js";
 import { dashboardPage } from "./pages/dashboard.js";
@@ -174,6 +175,7 @@ function showBackdrop(open) {
 
 function start() {
   setRenderer(render);
+  installShortcuts();
   setSessionLostHandler(() => {
     resetSession();
     render();

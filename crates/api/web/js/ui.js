@@ -25,6 +25,16 @@ function open(modal, onEscape) {
   };
 }
 
+/** A dialog that only shows something (the keyboard shortcuts); Escape, a click beside it
+ * or Close dismisses it. */
+export function infoDialog({ title, id, body }) {
+  let close;
+  const modal = h("div", { class: "modal", role: "dialog", "aria-modal": "true", id },
+    h("h2", {}, title), body,
+    h("div", { class: "actions" }, h("button", { class: "primary", type: "button", onclick: () => close() }, "Close")));
+  close = open(modal, () => close());
+}
+
 /** Shows an API (or other) error, titled by what failed when the caller says; resolves
  * once the user presses OK. */
 export function showError(error, what) {

@@ -97,7 +97,10 @@ export async function tasksPage(main, _params, q) {
   const sortHeader = (field, label) => {
     const active = ordering.replace("-", "") === field;
     const arrow = active ? (ordering.startsWith("-") ? " ↓" : " ↑") : "";
-    return h("th", { class: "sortable", "data-sort": field, onclick: () => update({ ordering: active && !ordering.startsWith("-") ? `-${field}` : field }) }, label + arrow);
+    // The label is a button, so the header is reachable with Tab and sorts with Enter.
+    return h("th", { class: "sortable", "data-sort": field, "aria-sort": active ? (ordering.startsWith("-") ? "descending" : "ascending") : null,
+      onclick: () => update({ ordering: active && !ordering.startsWith("-") ? `-${field}` : field }) },
+    h("button", { type: "button", class: "sort-button" }, label + arrow));
   };
   const rows = data.results.map((t) => taskRow(t, ctx));
   const pages = Math.max(1, Math.ceil(data.count / PAGE_SIZE));
