@@ -17,6 +17,7 @@ mod browser_claims;
 mod browser_dashboard;
 mod browser_keyboard;
 mod browser_session;
+mod browser_tables;
 mod capabilities;
 mod claims;
 mod comments;

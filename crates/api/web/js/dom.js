@@ -64,6 +64,13 @@ export function mount(el, ...children) {
   return el;
 }
 
+/** The day alone ("Jan 1, 2030"), for narrow table columns; pair it with `fmtDate` in a
+ * tooltip. */
+export function fmtDay(value) {
+  if (!value) return "—";
+  return new Date(value).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+}
+
 export function fmtDate(value) {
   if (!value) return "—";
   const d = new Date(value);

@@ -2,7 +2,7 @@
 
 import { avatar } from "../avatar.js";
 import { all, del, get, patch, post, query } from "../api.js";
-import { badge, fmtDate, fromLocalInput, h, mount, splitList, toLocalInput } from "../dom.js";
+import { badge, fmtDate, fmtDay, fromLocalInput, h, mount, splitList, toLocalInput } from "../dom.js";
 import { go, rerender, setQuery } from "../router.js";
 import { may, session } from "../session.js";
 import { attempt, confirmDialog, formDialog } from "../ui.js";
@@ -124,7 +124,7 @@ export async function tasksPage(main, _params, q) {
         .map(([k, label]) => badge(k.endsWith("_after") ? `${label} ${fmtDate(filters[k])}` : label, "filter")),
       FILTERS.some((f) => filters[f]) ? h("button", { type: "button", onclick: () => setQuery({ ordering }) }, "Clear filters") : null),
     h("div", { class: "table-wrap panel", style: "padding:0" },
-      h("table", { id: "task-table" },
+      h("table", { id: "task-table", class: "task-table" },
         h("thead", {}, h("tr", {},
           h("th", {}, "Key"), h("th", {}, "Title"), h("th", {}, "State"), sortHeader("priority", "Priority"), h("th", {}, "Type"),
           h("th", {}, "Assignee"), h("th", {}, "Team"), sortHeader("due_date", "Due"), sortHeader("ai_priority_score", "AI score"),
@@ -138,13 +138,13 @@ export async function tasksPage(main, _params, q) {
 
 function taskRow(t, ctx) {
   const score = h("span", { class: "ai-score" }, t.ai_priority_score === null ? "—" : t.ai_priority_score.toFixed(2));
-  const actions = h("td", { class: "nowrap" });
+  const actions = h("td", { class: "actions-cell" });
   if (may("score_tasks")) {
-    actions.append(h("button", { type: "button", class: "small", title: "Score with the local AI", onclick: () => attempt(async () => {
+    actions.append(h("button", { type: "button", class: "small", title: "Score with the local AI", "aria-label": "Score with the local AI", onclick: () => attempt(async () => {
       const r = await post("/ai/score-priority/", { task_id: t.id });
       score.textContent = r.priority_analysis.score.toFixed(2);
       score.title = r.priority_analysis.explanation;
-    }) }, "AI score"), " ");
+    }) }, "Score"), " ");
   }
   if (t.can.edit) {
     actions.append(h("button", { type: "button", class: "small", onclick: () => attempt(async () => {
@@ -156,16 +156,22 @@ function taskRow(t, ctx) {
   if (t.can.delete) {
     actions.append(h("button", { type: "button", class: "small danger", onclick: async () => { if (await deleteTask(t)) rerender(); } }, "Delete"));
   }
+  // `data-label` names each cell where phones show rows as cards (the header is hidden).
+  const cell = (label, attrs, ...children) => h("td", { ...attrs, "data-label": label }, ...children);
+  actions.dataset.label = "";
   return h("tr", { "data-task": t.task_key },
-    h("td", { class: "nowrap" }, h("a", { href: `#/tasks/${t.id}` }, t.task_key)),
-    h("td", { class: "title-cell" }, h("a", { href: `#/tasks/${t.id}`, class: "task-title" }, t.title), t.comment_count ? h("span", { class: "muted" }, ` · ${t.comment_count} comment${t.comment_count === 1 ? "" : "s"}`) : null),
-    h("td", {}, stateBadge(t)),
-    h("td", {}, priorityBadge(t.priority)),
-    h("td", {}, t.task_type),
-    h("td", {}, t.assigned_to ? [avatar(ctx.users.find((u) => u.id === t.assigned_to) || { username: t.assigned_to_name }), t.assigned_to_name] : h("span", { class: "muted" }, "unassigned")),
-    h("td", {}, t.team_name || "—"),
-    h("td", { class: `nowrap ${t.sla_breached ? "red" : ""}` }, fmtDate(t.due_date), t.sla_breached ? " ⚠" : ""),
-    h("td", {}, score),
-    h("td", { class: "nowrap muted" }, fmtDate(t.created_at)),
+    cell("Key", { class: "nowrap" }, h("a", { href: `#/tasks/${t.id}` }, t.task_key)),
+    cell("Title", { class: "title-cell" },
+      // Two lines at most; long words (a pasted URL) break; the whole title on hover.
+      h("a", { href: `#/tasks/${t.id}`, class: "task-title", title: t.title }, t.title),
+      t.comment_count ? h("span", { class: "muted comment-count" }, `${t.comment_count} comment${t.comment_count === 1 ? "" : "s"}`) : null),
+    cell("State", {}, stateBadge(t)),
+    cell("Priority", {}, priorityBadge(t.priority)),
+    cell("Type", {}, t.task_type),
+    cell("Assignee", { class: "person-cell" }, t.assigned_to ? [avatar(ctx.users.find((u) => u.id === t.assigned_to) || { username: t.assigned_to_name }), t.assigned_to_name] : h("span", { class: "muted" }, "unassigned")),
+    cell("Team", {}, t.team_name || "—"),
+    cell("Due", { class: `nowrap ${t.sla_breached ? "red" : ""}`, title: t.due_date ? fmtDate(t.due_date) : null }, fmtDay(t.due_date), t.sla_breached ? " ⚠" : ""),
+    cell("AI score", {}, score),
+    cell("Created", { class: "nowrap muted", title: fmtDate(t.created_at) }, fmtDay(t.created_at)),
     actions);
 }
