@@ -120,3 +120,60 @@ async fn dialogs_close_with_escape_or_a_click_outside_and_return_focus() {
     assert_eq!(browser.js(focused).await, serde_json::json!("new-task"));
     browser.close().await;
 }
+
+/// After an action the page stays where the reader was, says briefly that it worked, and the
+/// button that started it cannot be pressed twice meanwhile.
+#[tokio::test]
+async fn an_action_keeps_the_scroll_position_and_confirms_itself() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let org = app.setup_org("webscr").await;
+    let task = app
+        .create_task(&org.admin, "A long discussion", json!({}))
+        .await;
+    let id = task["id"].as_str().unwrap();
+    for n in 0..25 {
+        app.post(
+            "/api/v1/comments/",
+            &org.admin,
+            json!({"task": id, "content": format!("Earlier remark number {n}, long enough to take a line of its own.")}),
+        )
+        .await
+        .expect(201);
+    }
+    browser.login(&app.url(""), "webscr_admin", PASSWORD).await;
+    browser.client.set_window_size(1366, 768).await.unwrap();
+    browser.go_hash(&format!("#/tasks/{id}")).await;
+    browser
+        .wait("[data-page=tasks][data-ready=true] #comment-text")
+        .await;
+    browser
+        .js("document.getElementById('comment-text').scrollIntoView({block: 'center'}); return true;")
+        .await;
+    let before = browser.js("return Math.round(window.scrollY)").await;
+    assert!(
+        before.as_i64().unwrap() > 300,
+        "the page must be scrolled: {before}"
+    );
+    browser.type_into("#comment-text", "And one more").await;
+    browser
+        .js(
+            "document.querySelector('.page').removeAttribute('data-ready'); \
+             document.querySelector('#comment-form button[type=submit]').click(); return true;",
+        )
+        .await;
+    browser
+        .wait_text("#toasts", |t| t.contains("Comment added."))
+        .await;
+    browser
+        .wait_text("[data-page=tasks][data-ready=true]", |t| {
+            t.contains("And one more")
+        })
+        .await;
+    let after = browser.js("return Math.round(window.scrollY)").await;
+    let moved = (after.as_i64().unwrap() - before.as_i64().unwrap()).abs();
+    assert!(moved < 120, "the page jumped from {before} to {after}");
+    browser.close().await;
+}

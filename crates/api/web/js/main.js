@@ -3,7 +3,7 @@
 import { hasSession, logout, resumeSession, setSessionLostHandler } from "./api.js";
 import { h, mount } from "./dom.js";
 import { loadSession, may, resetSession, session } from "./session.js";
-import { setRenderer, setTitle } from "./router.js";
+import { setRenderer, setTitle, takeKeepScroll } from "./router.js";
 import { installShortcuts } from "./shortcuts.js";
 import { showError } from "./ui.js";
 import { loginPage } from "./pages/login.js";
@@ -85,6 +85,7 @@ let renderCount = 0;
 /** Renders the page for the current hash. Pages call it again after a change. */
 async function render() {
   const ticket = ++renderCount;
+  const keepScroll = takeKeepScroll();
   const main = document.getElementById("main");
   document.body.classList.remove("menu-open");
   showBackdrop(false);
@@ -143,12 +144,21 @@ async function render() {
     return;
   }
   const params = path.match(route[0]).slice(1).map(decodeURIComponent);
+  // The same page again after an action keeps its scroll position: the page holds its
+  // height while the new content loads, then the reader is put back where they were.
+  const scrollY = keepScroll ? window.scrollY : null;
+  if (scrollY !== null) main.style.minHeight = `${main.offsetHeight}px`;
   const container = h("div", { class: "page", "data-page": route[1] }, h("p", { class: "muted" }, "Loading…"));
   mount(main, container);
   try {
     await route[2](container, params, query);
+    if (scrollY !== null) {
+      main.style.minHeight = "";
+      window.scrollTo(0, scrollY);
+    }
     container.dataset.ready = "true";
   } catch (e) {
+    main.style.minHeight = "";
     if (ticket === renderCount && hasSession()) {
       mount(container, h("h1", {}, "Could not load this page"), h("p", { class: "muted" }, e.message || String(e)));
       container.dataset.failed = "true";

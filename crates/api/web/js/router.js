@@ -6,8 +6,19 @@ export function setRenderer(fn) {
   renderer = fn;
 }
 
-/** Renders the current page again (after a change). */
+/** Set by `rerender`: the next render is the same page again, so it keeps the scroll
+ * position (read and cleared by the shell). */
+export let keepScroll = false;
+
+export function takeKeepScroll() {
+  const keep = keepScroll;
+  keepScroll = false;
+  return keep;
+}
+
+/** Renders the current page again (after a change), where the reader was. */
 export function rerender() {
+  keepScroll = true;
   return renderer();
 }
 

@@ -57,15 +57,38 @@ export function showError(error, what) {
 }
 
 /** Runs `fn`, showing any error in the error modal (titled `what`, e.g. "Could not
- * assign"). Resolves to fn's result or undefined. */
+ * assign"). The button that started it is disabled meanwhile, so a double-click acts once.
+ * Resolves to fn's result or undefined. */
 export async function attempt(fn, what) {
+  const trigger = document.activeElement instanceof HTMLButtonElement && !document.activeElement.disabled
+    ? document.activeElement : null;
+  if (trigger) trigger.disabled = true;
   try {
     return await fn();
   } catch (e) {
     console.error(e);
     await showError(e, what);
     return undefined;
+  } finally {
+    if (trigger) {
+      trigger.disabled = false;
+      // A dialog it opened gave the focus back while it was disabled: give it now.
+      if (trigger.isConnected && (document.activeElement === document.body || !document.activeElement)) trigger.focus();
+    }
   }
+}
+
+/** A short confirmation that goes away by itself ("Comment added."), read out by screen
+ * readers; it never takes the focus. */
+export function toast(message) {
+  let region = document.getElementById("toasts");
+  if (!region) {
+    region = h("div", { id: "toasts", role: "status", "aria-live": "polite" });
+    document.body.appendChild(region);
+  }
+  const note = h("div", { class: "toast" }, message);
+  region.appendChild(note);
+  setTimeout(() => note.remove(), 2500);
 }
 
 /**
@@ -103,6 +126,7 @@ export function formDialog({ title, fields, submitLabel = "Save", onSubmit, intr
       try {
         const result = await onSubmit(values);
         close();
+        toast("Saved.");
         resolve(result === undefined ? true : result);
       } catch (err) {
         await showError(err);

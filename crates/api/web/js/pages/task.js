@@ -6,7 +6,7 @@ import { all, del, get, patch, post, query } from "../api.js";
 import { badge, describeValue, fmtDate, fmtRelative, fromLocalInput, h, mount, splitList, toLocalInput } from "../dom.js";
 import { go, rerender, setTitle } from "../router.js";
 import { session } from "../session.js";
-import { attempt, confirmDialog, formDialog, pastWarning, showError } from "../ui.js";
+import { attempt, confirmDialog, formDialog, pastWarning, showError, toast } from "../ui.js";
 import { deleteTask, priorityBadge } from "./tasks.js";
 
 /** A link to a task known only by its key (activity feeds carry keys, not ids). */
@@ -40,7 +40,7 @@ export async function taskPage(main, [id]) {
       h("div", { class: "toolbar", style: "margin:0" },
         mayClaim(task) ? h("button", { type: "button", class: "primary", id: "claim-task", onclick: async (e) => {
           e.target.disabled = true;
-          if (await attempt(() => post(`/tasks/${task.id}/claim/`), "Could not take the task")) rerender();
+          if (await attempt(() => post(`/tasks/${task.id}/claim/`), "Could not take the task")) { toast("The task is yours."); rerender(); }
           else e.target.disabled = false;
         } }, "Assign to me") : null,
         task.can.delete ? h("button", { type: "button", class: "danger", id: "delete-task", onclick: async () => { if (await deleteTask(task)) go("#/tasks"); } }, "Delete") : null)),
@@ -85,7 +85,7 @@ function transitionsPanel(task, transitions) {
           if (!answer) return;
           const body = { to_state: t.to_state };
           if (answer.reason.trim()) body.reason = answer.reason.trim();
-          if (await attempt(() => post(`/tasks/${task.id}/transition/`, body), "Could not move the task")) rerender();
+          if (await attempt(() => post(`/tasks/${task.id}/transition/`, body), "Could not move the task")) { toast(`Moved to ${t.to_state}.`); rerender(); }
         },
       }, `→ ${t.to_state}`)))
       : h("p", { class: "muted" }, "Your role has no transitions from this state."));
@@ -114,7 +114,7 @@ function assignPanel(task, users) {
         if (!select.value) return showError(new Error("Choose a person to assign."));
         const body = { user_id: select.value };
         if (reason.value.trim()) body.reason = reason.value.trim();
-        if (await attempt(() => post(`/tasks/${task.id}/assign/`, body), "Could not assign")) rerender();
+        if (await attempt(() => post(`/tasks/${task.id}/assign/`, body), "Could not assign")) { toast("Assignment saved."); rerender(); }
       } }, "Assign"),
       h("button", { type: "button", title: "Let the local AI pick the best person", onclick: async () => {
         const r = await attempt(() => post("/ai/auto-assign/", { task_id: task.id }), "Could not auto-assign");
@@ -163,7 +163,7 @@ function commentsPanel(task) {
       submit.disabled = true;
       const posted = await attempt(() => post("/comments/", { task: task.id, content: text.value }), "Could not add the comment");
       submit.disabled = false;
-      if (posted) rerender();
+      if (posted) { toast("Comment added."); rerender(); }
     });
   }
   return h("section", { class: "panel" }, h("h2", {}, `Comments (${task.comments.length})`), list, form);
