@@ -246,7 +246,12 @@ pub async fn move_head<C: ConnectionTrait>(
         ],
     )
     .await?;
-    if moved == 1 {
+    head_moved(moved)
+}
+
+/// The outcome of [`MOVE_HEAD`] by the rows it changed: one, or someone appended meanwhile.
+pub(crate) fn head_moved(rows: u64) -> Result<()> {
+    if rows == 1 {
         Ok(())
     } else {
         Err(StoreError::Config(

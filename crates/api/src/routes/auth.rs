@@ -63,7 +63,12 @@ fn refresh_token(headers: &HeaderMap, body: Option<String>) -> ApiResult<(String
             .map(|t| (t, true))
             .ok_or_else(ApiError::bad_token);
     }
-    Err(ApiError::field("refresh", "This field is required."))
+    Err(refresh_required())
+}
+
+/// The 400 for a request without a refresh token.
+fn refresh_required() -> ApiError {
+    ApiError::field("refresh", "This field is required.")
 }
 
 /// Whether cookies must say `Secure` (the dashboard is served over TLS).
@@ -175,7 +180,7 @@ pub async fn session(
     let token = req
         .refresh
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::field("refresh", "This field is required."))?;
+        .ok_or_else(refresh_required)?;
     switchyard_app::auth::check_refresh(&state.app, &token).await?;
     let cookie = session_cookie::set(
         &token,

@@ -145,14 +145,7 @@ impl PgLoader {
             .execute(&mut *self.tx)
             .await?
             .rows_affected();
-        if moved == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::Config(
-                "the organization's audit log changed during the load; load again while it is quiet"
-                    .into(),
-            ))
-        }
+        crate::audit_chain::head_moved(moved)
     }
 
     async fn copy(&mut self, statement: &'static str, rows: &CopyText) -> Result<()> {
