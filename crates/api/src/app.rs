@@ -124,6 +124,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dashboard::overview))
         .routes(routes!(dashboard::team_performance))
         .routes(routes!(dashboard::activity))
+        .routes(routes!(dashboard::trends))
         .routes(routes!(dashboard::sla_check))
         .routes(routes!(ai::score_priority))
         .routes(routes!(ai::score_all))

@@ -1,8 +1,9 @@
 //! Dashboard figures from SQL aggregates: a fixed number of queries per request.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, str::FromStr};
 
-use chrono::Duration;
+use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use switchyard_domain::{sla, workflow};
 use switchyard_store::{Page, audit, dashboard, organizations, tallies, workflows};
 use uuid::Uuid;
@@ -157,4 +158,98 @@ pub async fn activity(state: &App, member: &Member, limit: u64) -> AppResult<Vec
     )
     .await?;
     Ok(rows)
+}
+
+/// One local day of the trend: tasks created and completed in it.
+#[derive(Debug, Clone)]
+pub struct DayFlow {
+    pub date: chrono::NaiveDate,
+    /// Where the day starts, in UTC (local midnight in the requested zone).
+    pub start: DateTime<Utc>,
+    pub created: i64,
+    pub completed: i64,
+}
+
+/// What managers look at over a period: flow per day, cycle time per type, who holds the
+/// overdue work.
+#[derive(Debug, Clone)]
+pub struct Trends {
+    pub time_zone: Tz,
+    pub since: DateTime<Utc>,
+    pub days: Vec<DayFlow>,
+    pub cycle_times: Vec<dashboard::CycleTime>,
+    pub overdue: Vec<dashboard::OverdueCount>,
+}
+
+/// The longest period `trends` covers, in days.
+pub const MAX_TREND_DAYS: u32 = 90;
+
+/// Parses an IANA time zone name for `trends` (400 on an unknown one).
+pub fn time_zone(name: Option<&str>) -> AppResult<Tz> {
+    match name.map(str::trim).filter(|n| !n.is_empty()) {
+        None => Ok(Tz::UTC),
+        Some(n) => {
+            Tz::from_str(n).map_err(|_| AppError::field("tz", format!("Unknown time zone '{n}'.")))
+        }
+    }
+}
+
+/// The last `days` local days (today included) in `tz`: created and completed per day from
+/// the hourly buckets (an hour counts for the day holding its middle, exact for zones whose
+/// offset is whole hours), cycle times of the tasks completed in the period, and overdue
+/// work per assignee now. Three queries whatever the number of tasks.
+pub async fn trends(state: &App, member: &Member, days: u32, tz: Tz) -> AppResult<Trends> {
+    if !(1..=MAX_TREND_DAYS).contains(&days) {
+        return Err(AppError::field(
+            "days",
+            format!("Choose between 1 and {MAX_TREND_DAYS} days."),
+        ));
+    }
+    let c = state.db.conn();
+    let now = state.clock.now();
+    let today = now.with_timezone(&tz).date_naive();
+    let dates: Vec<NaiveDate> = (0..days)
+        .rev()
+        .filter_map(|back| today.checked_sub_days(Days::new(u64::from(back))))
+        .collect();
+    let starts: Vec<DateTime<Utc>> = dates.iter().map(|d| local_midnight(tz, *d)).collect();
+    let since = starts.first().copied().unwrap_or(now);
+    let hours =
+        dashboard::hourly_flow(c, member.tenant, since.timestamp().div_euclid(3600)).await?;
+    let mut out: Vec<DayFlow> = dates
+        .iter()
+        .zip(&starts)
+        .map(|(date, start)| DayFlow {
+            date: *date,
+            start: *start,
+            created: 0,
+            completed: 0,
+        })
+        .collect();
+    for h in hours {
+        let middle = h.hour * 3600 + 1800;
+        if let Some(day) = starts.iter().rposition(|s| s.timestamp() <= middle) {
+            out[day].created += h.created;
+            out[day].completed += h.completed;
+        }
+    }
+    Ok(Trends {
+        time_zone: tz,
+        since,
+        days: out,
+        cycle_times: dashboard::cycle_times(c, member.tenant, since).await?,
+        overdue: dashboard::overdue_by_assignee(c, member.tenant, now).await?,
+    })
+}
+
+/// Midnight of `date` in `tz` as a UTC instant; where midnight does not exist (a daylight
+/// saving jump at midnight) the first instant of the day after the gap.
+fn local_midnight(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
+    let mut t = date.and_time(NaiveTime::MIN);
+    loop {
+        if let Some(at) = tz.from_local_datetime(&t).earliest() {
+            return at.with_timezone(&Utc);
+        }
+        t += Duration::minutes(15);
+    }
 }

@@ -68,3 +68,91 @@ pub async fn members_with_roles<C: ConnectionTrait>(
     )
     .await
 }
+
+/// Tasks created and completed in one whole UTC hour (hours since 1970).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct HourFlow {
+    pub hour: i64,
+    pub created: i64,
+    pub completed: i64,
+}
+
+/// Created and completed counts per hour from `first_hour` on, from the trigger-kept hourly
+/// buckets (at most 24 rows a day, whatever the number of tasks).
+pub async fn hourly_flow<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    first_hour: i64,
+) -> Result<Vec<HourFlow>> {
+    sql::all(
+        c,
+        "SELECT hour, CAST(SUM(created) AS BIGINT) AS created, CAST(SUM(completed) AS BIGINT) AS completed FROM (\
+           SELECT hour, created, completed FROM task_hourly WHERE organization_id = $1 AND hour >= $2 \
+           UNION ALL \
+           SELECT hour, created, completed FROM task_hourly_deltas WHERE organization_id = $1 AND hour >= $2) b \
+         GROUP BY hour ORDER BY hour",
+        vec![tenant.id().into(), first_hour.into()],
+    )
+    .await
+}
+
+/// How long the tasks of one type completed in a period took, from creation to completion.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct CycleTime {
+    pub task_type: String,
+    pub completed: i64,
+    pub median_seconds: Option<f64>,
+    pub p85_seconds: Option<f64>,
+}
+
+/// Median and 85th percentile (nearest rank) of creation-to-completion time per task type,
+/// over the tasks completed since `since`: one query, ranked in the database.
+pub async fn cycle_times<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<CycleTime>> {
+    let secs = sql::seconds_between(c.get_database_backend(), "created_at", "resolved_at");
+    sql::all(
+        c,
+        &format!(
+            "SELECT task_type, CAST(MAX(n) AS BIGINT) AS completed, \
+               CAST(MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN secs END) AS DOUBLE PRECISION) AS median_seconds, \
+               CAST(MAX(CASE WHEN rn = (85 * n + 99) / 100 THEN secs END) AS DOUBLE PRECISION) AS p85_seconds \
+             FROM (SELECT task_type, {secs} AS secs, \
+                     ROW_NUMBER() OVER (PARTITION BY task_type ORDER BY {secs}) AS rn, \
+                     COUNT(*) OVER (PARTITION BY task_type) AS n \
+                   FROM tasks WHERE organization_id = $1 AND resolved_at >= $2) r \
+             GROUP BY task_type ORDER BY task_type"
+        ),
+        vec![tenant.id().into(), since.into()],
+    )
+    .await
+}
+
+/// Overdue tasks held by one person (`user_id` `None`: unassigned).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct OverdueCount {
+    pub user_id: Option<Uuid>,
+    pub username: Option<String>,
+    pub overdue: i64,
+}
+
+/// Active tasks past due (flagged by a sweep or not yet) per assignee, most first — the
+/// same condition as the task list's `overdue=true`.
+pub async fn overdue_by_assignee<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<OverdueCount>> {
+    sql::all(
+        c,
+        "SELECT t.assigned_to AS user_id, u.username, CAST(COUNT(*) AS BIGINT) AS overdue \
+         FROM tasks t LEFT JOIN users u ON u.id = t.assigned_to \
+         WHERE t.organization_id = $1 AND t.resolved_at IS NULL AND (t.sla_breached = $2 OR t.due_date < $3) \
+         GROUP BY t.assigned_to, u.username \
+         ORDER BY overdue DESC, CASE WHEN u.username IS NULL THEN 1 ELSE 0 END, u.username",
+        vec![tenant.id().into(), true.into(), now.into()],
+    )
+    .await
+}

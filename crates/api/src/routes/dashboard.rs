@@ -257,3 +257,115 @@ pub async fn sla_check(
         },
     }))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrendParams {
+    /// How many local days, today included (default 30, 1–90).
+    #[param(example = 30)]
+    pub days: Option<u32>,
+    /// IANA time zone whose midnights divide the days (default UTC).
+    #[param(example = "Europe/Berlin")]
+    pub tz: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DayFlowOut {
+    #[schema(example = "2026-11-30")]
+    pub date: chrono::NaiveDate,
+    /// Local midnight in UTC: `GET /tasks/?created_after=<start>` lists from here on.
+    #[schema(example = "2026-11-29T23:00:00Z")]
+    pub start: DateTime<Utc>,
+    #[schema(example = 4)]
+    pub created: i64,
+    #[schema(example = 3)]
+    pub completed: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CycleTimeOut {
+    #[schema(example = "bug")]
+    pub task_type: String,
+    /// Tasks of this type completed in the period.
+    #[schema(example = 12)]
+    pub completed: i64,
+    /// Median hours from creation to completion (one decimal).
+    #[schema(example = 6.5)]
+    pub median_hours: Option<f64>,
+    /// 85th percentile (nearest rank), hours.
+    #[schema(example = 30.2)]
+    pub p85_hours: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverdueOut {
+    /// `null`: overdue tasks nobody is assigned to.
+    pub user_id: Option<Uuid>,
+    #[schema(example = "dev_alice")]
+    pub username: Option<String>,
+    #[schema(example = 2)]
+    pub overdue: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrendsOut {
+    #[schema(example = "Europe/Berlin")]
+    pub time_zone: String,
+    /// Start of the first day (UTC).
+    pub since: DateTime<Utc>,
+    /// One entry per local day, oldest first.
+    pub created_vs_completed: Vec<DayFlowOut>,
+    /// Per task type, over the tasks completed since `since`.
+    pub cycle_time_by_type: Vec<CycleTimeOut>,
+    /// Active tasks past due per assignee, most first (the list's `overdue=true`).
+    pub overdue_by_assignee: Vec<OverdueOut>,
+}
+
+fn hours(seconds: Option<f64>) -> Option<f64> {
+    seconds.map(|s| (s / 3600.0 * 10.0).round() / 10.0)
+}
+
+/// Created vs completed per day, cycle time per task type, overdue work per assignee.
+#[utoipa::path(get, path = "/api/v1/dashboard/trends", tag = tags::DASHBOARD, params(TrendParams), security(("bearer" = [])),
+    responses((status = 200, body = TrendsOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn trends(
+    State(state): State<AppState>,
+    member: Member,
+    ApiQuery(q): ApiQuery<TrendParams>,
+) -> ApiResult<Json<TrendsOut>> {
+    let tz = dashboard::time_zone(q.tz.as_deref())?;
+    let t = dashboard::trends(&state.app, &member, q.days.unwrap_or(30), tz).await?;
+    Ok(Json(TrendsOut {
+        time_zone: t.time_zone.name().to_owned(),
+        since: t.since,
+        created_vs_completed: t
+            .days
+            .into_iter()
+            .map(|d| DayFlowOut {
+                date: d.date,
+                start: d.start,
+                created: d.created,
+                completed: d.completed,
+            })
+            .collect(),
+        cycle_time_by_type: t
+            .cycle_times
+            .into_iter()
+            .map(|c| CycleTimeOut {
+                task_type: c.task_type,
+                completed: c.completed,
+                median_hours: hours(c.median_seconds),
+                p85_hours: hours(c.p85_seconds),
+            })
+            .collect(),
+        overdue_by_assignee: t
+            .overdue
+            .into_iter()
+            .map(|o| OverdueOut {
+                user_id: o.user_id,
+                username: o.username,
+                overdue: o.overdue,
+            })
+            .collect(),
+    }))
+}

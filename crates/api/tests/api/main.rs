@@ -24,6 +24,7 @@ mod comments;
 mod concurrency;
 mod connections;
 mod dashboard_lists;
+mod dashboard_trends;
 mod demo;
 mod departments;
 mod email;
