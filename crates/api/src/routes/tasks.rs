@@ -185,6 +185,12 @@ pub struct TaskListParams {
     /// Entered a final state at or after this time (RFC 3339).
     #[param(example = "2026-11-23T00:00:00Z")]
     pub resolved_after: Option<String>,
+    /// Created before this time (exclusive), e.g. the next day's start.
+    #[param(example = "2026-11-24T00:00:00Z")]
+    pub created_before: Option<String>,
+    /// Entered a final state before this time (exclusive).
+    #[param(example = "2026-11-24T00:00:00Z")]
+    pub resolved_before: Option<String>,
     pub sla_breached: Option<String>,
     pub workflow: Option<String>,
     /// Case-insensitive substring of title, description or task key.
@@ -321,6 +327,8 @@ pub async fn list(
             .map(|_| state.app.clock.now()),
         created_after: filters::time_param("created_after", q.created_after.as_deref())?,
         resolved_after: filters::time_param("resolved_after", q.resolved_after.as_deref())?,
+        created_before: filters::time_param("created_before", q.created_before.as_deref())?,
+        resolved_before: filters::time_param("resolved_before", q.resolved_before.as_deref())?,
         sla_breached: filters::bool_param("sla_breached", q.sla_breached.as_deref())?,
         workflow: filters::uuid_param("workflow", q.workflow.as_deref())?,
         search: filters::text_param("search", q.search)?,

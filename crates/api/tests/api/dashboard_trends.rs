@@ -166,6 +166,25 @@ async fn days_follow_local_midnight_through_the_end_of_daylight_saving_time() {
             day("2026-10-26", "2026-10-25T23:00:00Z", 2, 1),
         ]
     );
+    // Each day's bars open exactly their tasks: from its start to the next day's.
+    let count = |q: String| {
+        let (app, admin) = (&app, org.admin.clone());
+        async move {
+            let r = app
+                .get(&format!("/api/v1/tasks/?{q}"), &admin)
+                .await
+                .expect(200);
+            r.body["count"].as_i64().unwrap()
+        }
+    };
+    let day = |what: &str| {
+        format!("{what}_after=2026-10-24T22%3A00%3A00Z&{what}_before=2026-10-25T23%3A00%3A00Z")
+    };
+    assert_eq!(count(day("created")).await, 1);
+    assert_eq!(count(day("resolved")).await, 1);
+    app.get("/api/v1/tasks/?created_before=soon", &org.admin)
+        .await
+        .expect(400);
     // Two bugs done in the period, 1 h and 2.5 h: nearest-rank median 1 h, p85 2.5 h.
     assert_eq!(
         body["cycle_time_by_type"],

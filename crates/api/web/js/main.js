@@ -5,7 +5,7 @@ import { h, mount } from "./dom.js";
 import { loadSession, may, resetSession, session } from "./session.js";
 import { setRenderer, setTitle, takeKeepScroll } from "./router.js";
 import { installShortcuts } from "./shortcuts.js";
-import { showError } from "./ui.js";
+import { showError } from "./components/ui.js";
 import { loginPage } from "./pages/login.js";
 import { dashboardPage } from "./pages/dashboard.js";
 import { tasksPage } from "./pages/tasks.js";

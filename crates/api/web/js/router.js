@@ -1,5 +1,7 @@
 // Navigation helpers for pages, without importing the shell (which imports every page).
 
+import { toast } from "./components/ui.js";
+
 let renderer = () => {};
 
 export function setRenderer(fn) {
@@ -16,9 +18,11 @@ export function takeKeepScroll() {
   return keep;
 }
 
-/** Renders the current page again (after a change), where the reader was. */
-export function rerender() {
+/** Renders the current page again (after a change), where the reader was; `done`
+ * ("Team saved.") confirms the change in a short message. */
+export function rerender(done) {
   keepScroll = true;
+  if (done) toast(done);
   return renderer();
 }
 

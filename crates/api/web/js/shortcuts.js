@@ -4,7 +4,7 @@
 import { h } from "./dom.js";
 import { hasSession } from "./api.js";
 import { go } from "./router.js";
-import { infoDialog } from "./ui.js";
+import { infoDialog } from "./components/ui.js";
 
 /** `g` then one of these: [key, hash, page name]. */
 const PAGES = [

@@ -22,8 +22,12 @@ pub struct TaskFilter {
     /// breached, at this time.
     pub overdue_at: Option<chrono::DateTime<chrono::Utc>>,
     pub created_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// Created before this time (exclusive: `created_after` … `created_before` is one day).
+    pub created_before: Option<chrono::DateTime<chrono::Utc>>,
     /// Resolved (entered a final state) at or after this time.
     pub resolved_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// Resolved before this time (exclusive).
+    pub resolved_before: Option<chrono::DateTime<chrono::Utc>>,
     pub sla_breached: Option<bool>,
     pub workflow: Option<Uuid>,
     /// Case-insensitive substring of title, description or key.
@@ -171,6 +175,12 @@ pub(super) fn where_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Strin
     }
     if let Some(after) = f.resolved_after {
         wh.push_str(&format!(" AND t.resolved_at >= {}", p.push(after)));
+    }
+    if let Some(before) = f.created_before {
+        wh.push_str(&format!(" AND t.created_at < {}", p.push(before)));
+    }
+    if let Some(before) = f.resolved_before {
+        wh.push_str(&format!(" AND t.resolved_at < {}", p.push(before)));
     }
     if let Some(None) = f.assigned_to {
         wh.push_str(" AND t.assigned_to IS NULL");

@@ -3,7 +3,7 @@
 import { get, post, query } from "../api.js";
 import { badge, h, mount, progress } from "../dom.js";
 import { may } from "../session.js";
-import { attempt } from "../ui.js";
+import { attempt } from "../components/ui.js";
 import { priorityBadge } from "./tasks.js";
 
 const FACTOR_WEIGHTS = { keyword_score: 0.35, type_score: 0.15, priority_score: 0.15, deadline_score: 0.2, age_score: 0.15 };

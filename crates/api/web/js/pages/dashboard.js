@@ -1,26 +1,30 @@
-// Overview: stat cards, charts by state and priority, workload, SLA health, recent activity.
+// Overview: stat cards, charts by state and priority, workload, SLA health, recent activity,
+// and the trends of `dashboard_trends.js`.
 
 import { all, get, post } from "../api.js";
-import { barChart, stackedBar } from "../charts.js";
+import { barChart, stackedBar } from "../components/charts.js";
+import { panel } from "../components/page.js";
+import { dataTable } from "../components/table.js";
 import { badge, describeValue, fmtRelative, h, mount, progress } from "../dom.js";
 import { go } from "../router.js";
 import { may, session } from "../session.js";
-import { attempt } from "../ui.js";
+import { attempt } from "../components/ui.js";
+import { readerTimeZone, trendPanels } from "./dashboard_trends.js";
 import { taskKeyLink } from "./task.js";
 
 export async function dashboardPage(main) {
-  const [{ overview, sla }, perf, activity, workflows] = await Promise.all([
+  const [{ overview, sla }, perf, activity, workflows, trends] = await Promise.all([
     get("/dashboard/overview/"),
     get("/dashboard/team-performance/"),
     get("/dashboard/activity/?limit=15"),
     all("/workflows/"),
+    get(`/dashboard/trends/?days=30&tz=${encodeURIComponent(readerTimeZone())}`),
   ]);
   const stateOrder = (workflows.find((w) => w.is_default) || workflows[0] || { allowed_states: [] }).allowed_states;
   const card = (label, value, hash, cls) => h("a", { class: `card ${cls || ""}`, href: hash, "data-card": label }, h("div", { class: "value" }, String(value)), h("div", { class: "label" }, label));
   const active = sla.total_active;
   const slaList = h("div", { id: "sla-list" });
-  const slaPanel = h("section", { class: "panel", id: "sla-health" },
-    h("h2", {}, "SLA health"),
+  const slaPanel = panel("SLA health", { id: "sla-health" },
     h("div", { class: "chips" },
       badge(`${sla.healthy} healthy`, "green"),
       badge(`${sla.at_risk} at risk`, "amber"),
@@ -47,18 +51,19 @@ export async function dashboardPage(main) {
       card("Created, last 7 days", overview.last_7_days.created, `#/tasks?created_after=${encodeURIComponent(overview.last_7_days.since)}`),
       card("Completed, last 7 days", overview.last_7_days.completed, `#/tasks?resolved_after=${encodeURIComponent(overview.last_7_days.since)}`)),
     h("div", { class: "grid" },
-      h("section", { class: "panel", id: "chart-state" }, h("h2", {}, "Tasks by state"),
+      panel("Tasks by state", { id: "chart-state" },
         barChart(rowsOf(overview.by_state, stateOrder, toTasks("current_state")), { title: "Tasks by state" })),
-      h("section", { class: "panel", id: "chart-priority" }, h("h2", {}, "Tasks by priority"),
+      panel("Tasks by priority", { id: "chart-priority" },
         barChart(rowsOf(overview.by_priority, session.org.allowed_priorities, toTasks("priority")), { title: "Tasks by priority" })),
       slaPanel,
-      h("section", { class: "panel", id: "workload" }, h("h2", {}, "Team workload"),
+      panel("Team workload", { id: "workload" },
         perf.team_performance.length ? perf.team_performance.map((p) => h("div", { class: "barrow" },
           h("a", { href: `#/tasks?assigned_to=${p.user_id}` }, p.username),
           progress(p.workload_percentage / 100, `${p.active_tasks} of ${p.max_concurrent_tasks} tasks`),
           h("span", { class: p.workload_percentage > 100 ? "red" : "muted" }, `${p.active_tasks}/${p.max_concurrent_tasks}`)))
           : h("p", { class: "muted" }, "Nobody takes work yet.")),
-      h("section", { class: "panel", id: "activity" }, h("h2", {}, "Recent activity"),
+      ...trendPanels(trends, perf),
+      panel("Recent activity", { id: "activity" },
         activity.recent_activity.length
           ? h("ul", { class: "feed" }, activity.recent_activity.map((a) => h("li", {},
             taskKeyLink(a.task_key), " ", badge(a.action.replace("_", " "), a.action === "sla_breached" ? "red" : "blue"), " ",
@@ -78,16 +83,20 @@ function rowsOf(counts, order, onClick) {
 
 async function showSla(target) {
   const { results } = await post("/dashboard/sla-check/");
-  const row = (t, text, cls) => h("tr", {},
-    h("td", { class: "nowrap" }, h("a", { href: `#/tasks/${t.id}` }, t.task_key)),
-    h("td", {}, t.title),
-    h("td", {}, t.priority),
-    h("td", {}, t.assigned_to || "—"),
-    h("td", { class: `nowrap ${cls}` }, text));
-  const table = (rows) => h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, ["Key", "Title", "Priority", "Assignee", "Due"].map((c) => h("th", {}, c)))), h("tbody", {}, rows)));
+  const table = (tasks, text, cls) => dataTable({
+    columns: [
+      { label: "Key", cell: (t) => h("a", { href: `#/tasks/${t.id}` }, t.task_key), class: "nowrap" },
+      { label: "Title", cell: (t) => t.title },
+      { label: "Priority", cell: (t) => t.priority },
+      { label: "Assignee", cell: (t) => t.assigned_to || "—" },
+      { label: "Due", cell: (t) => h("span", { class: cls }, text(t)), class: "nowrap" },
+    ],
+    rows: tasks,
+    empty: "None.",
+  });
   mount(target,
     h("h3", { class: "red" }, `Breached (${results.breached_tasks.length})`),
-    results.breached_tasks.length ? table(results.breached_tasks.map((t) => row(t, `${t.hours_overdue} h overdue`, "red"))) : h("p", { class: "muted" }, "None."),
+    table(results.breached_tasks, (t) => `${t.hours_overdue} h overdue`, "red"),
     h("h3", { class: "amber" }, `At risk (${results.at_risk_tasks.length})`),
-    results.at_risk_tasks.length ? table(results.at_risk_tasks.map((t) => row(t, `${t.hours_remaining} h left`, "amber"))) : h("p", { class: "muted" }, "None."));
+    table(results.at_risk_tasks, (t) => `${t.hours_remaining} h left`, "amber"));
 }

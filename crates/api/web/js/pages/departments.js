@@ -3,9 +3,10 @@
 
 import { all, del, patch, post } from "../api.js";
 import { badge, h, mount } from "../dom.js";
+import { pageHead } from "../components/page.js";
 import { rerender } from "../router.js";
 import { may } from "../session.js";
-import { attempt, confirmDialog, formDialog } from "../ui.js";
+import { attempt, confirmDialog, formDialog } from "../components/ui.js";
 
 export async function departmentsPage(main) {
   const [departments, users] = await Promise.all([all("/departments/"), all("/users/")]);
@@ -31,15 +32,15 @@ export async function departmentsPage(main) {
     h("p", {}, h("a", { href: `#/tasks?department=${d.id}` }, `${d.member_count} member${d.member_count === 1 ? "" : "s"} · their tasks`)),
     h("div", { class: "chips" }, d.members.map((id) => badge(nameOf.get(id) || "unknown"))),
     admin ? h("div", { class: "toolbar", style: "margin-top:12px" },
-      h("button", { type: "button", class: "small", onclick: () => attempt(async () => { if (await dialog(d)) rerender(); }) }, "Edit"),
+      h("button", { type: "button", class: "small", onclick: () => attempt(async () => { if (await dialog(d)) rerender("Department saved."); }) }, "Edit"),
       h("button", { type: "button", class: "small danger", onclick: () => attempt(async () => {
         if (await confirmDialog({ title: `Delete ${d.name}?`, message: "Its members stay, in no department.", confirmLabel: "Delete", danger: true })) {
           await del(`/departments/${d.id}/`);
-          rerender();
+          rerender("Department deleted.");
         }
       }) }, "Delete")) : null);
   mount(main,
-    h("div", { class: "page-head" }, h("h1", {}, "Departments"),
-      admin ? h("button", { type: "button", class: "primary", id: "new-department", onclick: () => attempt(async () => { if (await dialog(null)) rerender(); }) }, "New department") : null),
+    pageHead("Departments",
+      admin ? h("button", { type: "button", class: "primary", id: "new-department", onclick: () => attempt(async () => { if (await dialog(null)) rerender("Department created."); }) }, "New department") : null),
     departments.length ? h("div", { class: "grid" }, departments.map(card)) : h("p", { class: "muted" }, "No departments yet."));
 }

@@ -3,7 +3,7 @@
 
 import { ApiError, get, hasSession, request, storeTokens } from "../api.js";
 import { h, mount } from "../dom.js";
-import { attempt } from "../ui.js";
+import { attempt } from "../components/ui.js";
 
 /** The token in the link's fragment (never sent to the server in a URL). */
 export function linkToken() {

@@ -2,9 +2,11 @@
 
 import { all, del, post } from "../api.js";
 import { badge, fmtDate, h, mount } from "../dom.js";
+import { pageHead } from "../components/page.js";
 import { rerender, setQuery } from "../router.js";
 import { assignableRoles } from "../session.js";
-import { attempt, confirmDialog, formDialog } from "../ui.js";
+import { dataTable } from "../components/table.js";
+import { attempt, confirmDialog, formDialog } from "../components/ui.js";
 
 const STATUSES = ["pending", "accepted", "expired", "revoked"];
 
@@ -14,30 +16,39 @@ export async function invitationsPage(main, _params, q) {
   const filter = h("select", { id: "invitation-status", onchange: (e) => setQuery({ status: e.target.value }) },
     h("option", { value: "" }, "All"), STATUSES.map((s) => h("option", { value: s, selected: s === status }, s)));
   mount(main,
-    h("div", { class: "page-head" },
-      h("h1", {}, `Invitations (${invitations.length})`),
+    pageHead(`Invitations (${invitations.length})`,
       h("button", { type: "button", class: "primary", id: "new-invitation", onclick: () => attempt(invite) }, "Invite someone")),
     h("p", {}, h("label", {}, "Status ", filter)),
-    h("div", { class: "table-wrap panel", style: "padding:0" }, h("table", { id: "invitation-table" },
-      h("thead", {}, h("tr", {}, ["Email", "Role", "Status", "Invited by", "Expires", ""].map((c) => h("th", {}, c)))),
-      h("tbody", {}, invitations.length ? invitations.map(row) : h("tr", {}, h("td", { colspan: 6, class: "muted" }, "No invitations."))))));
+    dataTable({
+      id: "invitation-table",
+      panel: true,
+      columns: [
+        { label: "Email", cell: (i) => i.email },
+        { label: "Role", cell: (i) => badge(i.role) },
+        { label: "Status", cell: (i) => badge(i.status, i.status === "accepted" ? "ok" : i.status === "pending" ? "" : "muted") },
+        { label: "Invited by", cell: (i) => i.invited_by_name },
+        { label: "Expires", cell: (i) => fmtDate(i.expires_at) },
+        { label: "", cell: actions, class: "nowrap" },
+      ],
+      rows: invitations,
+      rowAttrs: (i) => ({ "data-invitation": i.email }),
+      empty: "No invitations.",
+    }));
 }
 
-function row(i) {
+function actions(i) {
   const open = i.status === "pending" || i.status === "expired";
-  return h("tr", { "data-invitation": i.email },
-    h("td", {}, i.email),
-    h("td", {}, badge(i.role)),
-    h("td", {}, badge(i.status, i.status === "accepted" ? "ok" : i.status === "pending" ? "" : "muted")),
-    h("td", {}, i.invited_by_name),
-    h("td", {}, fmtDate(i.expires_at)),
-    h("td", { class: "nowrap" },
-      open ? h("button", { type: "button", class: "small", onclick: () => attempt(async () => { await post(`/invitations/${i.id}/resend/`); rerender(); }) }, "Resend") : null,
-      " ",
-      i.status === "pending" ? h("button", { type: "button", class: "small danger", onclick: () => attempt(async () => {
-        const ok = await confirmDialog({ title: `Revoke the invitation to ${i.email}?`, message: "The link in their email stops working.", confirmLabel: "Revoke", danger: true });
-        if (ok) { await del(`/invitations/${i.id}/`); rerender(); }
-      }) }, "Revoke") : null));
+  return [
+    open ? h("button", { type: "button", class: "small", onclick: () => attempt(async () => {
+      await post(`/invitations/${i.id}/resend/`);
+      rerender(`Invitation sent again to ${i.email}.`);
+    }, "Could not resend the invitation") }, "Resend") : null,
+    " ",
+    i.status === "pending" ? h("button", { type: "button", class: "small danger", onclick: () => attempt(async () => {
+      const ok = await confirmDialog({ title: `Revoke the invitation to ${i.email}?`, message: "The link in their email stops working.", confirmLabel: "Revoke", danger: true });
+      if (ok) { await del(`/invitations/${i.id}/`); rerender("Invitation revoked."); }
+    }, "Could not revoke the invitation") }, "Revoke") : null,
+  ];
 }
 
 async function invite() {
@@ -52,5 +63,5 @@ async function invite() {
     ],
     onSubmit: (v) => post("/invitations/", { email: v.email.trim(), role: v.role }),
   });
-  if (sent) rerender();
+  if (sent) rerender("Invitation sent.");
 }

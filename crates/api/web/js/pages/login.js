@@ -3,7 +3,7 @@
 import { login, loginTwoFactor } from "../api.js";
 import { h, mount } from "../dom.js";
 import { go } from "../router.js";
-import { attempt } from "../ui.js";
+import { attempt } from "../components/ui.js";
 
 export async function loginPage(main) {
   const username = h("input", { name: "username", id: "login-username", autocomplete: "username", required: true });

@@ -2,9 +2,10 @@
 
 import { patch } from "../api.js";
 import { badge, h, mount, splitList } from "../dom.js";
+import { pageHead } from "../components/page.js";
 import { rerender } from "../router.js";
 import { may, loadSession, roleClass, session } from "../session.js";
-import { attempt, formDialog } from "../ui.js";
+import { attempt, formDialog } from "../components/ui.js";
 
 export async function organizationPage(main) {
   await loadSession();
@@ -30,11 +31,11 @@ export async function organizationPage(main) {
     if (saved) {
       await loadSession();
       document.getElementById("org-name").textContent = session.org.name;
-      rerender();
+      rerender("Settings saved.");
     }
   };
   mount(main,
-    h("div", { class: "page-head" }, h("h1", {}, org.name),
+    pageHead(org.name,
       may("manage_organization") ? h("button", { type: "button", class: "primary", id: "edit-org", onclick: () => attempt(edit) }, "Edit settings") : null),
     h("section", { class: "panel" },
       h("dl", { class: "fields" },
@@ -48,12 +49,12 @@ export async function organizationPage(main) {
           h("span", { id: "org-2fa" }, org.require_two_factor ? "required of every member" : "optional"), " ",
           may("manage_organization") ? h("button", { type: "button", class: "small", id: "toggle-2fa", onclick: () => attempt(async () => {
             await patch(`/organizations/${org.id}/`, { require_two_factor: !org.require_two_factor });
-            rerender();
+            rerender(org.require_two_factor ? "Two-factor sign-in is optional now." : "Two-factor sign-in is required now.");
           }) }, org.require_two_factor ? "Stop requiring" : "Require") : null),
         h("dt", {}, "Claiming work"), h("dd", {},
           h("span", { id: "org-claims" }, org.allow_claims ? "members may assign unassigned tasks to themselves" : "only managers assign"), " ",
           may("manage_organization") ? h("button", { type: "button", class: "small", id: "toggle-claims", onclick: () => attempt(async () => {
             await patch(`/organizations/${org.id}/`, { allow_claims: !org.allow_claims });
-            rerender();
+            rerender(org.allow_claims ? "Claiming is off." : "Claiming is on.");
           }) }, org.allow_claims ? "Turn off" : "Turn on") : null))));
 }

@@ -3,7 +3,7 @@
 
 import { request } from "../api.js";
 import { h, mount } from "../dom.js";
-import { attempt } from "../ui.js";
+import { attempt } from "../components/ui.js";
 import { linkToken } from "./invitation_accept.js";
 
 export async function forgotPasswordPage(main) {

@@ -2,10 +2,10 @@
 // organizations they belong to (switch, create another).
 
 import { ApiError, all, del, get, patch, post, storeTokens } from "../api.js";
-import { avatar } from "../avatar.js";
+import { avatar } from "../components/avatar.js";
 import { badge, h, mount, progress, splitList } from "../dom.js";
 import { loadSession, roleClass, session } from "../session.js";
-import { attempt, formDialog } from "../ui.js";
+import { attempt, formDialog } from "../components/ui.js";
 
 export async function profilePage(main) {
   await loadSession();

@@ -1,12 +1,12 @@
 // One task: its fields and edits, assignment with workloads, transitions with reasons,
 // comments, and its audit history.
 
-import { avatar } from "../avatar.js";
+import { avatar } from "../components/avatar.js";
 import { all, del, get, patch, post, query } from "../api.js";
 import { badge, describeValue, fmtDate, fmtRelative, fromLocalInput, h, mount, splitList, toLocalInput } from "../dom.js";
 import { go, rerender, setTitle } from "../router.js";
 import { session } from "../session.js";
-import { attempt, confirmDialog, formDialog, pastWarning, showError, toast } from "../ui.js";
+import { attempt, confirmDialog, formDialog, pastWarning, showError } from "../components/ui.js";
 import { deleteTask, priorityBadge } from "./tasks.js";
 
 /** A link to a task known only by its key (activity feeds carry keys, not ids). */
@@ -40,7 +40,7 @@ export async function taskPage(main, [id]) {
       h("div", { class: "toolbar", style: "margin:0" },
         mayClaim(task) ? h("button", { type: "button", class: "primary", id: "claim-task", onclick: async (e) => {
           e.target.disabled = true;
-          if (await attempt(() => post(`/tasks/${task.id}/claim/`), "Could not take the task")) { toast("The task is yours."); rerender(); }
+          if (await attempt(() => post(`/tasks/${task.id}/claim/`), "Could not take the task")) rerender("The task is yours.");
           else e.target.disabled = false;
         } }, "Assign to me") : null,
         task.can.delete ? h("button", { type: "button", class: "danger", id: "delete-task", onclick: async () => { if (await deleteTask(task)) go("#/tasks"); } }, "Delete") : null)),
@@ -85,7 +85,7 @@ function transitionsPanel(task, transitions) {
           if (!answer) return;
           const body = { to_state: t.to_state };
           if (answer.reason.trim()) body.reason = answer.reason.trim();
-          if (await attempt(() => post(`/tasks/${task.id}/transition/`, body), "Could not move the task")) { toast(`Moved to ${t.to_state}.`); rerender(); }
+          if (await attempt(() => post(`/tasks/${task.id}/transition/`, body), "Could not move the task")) rerender(`Moved to ${t.to_state}.`);
         },
       }, `→ ${t.to_state}`)))
       : h("p", { class: "muted" }, "Your role has no transitions from this state."));
@@ -114,11 +114,11 @@ function assignPanel(task, users) {
         if (!select.value) return showError(new Error("Choose a person to assign."));
         const body = { user_id: select.value };
         if (reason.value.trim()) body.reason = reason.value.trim();
-        if (await attempt(() => post(`/tasks/${task.id}/assign/`, body), "Could not assign")) { toast("Assignment saved."); rerender(); }
+        if (await attempt(() => post(`/tasks/${task.id}/assign/`, body), "Could not assign")) rerender("Assignment saved.");
       } }, "Assign"),
       h("button", { type: "button", title: "Let the local AI pick the best person", onclick: async () => {
         const r = await attempt(() => post("/ai/auto-assign/", { task_id: task.id }), "Could not auto-assign");
-        if (r) rerender();
+        if (r) rerender(r.assigned_to ? `Assigned to ${r.assigned_to}.` : "Nobody qualified; the task stays unassigned.");
       } }, "Auto-assign")));
 }
 
@@ -136,13 +136,13 @@ function editPanel(task, teams) {
           { name: "title", label: "Title", value: task.title },
           { name: "description", label: "Description", type: "textarea", value: task.description },
         ], onSubmit: (v) => patch(`/tasks/${task.id}/`, { title: v.title.trim(), description: v.description }) });
-        if (saved) rerender();
+        if (saved) rerender("Saved.");
       }) }, "Edit title and description")));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     if (due.validity.badInput) return showError(new Error("Due: finish the date and time, or clear the field."));
     const body = { priority: priority.value, due_date: fromLocalInput(due.value), team: team.value || null, tags: splitList(tags.value) };
-    if (await attempt(() => patch(`/tasks/${task.id}/`, body), "Could not save the task")) rerender();
+    if (await attempt(() => patch(`/tasks/${task.id}/`, body), "Could not save the task")) rerender("Saved.");
   });
   return h("section", { class: "panel" }, h("h2", {}, "Edit"), form);
 }
@@ -163,7 +163,7 @@ function commentsPanel(task) {
       submit.disabled = true;
       const posted = await attempt(() => post("/comments/", { task: task.id, content: text.value }), "Could not add the comment");
       submit.disabled = false;
-      if (posted) { toast("Comment added."); rerender(); }
+      if (posted) rerender("Comment added.");
     });
   }
   return h("section", { class: "panel" }, h("h2", {}, `Comments (${task.comments.length})`), list, form);
@@ -174,11 +174,11 @@ export function commentView(c, extra) {
   const actions = c.can.edit ? [
     h("button", { type: "button", class: "small", onclick: () => attempt(async () => {
       const saved = await formDialog({ title: "Edit comment", fields: [{ name: "content", label: "Comment", type: "textarea", value: c.content }], onSubmit: (v) => patch(`/comments/${c.id}/`, { content: v.content }) });
-      if (saved) rerender();
+      if (saved) rerender("Comment saved.");
     }) }, "Edit"),
     h("button", { type: "button", class: "small danger", onclick: async () => {
       if (!(await confirmDialog({ title: "Delete this comment?", confirmLabel: "Delete", danger: true }))) return;
-      if ((await attempt(() => del(`/comments/${c.id}/`).then(() => true)))) rerender();
+      if ((await attempt(() => del(`/comments/${c.id}/`).then(() => true), "Could not delete the comment"))) rerender("Comment deleted.");
     } }, "Delete"),
   ] : [];
   return h("div", { class: "comment", "data-comment": c.id },

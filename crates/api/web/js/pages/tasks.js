@@ -1,14 +1,14 @@
 // The task list: search, filters, sortable columns, pagination, create/edit/delete, AI score.
 
-import { avatar } from "../avatar.js";
+import { avatar } from "../components/avatar.js";
 import { all, del, get, patch, post, query } from "../api.js";
 import { badge, fmtDate, fmtDay, fromLocalInput, h, mount, splitList, toLocalInput } from "../dom.js";
 import { go, rerender, setQuery } from "../router.js";
 import { may, session } from "../session.js";
-import { attempt, confirmDialog, formDialog } from "../ui.js";
+import { attempt, confirmDialog, formDialog } from "../components/ui.js";
 
 const PAGE_SIZE = 20;
-const FILTERS = ["current_state", "priority", "task_type", "team", "department", "assigned_to", "sla_breached", "search", "active", "overdue", "created_after", "resolved_after"];
+const FILTERS = ["current_state", "priority", "task_type", "team", "department", "assigned_to", "sla_breached", "search", "active", "overdue", "created_after", "created_before", "resolved_after", "resolved_before"];
 const SORTABLE = { created_at: "Created", due_date: "Due", priority: "Priority", ai_priority_score: "AI score", updated_at: "Updated" };
 
 /** The organization's configuration every task form needs. */
@@ -119,9 +119,10 @@ export async function tasksPage(main, _params, q) {
       select("assigned_to", "Assignee", [["null", "Unassigned"], ...ctx.users.map((u) => [u.id, u.username])]),
       select("sla_breached", "SLA", [["true", "Breached"], ["false", "Not breached"]]),
       // Filters the dashboard's cards set, shown so the list says what it holds.
-      [["active", "active only"], ["overdue", "overdue"], ["created_after", "created since"], ["resolved_after", "completed since"]]
+      [["active", "active only"], ["overdue", "overdue"], ["created_after", "created since"], ["created_before", "created before"],
+        ["resolved_after", "completed since"], ["resolved_before", "completed before"]]
         .filter(([k]) => filters[k])
-        .map(([k, label]) => badge(k.endsWith("_after") ? `${label} ${fmtDate(filters[k])}` : label, "filter")),
+        .map(([k, label]) => badge(/_(after|before)$/.test(k) ? `${label} ${fmtDate(filters[k])}` : label, "filter")),
       FILTERS.some((f) => filters[f]) ? h("button", { type: "button", onclick: () => setQuery({ ordering }) }, "Clear filters") : null),
     h("div", { class: "table-wrap panel", style: "padding:0" },
       h("table", { id: "task-table", class: "task-table" },
@@ -150,11 +151,11 @@ function taskRow(t, ctx) {
     actions.append(h("button", { type: "button", class: "small", onclick: () => attempt(async () => {
       const full = await get(`/tasks/${t.id}/`);
       const saved = await formDialog({ title: `Edit ${t.task_key}`, fields: taskFields(ctx, full), onSubmit: (v) => patch(`/tasks/${t.id}/`, taskBody(v)) });
-      if (saved) rerender();
+      if (saved) rerender("Task saved.");
     }) }, "Edit"), " ");
   }
   if (t.can.delete) {
-    actions.append(h("button", { type: "button", class: "small danger", onclick: async () => { if (await deleteTask(t)) rerender(); } }, "Delete"));
+    actions.append(h("button", { type: "button", class: "small danger", onclick: async () => { if (await deleteTask(t)) rerender(`${t.task_key} deleted.`); } }, "Delete"));
   }
   // `data-label` names each cell where phones show rows as cards (the header is hidden).
   const cell = (label, attrs, ...children) => h("td", { ...attrs, "data-label": label }, ...children);

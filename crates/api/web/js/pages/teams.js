@@ -2,9 +2,10 @@
 
 import { all, del, patch, post } from "../api.js";
 import { badge, h, mount } from "../dom.js";
+import { pageHead } from "../components/page.js";
 import { rerender } from "../router.js";
 import { may } from "../session.js";
-import { attempt, confirmDialog, formDialog } from "../ui.js";
+import { attempt, confirmDialog, formDialog } from "../components/ui.js";
 
 export async function teamsPage(main) {
   const [teams, users] = await Promise.all([all("/teams/"), all("/users/")]);
@@ -28,15 +29,15 @@ export async function teamsPage(main) {
     h("p", { class: "muted" }, `${t.member_count} member${t.member_count === 1 ? "" : "s"}`),
     h("div", { class: "chips" }, t.members.map((id) => badge(nameOf.get(id) || "unknown"))),
     may("manage_teams") ? h("div", { class: "toolbar", style: "margin-top:12px" },
-      h("button", { type: "button", class: "small", onclick: () => attempt(async () => { if (await dialog(t)) rerender(); }) }, "Edit"),
+      h("button", { type: "button", class: "small", onclick: () => attempt(async () => { if (await dialog(t)) rerender("Team saved."); }) }, "Edit"),
       h("button", { type: "button", class: "small danger", onclick: () => attempt(async () => {
         if (await confirmDialog({ title: `Delete ${t.name}?`, message: "Its tasks keep existing without a team.", confirmLabel: "Delete", danger: true })) {
           await del(`/teams/${t.id}/`);
-          rerender();
+          rerender("Team deleted.");
         }
       }) }, "Delete")) : null);
   mount(main,
-    h("div", { class: "page-head" }, h("h1", {}, "Teams"),
-      may("manage_teams") ? h("button", { type: "button", class: "primary", onclick: () => attempt(async () => { if (await dialog(null)) rerender(); }) }, "New team") : null),
+    pageHead("Teams",
+      may("manage_teams") ? h("button", { type: "button", class: "primary", onclick: () => attempt(async () => { if (await dialog(null)) rerender("Team created."); }) }, "New team") : null),
     teams.length ? h("div", { class: "grid" }, teams.map(card)) : h("p", { class: "muted" }, "No teams yet."));
 }

@@ -1,18 +1,18 @@
 // Members of the organization: roles, skills, capacity; create, edit and delete by those allowed.
 
 import { all, del, patch, post } from "../api.js";
-import { avatar } from "../avatar.js";
+import { avatar } from "../components/avatar.js";
 import { badge, h, mount, progress, splitList } from "../dom.js";
+import { pageHead } from "../components/page.js";
 import { rerender } from "../router.js";
 import { assignableRoles, may, roleClass, session } from "../session.js";
-import { attempt, confirmDialog, formDialog } from "../ui.js";
+import { attempt, confirmDialog, formDialog } from "../components/ui.js";
 
 
 export async function usersPage(main) {
   const users = await all("/users/");
   mount(main,
-    h("div", { class: "page-head" },
-      h("h1", {}, `Users (${users.length})`),
+    pageHead(`Users (${users.length})`,
       may("manage_users") ? h("button", { type: "button", class: "primary", id: "new-user", onclick: () => attempt(createUser) }, "New user") : null),
     h("div", { class: "table-wrap panel", style: "padding:0" }, h("table", { id: "user-table" },
       h("thead", {}, h("tr", {}, ["Username", "Email", "Role", "Skills", "Workload", ""].map((c) => h("th", {}, c)))),
@@ -31,17 +31,17 @@ function userRow(u) {
       const ok = active
         ? await confirmDialog({ title: `Deactivate ${u.username}?`, message: "They are signed out of this organization at once and their open tasks become unassigned. Their history stays; you can reactivate them.", confirmLabel: "Deactivate", danger: true })
         : true;
-      if (ok) { await post(`/users/${u.id}/${active ? "deactivate" : "reactivate"}/`); rerender(); }
+      if (ok) { await post(`/users/${u.id}/${active ? "deactivate" : "reactivate"}/`); rerender(`${u.username} ${active ? "deactivated" : "reactivated"}.`); }
     }) }, active ? "Deactivate" : "Reactivate"), " ");
     if (!active && !u.username.startsWith("deleted-user-")) {
       actions.append(h("button", { type: "button", class: "small danger", "data-action": "erase", onclick: () => attempt(async () => {
         const answer = await confirmDialog({ title: `Erase ${u.username}?`, message: "Their name, email, skills and password are replaced by a pseudonym for good. Audit entries and comments stay, attributed to the pseudonym. Say which erasure request this fulfils (required).", confirmLabel: "Erase", danger: true, withReason: true });
-        if (answer) { await post(`/users/${u.id}/erase/`, { reason: answer.reason || "" }); rerender(); }
+        if (answer) { await post(`/users/${u.id}/erase/`, { reason: answer.reason || "" }); rerender("Personal data erased."); }
       }) }, "Erase"), " ");
     }
     actions.append(h("button", { type: "button", class: "small danger", onclick: () => attempt(async () => {
       const ok = await confirmDialog({ title: `Delete ${u.username}?`, message: "Their tasks become unassigned; audit entries keep their name.", confirmLabel: "Delete", danger: true });
-      if (ok) { await del(`/users/${u.id}/`); rerender(); }
+      if (ok) { await del(`/users/${u.id}/`); rerender(`${u.username} deleted.`); }
     }) }, "Delete"));
   }
   return h("tr", { "data-user": u.username },
@@ -72,7 +72,7 @@ async function createUser() {
       skills: splitList(v.skills), max_concurrent_tasks: v.max_concurrent_tasks ?? 5,
     }),
   });
-  if (created) rerender();
+  if (created) rerender("User created.");
 }
 
 async function editUser(u) {
@@ -93,5 +93,5 @@ async function editUser(u) {
       return patch(`/users/${u.id}/`, body);
     },
   });
-  if (saved) rerender();
+  if (saved) rerender("Saved.");
 }

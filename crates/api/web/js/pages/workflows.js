@@ -1,11 +1,12 @@
 // Workflows: the list, and one workflow drawn as a state diagram with its rules.
 
 import { all, del, get, patch, post } from "../api.js";
-import { workflowDiagram } from "../charts.js";
+import { workflowDiagram } from "../components/charts.js";
 import { badge, h, mount, splitList } from "../dom.js";
+import { pageHead } from "../components/page.js";
 import { go, rerender } from "../router.js";
 import { may, roleClass, session } from "../session.js";
-import { attempt, confirmDialog, formDialog } from "../ui.js";
+import { attempt, confirmDialog, formDialog } from "../components/ui.js";
 
 function workflowDialog(workflow) {
   return formDialog({
@@ -29,7 +30,7 @@ function workflowDialog(workflow) {
 export async function workflowsPage(main) {
   const workflows = await all("/workflows/");
   mount(main,
-    h("div", { class: "page-head" }, h("h1", {}, "Workflows"),
+    pageHead("Workflows",
       may("manage_workflows") ? h("button", { type: "button", class: "primary", onclick: () => attempt(async () => { const w = await workflowDialog(null); if (w) go(`#/workflows/${w.id}`); }) }, "New workflow") : null),
     h("div", { class: "grid" }, workflows.map((w) => h("a", { class: "card", href: `#/workflows/${w.id}`, "data-workflow": w.name },
       h("h2", {}, w.name, w.is_default ? [" ", badge("default", "green")] : null),
@@ -43,7 +44,7 @@ export async function workflowPage(main, [id]) {
     h("div", { class: "page-head" },
       h("h1", {}, workflow.name, workflow.is_default ? [" ", badge("default", "green")] : null),
       may("manage_workflows") ? h("div", { class: "toolbar", style: "margin:0" },
-        h("button", { type: "button", onclick: () => attempt(async () => { if (await workflowDialog(workflow)) rerender(); }) }, "Edit"),
+        h("button", { type: "button", onclick: () => attempt(async () => { if (await workflowDialog(workflow)) rerender("Workflow saved."); }) }, "Edit"),
         h("button", { type: "button", class: "danger", onclick: () => attempt(async () => {
           if (await confirmDialog({ title: `Delete ${workflow.name}?`, message: "Refused while tasks use it.", confirmLabel: "Delete", danger: true })) {
             await del(`/workflows/${workflow.id}/`);
@@ -72,7 +73,7 @@ export function rulesSection(workflow) {
       ],
       onSubmit: (v) => post("/transitions/", { workflow: workflow.id, ...v }),
     });
-    if (created) rerender();
+    if (created) rerender("Rule created.");
   };
   return h("section", { class: "panel", id: "rules" },
     h("div", { class: "page-head" }, h("h2", { style: "margin:0" }, `Transition rules (${rules.length})`),
@@ -86,7 +87,7 @@ function ruleRow(r) {
   const remove = () => attempt(async () => {
     if (await confirmDialog({ title: `Delete rule ${r.from_state} → ${r.to_state}?`, confirmLabel: "Delete", danger: true })) {
       await del(`/transitions/${r.id}/`);
-      rerender();
+      rerender("Rule deleted.");
     }
   });
   return h("tr", { "data-rule": `${r.from_state}->${r.to_state}` },

@@ -1,6 +1,13 @@
 // SVG charts and the workflow diagram, drawn with DOM calls (labels are text nodes).
 
-import { s } from "./dom.js";
+import { s } from "../dom.js";
+
+/** Clickable chart parts are links for the keyboard too: Tab reaches them, Enter follows. */
+function linkAttrs(label, onClick) {
+  if (!onClick) return {};
+  return { onclick: onClick, style: "cursor:pointer", tabindex: 0, role: "link", "aria-label": label,
+    onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); onClick(); } } };
+}
 
 /**
  * A horizontal bar chart. `rows`: [{label, value, onClick?}]. Scales to its container.
@@ -16,10 +23,7 @@ export function barChart(rows, { title } = {}) {
   rows.forEach((row, i) => {
     const y = i * rowHeight + 4;
     const barWidth = ((width - labelWidth - 40) * row.value) / max;
-    // Clickable bars are links for the keyboard too: Tab reaches them, Enter follows them.
-    const group = s("g", { class: "bar-row", "data-label": row.label, onclick: row.onClick || null, style: row.onClick ? "cursor:pointer" : null,
-      tabindex: row.onClick ? 0 : null, role: row.onClick ? "link" : null, "aria-label": row.onClick ? `${row.label}: ${row.value}` : null,
-      onkeydown: row.onClick ? (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); row.onClick(); } } : null });
+    const group = s("g", { class: "bar-row", "data-label": row.label, ...linkAttrs(`${row.label}: ${row.value}`, row.onClick) });
     group.append(
       s("title", {}, `${row.label}: ${row.value}`),
       s("text", { x: labelWidth - 8, y: y + 17, "text-anchor": "end" }, row.label),
@@ -100,5 +104,39 @@ export function stackedBar(parts, { title } = {}) {
     x += w;
   }
   if (!total) svg.append(s("rect", { x: 0, y: 0, width: 300, height: 16, fill: "#eef0f3" }));
+  return svg;
+}
+
+/**
+ * Two series per day side by side (created, completed): `days` [{date, created, completed}],
+ * `open(day, series)` follows a bar. Dates label the last day and every seventh before it.
+ */
+export function flowChart(days, { title, open } = {}) {
+  const width = 1000;
+  const height = 200;
+  const left = 28;
+  const bottom = 22;
+  const step = (width - left) / Math.max(1, days.length);
+  const bar = Math.max(2, step / 2 - 1.5);
+  const max = Math.max(1, ...days.map((d) => Math.max(d.created, d.completed)));
+  const scale = (v) => ((height - bottom - 14) * v) / max;
+  const label = (d) => new Date(`${d.date}T12:00:00Z`).toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+  const svg = s("svg", { class: "chart flow", viewBox: `0 0 ${width} ${height}`, width: "100%", role: "img", "aria-label": title || "chart" },
+    s("text", { x: left - 4, y: 12, "text-anchor": "end", class: "axis" }, String(max)),
+    s("text", { x: left - 4, y: height - bottom, "text-anchor": "end", class: "axis" }, "0"),
+    s("line", { x1: left, y1: height - bottom, x2: width, y2: height - bottom, class: "axis-line" }));
+  days.forEach((d, i) => {
+    const x = left + i * step + 1;
+    for (const [series, offset] of [["created", 0], ["completed", bar + 1]]) {
+      const h = scale(d[series]);
+      const text = `${label(d)}: ${d[series]} ${series}`;
+      svg.append(s("rect", { class: `flow-${series}`, "data-date": d.date, "data-series": series, x: x + offset, y: height - bottom - h, width: bar, height: Math.max(h, d[series] ? 1 : 0),
+        ...linkAttrs(text, d[series] && open ? () => open(d, series) : null) }, s("title", {}, text)));
+    }
+    if ((days.length - 1 - i) % 7 === 0) {
+      const last = i === days.length - 1;
+      svg.append(s("text", { x: last ? width : x + bar, y: height - 6, "text-anchor": last ? "end" : "middle", class: "axis" }, label(d)));
+    }
+  });
   return svg;
 }

@@ -1,7 +1,7 @@
 // Profile pictures: served only to signed-in colleagues, so they are fetched with the
 // bearer token and shown from blob: URLs (cached per picture version).
 
-import { h } from "./dom.js";
+import { h } from "../dom.js";
 
 const cache = new Map();
 

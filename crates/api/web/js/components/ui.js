@@ -1,7 +1,7 @@
 // Modal dialogs: the error modal (must be acknowledged), confirmations with an optional
 // reason, and generic forms whose API errors keep the form open.
 
-import { h } from "./dom.js";
+import { h } from "../dom.js";
 
 const root = () => document.getElementById("modal-root");
 
