@@ -65,6 +65,7 @@ pub async fn organizations(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SwitchRequest {
     /// The id of an organization the caller is an active member of.
+    #[schema(example = "5d8e2b1a-7c4f-4a9e-b3d6-0f1e2a3b4c5d")]
     pub organization: Uuid,
 }
 
@@ -85,8 +86,9 @@ pub async fn switch_organization(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePasswordRequest {
+    #[schema(example = "Servo-Torque-2026")]
     pub current_password: String,
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(min_length = 8, max_length = 128, example = "Harmonic-Drive-2027")]
     pub new_password: String,
 }
 
@@ -119,7 +121,7 @@ pub async fn change_password(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetRequest {
-    #[schema(example = "alice@example.com")]
+    #[schema(example = "admin@nova-robotics.example")]
     pub email: String,
 }
 
@@ -140,8 +142,9 @@ pub async fn password_reset(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetConfirmRequest {
     /// The token from the emailed link.
+    #[schema(example = "GBi5SanSk4DMUAgPsLnRgZMHZeO1H8yp2COaSojAAQU")]
     pub token: String,
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(min_length = 8, max_length = 128, example = "Harmonic-Drive-2027")]
     pub new_password: String,
 }
 

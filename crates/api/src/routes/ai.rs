@@ -20,6 +20,7 @@ use crate::{
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TaskRef {
+    #[schema(example = "0f3e5d7c-9a1b-4c2d-8e4f-6a7b8c9d0e1f")]
     pub task_id: Uuid,
 }
 
@@ -126,7 +127,11 @@ pub struct AutoAssignOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct QueryRequest {
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        example = "overdue high priority bugs assigned to dev_alice"
+    )]
     pub question: String,
 }
 

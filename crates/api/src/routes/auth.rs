@@ -40,7 +40,9 @@ impl From<TokenPair> for TokensOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
+    #[schema(example = "nova_admin")]
     pub username: String,
+    #[schema(example = "Servo-Torque-2026")]
     pub password: String,
 }
 
@@ -49,6 +51,7 @@ pub struct RefreshRequest {
     /// Required — unless the dashboard's session cookie stands in for it (send
     /// `X-Switchyard-Session: 1`; see `POST /auth/session/`).
     #[serde(default)]
+    #[schema(example = "eyJhbGciOiJIUzI1NiJ9.example.signature")]
     pub refresh: Option<String>,
 }
 
@@ -83,9 +86,12 @@ pub struct MessageOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
+    #[schema(example = "dev_carla")]
     pub username: String,
+    #[schema(example = "Encoder-Drift-314")]
     pub password: String,
     #[serde(default)]
+    #[schema(example = "carla@nova-robotics.example")]
     pub email: String,
 }
 

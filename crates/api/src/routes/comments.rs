@@ -65,14 +65,27 @@ impl From<Comment> for CommentOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCommentRequest {
+    #[schema(
+        required,
+        nullable = false,
+        example = "0f3e5d7c-9a1b-4c2d-8e4f-6a7b8c9d0e1f"
+    )]
     pub task: Option<Uuid>,
-    #[schema(min_length = 1, max_length = 10000)]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        example = "Reproduced with the thermal chamber at 42 °C; logs attached."
+    )]
     pub content: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateCommentRequest {
-    #[schema(min_length = 1, max_length = 10000)]
+    #[schema(
+        min_length = 1,
+        max_length = 10000,
+        example = "Reproduced with the thermal chamber at 42 °C and 45 °C; logs and the servo current trace attached."
+    )]
     pub content: String,
 }
 

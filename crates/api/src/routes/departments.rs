@@ -60,23 +60,40 @@ impl Versioned for DepartmentOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateDepartmentRequest {
-    #[schema(min_length = 1, max_length = 255, example = "Platform engineering")]
+    #[schema(min_length = 1, max_length = 255, example = "Robotics Engineering")]
     pub name: String,
+    #[schema(example = "e2d4f6a8-1b3c-4d5e-8f7a-9b0c1d2e3f4a")]
     pub head: Option<Uuid>,
     /// Members to put in it; anyone already in another department moves here.
     #[serde(default)]
+    #[schema(
+        example = json!([
+            "e2d4f6a8-1b3c-4d5e-8f7a-9b0c1d2e3f4a",
+            "a7b9c1d3-5e6f-4a8b-9c0d-1e2f3a4b5c6d"
+        ])
+    )]
     pub members: Vec<Uuid>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateDepartmentRequest {
-    #[schema(min_length = 1, max_length = 255)]
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        example = "Robotics & Automation Engineering"
+    )]
     pub name: Option<String>,
     /// A member's id, or null to clear the head.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Uuid>)]
+    #[schema(value_type = Option<Uuid>, example = "a7b9c1d3-5e6f-4a8b-9c0d-1e2f3a4b5c6d")]
     pub head: Option<Option<Uuid>>,
     /// Replaces the member list (people named move in; people left out leave).
+    #[schema(
+        example = json!([
+            "e2d4f6a8-1b3c-4d5e-8f7a-9b0c1d2e3f4a",
+            "a7b9c1d3-5e6f-4a8b-9c0d-1e2f3a4b5c6d"
+        ])
+    )]
     pub members: Option<Vec<Uuid>>,
 }
 

@@ -62,12 +62,13 @@ impl InvitationOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateInvitationRequest {
-    #[schema(example = "carol@example.com", max_length = 254)]
+    #[schema(example = "alice@nova-robotics.example", max_length = 254)]
     pub email: String,
     /// One of the organization's roles (default: its first worker-level role). Managers may
     /// only invite for roles below manager.
-    #[schema(example = "engineer")]
+    #[schema(example = "robotics_engineer")]
     pub role: Option<String>,
+    #[schema(example = "c4a1e7d2-3b5f-4e8a-9d6c-7f0b1a2c3d4e")]
     pub team: Option<Uuid>,
 }
 
@@ -187,9 +188,13 @@ pub async fn lookup(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AcceptRequest {
+    /// The token from the emailed link.
+    #[schema(example = "yFs_Aw68v6lV6u8oYSokYym5gb_Gx8zhCJJGhn-4Noc")]
     pub token: String,
     /// For a new account (omit both when signed in as the invited address's account).
+    #[schema(example = "dev_alice")]
     pub username: Option<String>,
+    #[schema(example = "Gripper-Firmware-9")]
     pub password: Option<String>,
 }
 

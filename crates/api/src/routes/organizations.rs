@@ -66,30 +66,69 @@ impl From<OrgRow> for OrganizationOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateOrganizationRequest {
+    #[schema(example = "Nova Robotics")]
     pub name: Option<String>,
+    #[schema(
+        example = json!([
+            "admin",
+            "engineering_manager",
+            "robotics_engineer",
+            "technician",
+            "viewer"
+        ])
+    )]
     pub allowed_roles: Option<Vec<String>>,
+    #[schema(example = json!(["critical", "high", "medium", "low"]))]
     pub allowed_priorities: Option<Vec<String>>,
+    #[schema(example = json!(["bug", "feature", "hardware_fault", "maintenance"]))]
     pub allowed_task_types: Option<Vec<String>>,
     /// Require two-factor sign-in of every member (the admin turning it on must have it).
+    #[schema(example = false)]
     pub require_two_factor: Option<bool>,
     /// Let members claim unassigned tasks themselves (default on).
+    #[schema(example = true)]
     pub allow_claims: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateOrganizationRequest {
-    #[schema(example = "Acme Platform", max_length = 255)]
+    #[schema(example = "Nova Robotics Labs", max_length = 255)]
     pub name: String,
-    #[schema(example = "acme-platform", max_length = 50)]
+    #[schema(example = "nova-robotics-labs", max_length = 50)]
     pub slug: String,
     /// The rest is optional and means what it means in `POST /setup/`.
+    #[schema(
+        example = json!([
+            "admin",
+            "engineering_manager",
+            "robotics_engineer",
+            "technician",
+            "viewer"
+        ])
+    )]
     pub roles: Option<Vec<String>>,
+    #[schema(example = json!(["critical", "high", "medium", "low"]))]
     pub priorities: Option<Vec<String>>,
+    #[schema(example = json!(["bug", "feature", "hardware_fault", "maintenance"]))]
     pub task_types: Option<Vec<String>>,
+    #[schema(example = "Nova Robotics Delivery")]
     pub workflow_name: Option<String>,
+    #[schema(
+        example = json!([
+            "backlog",
+            "in_progress",
+            "code_review",
+            "hardware_test",
+            "done",
+            "cancelled"
+        ])
+    )]
     pub workflow_states: Option<Vec<String>>,
+    #[schema(example = "backlog")]
     pub initial_state: Option<String>,
+    #[schema(example = json!(["done", "cancelled"]))]
     pub final_states: Option<Vec<String>>,
+    #[schema(example = "Firmware Team")]
     pub team_name: Option<String>,
 }
 

@@ -18,25 +18,78 @@ use crate::{
 /// Everything needed to create a working organization; only the first four are required.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct SetupRequest {
-    #[schema(max_length = 255)]
+    #[schema(
+        required,
+        nullable = false,
+        max_length = 255,
+        example = "Nova Robotics"
+    )]
     pub org_name: Option<String>,
-    #[schema(max_length = 50, pattern = "^[a-z0-9-]+$")]
+    #[schema(
+        required,
+        nullable = false,
+        max_length = 50,
+        pattern = "^[a-z0-9-]+$",
+        example = "nova-robotics"
+    )]
     pub org_slug: Option<String>,
-    #[schema(max_length = 150, pattern = r"^[\w.@+-]+$")]
+    #[schema(
+        required,
+        nullable = false,
+        max_length = 150,
+        pattern = r"^[\w.@+-]+$",
+        example = "nova_admin"
+    )]
     pub admin_username: Option<String>,
-    #[schema(min_length = 8, max_length = 128)]
+    /// At least 8 characters, not entirely numeric, not a common password and not like the
+    /// username.
+    #[schema(
+        required,
+        nullable = false,
+        min_length = 8,
+        max_length = 128,
+        example = "Servo-Torque-2026"
+    )]
     pub admin_password: Option<String>,
-    #[schema(max_length = 254)]
+    #[schema(max_length = 254, example = "admin@nova-robotics.example")]
     pub admin_email: Option<String>,
     /// Ordered roles; the position gives the access level; `admin` is always first.
+    #[schema(
+        example = json!([
+            "admin",
+            "engineering_manager",
+            "robotics_engineer",
+            "technician",
+            "viewer"
+        ])
+    )]
     pub roles: Option<Vec<String>>,
     /// Ordered priorities, most urgent first.
+    #[schema(example = json!(["critical", "high", "medium", "low"]))]
     pub priorities: Option<Vec<String>>,
+    #[schema(example = json!(["bug", "feature", "hardware_fault", "maintenance"]))]
     pub task_types: Option<Vec<String>>,
+    #[schema(example = "Nova Robotics Delivery")]
     pub workflow_name: Option<String>,
+    /// The default workflow's states, in order; no state may repeat.
+    #[schema(
+        example = json!([
+            "backlog",
+            "in_progress",
+            "code_review",
+            "hardware_test",
+            "done",
+            "cancelled"
+        ])
+    )]
     pub workflow_states: Option<Vec<String>>,
+    /// Default: the first of `workflow_states`.
+    #[schema(example = "backlog")]
     pub initial_state: Option<String>,
+    /// Default: the last two of `workflow_states`.
+    #[schema(example = json!(["done", "cancelled"]))]
     pub final_states: Option<Vec<String>>,
+    #[schema(example = "Firmware Team")]
     pub team_name: Option<String>,
 }
 

@@ -230,45 +230,67 @@ fn parse_ordering(raw: Option<&str>) -> ApiResult<Ordering> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateTaskRequest {
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(
+        required,
+        nullable = false,
+        min_length = 1,
+        max_length = 500,
+        example = "Gripper drops parts above 40 °C"
+    )]
     pub title: Option<String>,
-    #[schema(max_length = 50000)]
+    #[schema(
+        max_length = 50000,
+        example = "Above 40 °C in the enclosure the gripper on cell 2 releases parts mid-transfer. The servo current limit seems to derate too early; seen on rigs 1 and 3."
+    )]
     pub description: Option<String>,
     /// Default: the organization's default workflow.
+    #[schema(example = "9b2f0c6e-4d1a-4c55-8f7e-2a1d3c4b5e6f")]
     pub workflow: Option<Uuid>,
-    #[schema(max_length = 255)]
+    /// One of the organization's priorities (default: the middle one).
+    #[schema(max_length = 255, example = "high")]
     pub priority: Option<String>,
-    #[schema(max_length = 255)]
+    /// One of the organization's task types.
+    #[schema(max_length = 255, example = "hardware_fault")]
     pub task_type: Option<String>,
-    #[schema(max_items = 100)]
+    #[schema(max_items = 100, example = json!(["gripper", "thermal"]))]
     pub tags: Option<Vec<String>>,
+    #[schema(example = "c4a1e7d2-3b5f-4e8a-9d6c-7f0b1a2c3d4e")]
     pub team: Option<Uuid>,
+    #[schema(example = "2026-12-04T17:00:00Z")]
     pub due_date: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateTaskRequest {
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        example = "Gripper drops parts above 40 °C on cell 2"
+    )]
     pub title: Option<String>,
-    #[schema(max_length = 50000)]
+    #[schema(
+        max_length = 50000,
+        example = "Above 40 °C in the enclosure the gripper on cell 2 releases parts mid-transfer. Reproduced on rig 3: the servo current limit derates at 38 °C instead of 55 °C."
+    )]
     pub description: Option<String>,
-    #[schema(max_length = 255)]
+    #[schema(max_length = 255, example = "critical")]
     pub priority: Option<String>,
-    #[schema(max_length = 255)]
+    #[schema(max_length = 255, example = "hardware_fault")]
     pub task_type: Option<String>,
-    #[schema(max_items = 100)]
+    #[schema(max_items = 100, example = json!(["gripper", "thermal", "servo"]))]
     pub tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Uuid>)]
+    #[schema(value_type = Option<Uuid>, example = "c4a1e7d2-3b5f-4e8a-9d6c-7f0b1a2c3d4e")]
     pub team: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<DateTime<Utc>>)]
+    #[schema(value_type = Option<DateTime<Utc>>, example = "2026-12-01T17:00:00Z")]
     pub due_date: Option<Option<DateTime<Utc>>>,
     /// Must stay the task's current workflow.
+    #[schema(example = "9b2f0c6e-4d1a-4c55-8f7e-2a1d3c4b5e6f")]
     pub workflow: Option<Uuid>,
     /// Assigns through the same checks as `POST /tasks/{id}/assign/` (manager+).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Uuid>)]
+    #[schema(value_type = Option<Uuid>, example = "e2d4f6a8-1b3c-4d5e-8f7a-9b0c1d2e3f4a")]
     pub assigned_to: Option<Option<Uuid>>,
 }
 
@@ -286,10 +308,10 @@ pub struct AvailableTransitionsOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TransitionRequest {
-    #[schema(max_length = 255)]
+    #[schema(max_length = 255, example = "in_progress")]
     pub to_state: String,
     #[serde(default)]
-    #[schema(max_length = 2000)]
+    #[schema(max_length = 2000, example = "Reproduced on rig 3")]
     pub reason: Option<String>,
 }
 
@@ -298,10 +320,14 @@ pub struct AssignRequest {
     /// A member's id, or null to unassign. Required: an empty body is a 400, not an
     /// unassignment.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Uuid>, required = true)]
+    #[schema(
+        value_type = Option<Uuid>,
+        required = true,
+        example = "e2d4f6a8-1b3c-4d5e-8f7a-9b0c1d2e3f4a"
+    )]
     pub user_id: Option<Option<Uuid>>,
     #[serde(default)]
-    #[schema(max_length = 2000)]
+    #[schema(max_length = 2000, example = "Alice owns the gripper servo firmware.")]
     pub reason: Option<String>,
 }
 

@@ -36,22 +36,35 @@ pub struct TeamOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateTeamRequest {
-    #[schema(min_length = 1, max_length = 255)]
+    #[schema(min_length = 1, max_length = 255, example = "Motion Control Team")]
     pub name: String,
+    #[schema(example = "e2d4f6a8-1b3c-4d5e-8f7a-9b0c1d2e3f4a")]
     pub lead: Option<Uuid>,
     #[serde(default)]
-    #[schema(max_items = 100)]
+    #[schema(
+        max_items = 100,
+        example = json!([
+            "e2d4f6a8-1b3c-4d5e-8f7a-9b0c1d2e3f4a",
+            "a7b9c1d3-5e6f-4a8b-9c0d-1e2f3a4b5c6d"
+        ])
+    )]
     pub members: Vec<Uuid>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateTeamRequest {
-    #[schema(min_length = 1, max_length = 255)]
+    #[schema(min_length = 1, max_length = 255, example = "Firmware Team")]
     pub name: Option<String>,
     /// A member's id, or null to clear the lead.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Uuid>)]
+    #[schema(value_type = Option<Uuid>, example = "e2d4f6a8-1b3c-4d5e-8f7a-9b0c1d2e3f4a")]
     pub lead: Option<Option<Uuid>>,
+    #[schema(
+        example = json!([
+            "e2d4f6a8-1b3c-4d5e-8f7a-9b0c1d2e3f4a",
+            "a7b9c1d3-5e6f-4a8b-9c0d-1e2f3a4b5c6d"
+        ])
+    )]
     pub members: Option<Vec<Uuid>>,
 }
 

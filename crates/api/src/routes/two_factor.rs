@@ -80,8 +80,10 @@ pub async fn confirm(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DisableRequest {
+    #[schema(example = "Servo-Torque-2026")]
     pub password: String,
     /// A current code, or one of the recovery codes.
+    #[schema(example = "492039")]
     pub code: String,
 }
 
@@ -101,10 +103,15 @@ pub async fn disable(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginTwoFactorRequest {
+    /// The `mfa_token` the first step (`POST /auth/login/`) answered.
+    #[schema(example = "eyJhbGciOiJIUzI1NiJ9.example.signature")]
     pub mfa_token: String,
     /// A current code …
+    #[schema(example = "492039")]
     pub code: Option<String>,
-    /// … or one of the recovery codes (each works once).
+    /// … or one of the recovery codes (each works once; used only when `code` is absent or
+    /// blank).
+    #[schema(example = "h4tz8-wn3ka")]
     pub recovery_code: Option<String>,
 }
 

@@ -95,32 +95,40 @@ impl From<UserRow> for UserOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateUserRequest {
-    #[schema(min_length = 1, max_length = 150, pattern = r"^[\w.@+-]+$")]
+    #[schema(
+        min_length = 1,
+        max_length = 150,
+        pattern = r"^[\w.@+-]+$",
+        example = "tech_bruno"
+    )]
     pub username: String,
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(min_length = 8, max_length = 128, example = "Calibrate-Arm-77")]
     pub password: String,
     #[serde(default)]
-    #[schema(max_length = 254)]
+    #[schema(max_length = 254, example = "bruno@nova-robotics.example")]
     pub email: String,
     /// One of the organization's roles (default: its first worker-level role).
-    #[schema(max_length = 255)]
+    #[schema(max_length = 255, example = "technician")]
     pub role: Option<String>,
     #[serde(default)]
-    #[schema(max_items = 100)]
+    #[schema(max_items = 100, example = json!(["servo_calibration", "thermal_testing"]))]
     pub skills: Vec<String>,
-    #[schema(minimum = 0, maximum = 1000)]
+    #[schema(minimum = 0, maximum = 1000, example = 5)]
     pub max_concurrent_tasks: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateUserRequest {
-    #[schema(max_length = 254)]
+    #[schema(max_length = 254, example = "bruno@nova-robotics.example")]
     pub email: Option<String>,
-    #[schema(max_items = 100)]
+    #[schema(
+        max_items = 100,
+        example = json!(["servo_calibration", "thermal_testing", "gripper_firmware"])
+    )]
     pub skills: Option<Vec<String>>,
-    #[schema(minimum = 0, maximum = 1000)]
+    #[schema(minimum = 0, maximum = 1000, example = 8)]
     pub max_concurrent_tasks: Option<i64>,
-    #[schema(max_length = 255)]
+    #[schema(max_length = 255, example = "robotics_engineer")]
     pub role: Option<String>,
 }
 

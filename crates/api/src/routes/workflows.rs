@@ -85,13 +85,33 @@ impl From<WorkflowWithRules> for WorkflowOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct WorkflowRequest {
-    #[schema(min_length = 1, max_length = 255)]
+    /// Required when creating.
+    #[schema(
+        min_length = 1,
+        max_length = 255,
+        example = "Nova Robotics Field Service"
+    )]
     pub name: Option<String>,
+    #[schema(example = false)]
     pub is_default: Option<bool>,
-    #[schema(min_items = 1, max_items = 100)]
+    /// Required when creating. The states in order; no state may repeat.
+    #[schema(
+        min_items = 1,
+        max_items = 100,
+        example = json!([
+            "reported",
+            "triage",
+            "on_site_repair",
+            "verification",
+            "closed",
+            "cancelled"
+        ])
+    )]
     pub allowed_states: Option<Vec<String>>,
     /// Default: the first state.
+    #[schema(example = "reported")]
     pub initial_state: Option<String>,
+    #[schema(example = json!(["closed", "cancelled"]))]
     pub final_states: Option<Vec<String>>,
 }
 
@@ -109,12 +129,21 @@ impl From<WorkflowRequest> for WorkflowInput {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RuleRequest {
+    /// Required when creating.
+    #[schema(example = "9b2f0c6e-4d1a-4c55-8f7e-2a1d3c4b5e6f")]
     pub workflow: Option<Uuid>,
-    #[schema(max_length = 255)]
+    /// Required when creating.
+    #[schema(max_length = 255, example = "hardware_test")]
     pub from_state: Option<String>,
-    #[schema(max_length = 255)]
+    /// Required when creating.
+    #[schema(max_length = 255, example = "in_progress")]
     pub to_state: Option<String>,
-    #[schema(min_items = 1, max_items = 100)]
+    /// Required when creating. Roles of the organization.
+    #[schema(
+        min_items = 1,
+        max_items = 100,
+        example = json!(["admin", "engineering_manager", "technician"])
+    )]
     pub allowed_roles: Option<Vec<String>>,
 }
 

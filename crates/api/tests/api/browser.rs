@@ -389,7 +389,9 @@ async fn every_page_renders_for_every_kind_of_role() {
         format!("#/tasks/{task_id}"),
         "#/tasks/key/SUNS-0001".into(),
         "#/users".into(),
+        "#/invitations".into(),
         "#/teams".into(),
+        "#/departments".into(),
         "#/workflows".into(),
         format!("#/workflows/{workflow_id}"),
         "#/transitions".into(),
@@ -400,6 +402,9 @@ async fn every_page_renders_for_every_kind_of_role() {
         "#/organization".into(),
         "#/profile".into(),
     ];
+    browser.goto(&format!("{}/#/login", app.url(""))).await;
+    browser.wait("#login-username").await;
+    browser.screenshots("page-login").await;
     for user in ["admin_user", "dev_alice", "viewer_user"] {
         browser.login(&app.url(""), user, demo::DEMO_PASSWORD).await;
         browser
@@ -417,6 +422,10 @@ async fn every_page_renders_for_every_kind_of_role() {
                 "{user} {page}"
             );
             assert_eq!(browser.count("#error-modal").await, 0, "{user} {page}");
+            // Every page at both sizes, as the admin sees it, for review.
+            if user == "admin_user" {
+                browser.screenshots(&shot_name(page)).await;
+            }
         }
         if user == "admin_user" {
             browser.go_hash("#/").await;
@@ -634,4 +643,29 @@ async fn admin_configures_teams_rules_and_the_organization() {
         json!(["critical", "high", "medium", "low", "trivial"])
     );
     browser.close().await;
+}
+
+/// A screenshot's name for a page address: `#/tasks?search=x` → `page-tasks-search-x`,
+/// ids shortened to `id`.
+fn shot_name(page: &str) -> String {
+    let path = page.trim_start_matches("#/");
+    let words: Vec<String> = path
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            if w.len() == 36 {
+                "id".to_string()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    format!(
+        "page-{}",
+        if words.is_empty() {
+            "dashboard".to_string()
+        } else {
+            words.join("-")
+        }
+    )
 }

@@ -15,7 +15,9 @@ async fn each_card_opens_the_list_it_counts() {
         .await;
     // The whole page, trend panels included, for review (the suite's other shots show the
     // first screen only).
-    browser.wait_text("#chart-overdue h2", |t| !t.is_empty()).await;
+    browser
+        .wait_text("#chart-overdue h2", |t| !t.is_empty())
+        .await;
     browser.screenshot("dashboard-whole", 1366, 2200).await;
     browser.screenshot("dashboard-whole", 375, 4200).await;
     browser.screenshot("dashboard", 1366, 768).await;

@@ -187,3 +187,100 @@ async fn openapi_lists_every_route_and_docs_render_offline() {
         .unwrap();
     assert_eq!(js.status().as_u16(), 200);
 }
+
+/// The schema a request body refers to, resolved in `components`.
+fn request_schema<'a>(
+    doc: &'a serde_json::Value,
+    op: &serde_json::Value,
+) -> Option<&'a serde_json::Value> {
+    let content = op["requestBody"]["content"].as_object()?;
+    let media = content.get("application/json")?;
+    let reference = media["schema"]["$ref"].as_str()?;
+    let name = reference.rsplit('/').next()?;
+    doc["components"]["schemas"].get(name)
+}
+
+#[tokio::test]
+async fn request_bodies_say_what_is_required_and_show_a_realistic_example() {
+    let app = TestApp::spawn().await;
+    let doc = app.get_json("/api/v1/openapi.json").await;
+    let schemas = &doc["components"]["schemas"];
+    // A task's title is a required, non-null string.
+    let task = &schemas["CreateTaskRequest"];
+    assert!(
+        task["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("title")),
+        "{task}"
+    );
+    assert_eq!(task["properties"]["title"]["type"], "string", "{task}");
+    // Setup: the four required fields first, in this order, and an example that sets up a
+    // real organization (not one called "string" with one state).
+    let setup = &schemas["SetupRequest"];
+    assert_eq!(
+        setup["required"],
+        json!(["org_name", "org_slug", "admin_username", "admin_password"])
+    );
+    let raw = app.get_text("/api/v1/openapi.json").await;
+    let at = raw
+        .find("\"SetupRequest\"")
+        .expect("SetupRequest in the raw document");
+    let props = &raw[at..];
+    let order: Vec<usize> = [
+        "\"org_name\"",
+        "\"org_slug\"",
+        "\"admin_username\"",
+        "\"admin_password\"",
+        "\"roles\"",
+    ]
+    .iter()
+    .map(|k| {
+        props
+            .find(k)
+            .unwrap_or_else(|| panic!("{k} in SetupRequest"))
+    })
+    .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "SetupRequest properties out of order: {order:?}"
+    );
+    let example = |name: &str| setup["properties"][name]["example"].clone();
+    assert_ne!(example("org_name"), json!("string"));
+    assert!(
+        example("workflow_states")
+            .as_array()
+            .is_some_and(|s| s.len() >= 4),
+        "{setup}"
+    );
+    // And the example works: setting up with it gives an organization with rules.
+    let body: serde_json::Value = setup["properties"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(k, v)| v.get("example").map(|e| (k.clone(), e.clone())))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let created = app.post_anon("/api/v1/setup/", body).await.expect(201).body;
+    let token = created["tokens"]["access"].as_str().unwrap().to_string();
+    let rules = app
+        .get("/api/v1/transitions/", &token)
+        .await
+        .expect(200)
+        .body;
+    assert!(rules["count"].as_i64().unwrap() > 3, "{rules}");
+    // Every operation that takes a JSON body shows an example of every field.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(schema) = request_schema(&doc, op) else {
+                continue;
+            };
+            for (field, prop) in schema["properties"].as_object().into_iter().flatten() {
+                assert!(
+                    prop.get("example").is_some() || prop.get("examples").is_some(),
+                    "{method} {path}: field {field} has no example"
+                );
+            }
+        }
+    }
+}
