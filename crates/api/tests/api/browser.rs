@@ -422,6 +422,13 @@ async fn every_page_renders_for_every_kind_of_role() {
                 "{user} {page}"
             );
             assert_eq!(browser.count("#error-modal").await, 0, "{user} {page}");
+            // Pages a role may not see say so (and only those).
+            let forbidden = browser.count(".page[data-forbidden]").await == 1;
+            assert_eq!(
+                forbidden,
+                user != "admin_user" && page == "#/invitations",
+                "{user} {page}"
+            );
             // Every page at both sizes, as the admin sees it, for review.
             if user == "admin_user" {
                 browser.screenshots(&shot_name(page)).await;
@@ -509,13 +516,16 @@ async fn phone_menu_opens_and_closes(browser: &Browser) {
         browser.js(sidebar_right).await.as_f64().unwrap() <= 0.0,
         "menu closed again"
     );
-    let scrolls = browser
-        .js("const w = document.querySelector('.table-wrap'); return w.scrollWidth > w.clientWidth;")
+    // The people table becomes cards: no header row, nothing to scroll sideways.
+    let cards = browser
+        .js("const w = document.querySelector('#user-table').closest('.table-wrap'); \
+             return getComputedStyle(document.querySelector('#user-table thead')).display === 'none' \
+               && w.scrollWidth <= w.clientWidth;")
         .await;
     assert_eq!(
-        scrolls,
+        cards,
         serde_json::json!(true),
-        "the wide table scrolls inside its box"
+        "the people table is a list of cards on a phone"
     );
     let page_overflow = browser
         .js("return document.documentElement.scrollWidth > window.innerWidth;")

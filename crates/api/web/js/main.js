@@ -159,7 +159,13 @@ async function render() {
     container.dataset.ready = "true";
   } catch (e) {
     main.style.minHeight = "";
-    if (ticket === renderCount && hasSession()) {
+    if (ticket === renderCount && hasSession() && e.status === 403) {
+      // A bookmarked page this role may not see: say so plainly, no error modal.
+      mount(container, h("h1", {}, TITLES[route[1]]),
+        h("p", { id: "page-forbidden" }, `${e.message} `, h("a", { href: "#/" }, "Back to the dashboard")));
+      container.dataset.ready = "true";
+      container.dataset.forbidden = "true";
+    } else if (ticket === renderCount && hasSession()) {
       mount(container, h("h1", {}, "Could not load this page"), h("p", { class: "muted" }, e.message || String(e)));
       container.dataset.failed = "true";
       await showError(e);

@@ -6,6 +6,7 @@ import { badge, h, mount, progress, splitList } from "../dom.js";
 import { pageHead } from "../components/page.js";
 import { rerender } from "../router.js";
 import { assignableRoles, may, roleClass, session } from "../session.js";
+import { dataTable } from "../components/table.js";
 import { attempt, confirmDialog, formDialog } from "../components/ui.js";
 
 
@@ -14,14 +15,29 @@ export async function usersPage(main) {
   mount(main,
     pageHead(`Users (${users.length})`,
       may("manage_users") ? h("button", { type: "button", class: "primary", id: "new-user", onclick: () => attempt(createUser) }, "New user") : null),
-    h("div", { class: "table-wrap panel", style: "padding:0" }, h("table", { id: "user-table" },
-      h("thead", {}, h("tr", {}, ["Username", "Email", "Role", "Skills", "Workload", ""].map((c) => h("th", {}, c)))),
-      h("tbody", {}, users.map(userRow)))));
+    dataTable({
+      id: "user-table",
+      panel: true,
+      columns: [
+        { label: "Username", cell: (u) => [avatar(u), h("a", { href: `#/tasks?assigned_to=${u.id}` }, u.username),
+          u.id === session.me.id ? h("span", { class: "muted" }, " (you)") : null,
+          u.is_active === false ? h("span", { class: "muted" }, " (deactivated)") : null] },
+        { label: "Email", cell: (u) => u.email || "—" },
+        { label: "Role", cell: (u) => badge(u.role, roleClass(u.role)) },
+        { label: "Skills", cell: (u) => h("span", { class: "chips" }, u.skills.length ? u.skills.map((s) => badge(s)) : h("span", { class: "muted" }, "—")) },
+        { label: "Workload", class: "workload-cell", cell: (u) => [progress(u.active_task_count / Math.max(1, u.max_concurrent_tasks)),
+          h("span", { class: "muted" }, `${u.active_task_count} of ${u.max_concurrent_tasks} tasks`)] },
+        { label: "", class: "nowrap", cell: userActions },
+      ],
+      rows: users,
+      rowAttrs: (u) => ({ "data-user": u.username }),
+    }));
 }
 
-function userRow(u) {
+/** The buttons of one person's row, for the roles that may use them. */
+function userActions(u) {
   const self = u.id === session.me.id;
-  const actions = h("td", { class: "nowrap" });
+  const actions = h("span", {});
   if (self || may("manage_users")) {
     actions.append(h("button", { type: "button", class: "small", onclick: () => attempt(() => editUser(u)) }, "Edit"), " ");
   }
@@ -44,14 +60,7 @@ function userRow(u) {
       if (ok) { await del(`/users/${u.id}/`); rerender(`${u.username} deleted.`); }
     }) }, "Delete"));
   }
-  return h("tr", { "data-user": u.username },
-    h("td", {}, avatar(u), h("a", { href: `#/tasks?assigned_to=${u.id}` }, u.username), self ? h("span", { class: "muted" }, " (you)") : null,
-      u.is_active === false ? h("span", { class: "muted" }, " (deactivated)") : null),
-    h("td", {}, u.email || "—"),
-    h("td", {}, badge(u.role, roleClass(u.role))),
-    h("td", {}, h("span", { class: "chips" }, u.skills.length ? u.skills.map((s) => badge(s)) : h("span", { class: "muted" }, "—"))),
-    h("td", { style: "min-width:160px" }, progress(u.active_task_count / Math.max(1, u.max_concurrent_tasks)), h("span", { class: "muted" }, `${u.active_task_count} of ${u.max_concurrent_tasks} tasks`)),
-    actions);
+  return actions;
 }
 
 async function createUser() {
