@@ -6,6 +6,7 @@ import { all, del, get, patch, post, query } from "../api.js";
 import { badge, describeValue, fmtDate, fmtRelative, fromLocalInput, h, mount, splitList, toLocalInput } from "../dom.js";
 import { go, rerender, setTitle } from "../router.js";
 import { session } from "../session.js";
+import { dataTable } from "../components/table.js";
 import { attempt, confirmDialog, formDialog, pastWarning, showError } from "../components/ui.js";
 import { deleteTask, priorityBadge } from "./tasks.js";
 
@@ -192,15 +193,19 @@ function auditPanel(entries) {
     entries.length ? auditTable(entries, false) : h("p", { class: "muted" }, "No history."));
 }
 
-/** Audit entries with old and new values side by side. */
+/** Audit entries with old and new values side by side (cards on phones). */
 export function auditTable(entries, withTask) {
-  return h("div", { class: "table-wrap" }, h("table", { class: "audit-table" },
-    h("thead", {}, h("tr", {}, h("th", {}, "When"), withTask ? h("th", {}, "Task") : null, h("th", {}, "Action"), h("th", {}, "By"), h("th", {}, "Old → new"), h("th", {}, "Reason"))),
-    h("tbody", {}, entries.map((e) => h("tr", { "data-action": e.action },
-      h("td", { class: "nowrap", title: fmtDate(e.timestamp) }, fmtRelative(e.timestamp)),
-      withTask ? h("td", { class: "nowrap" }, e.task ? h("a", { href: `#/tasks/${e.task}` }, e.task_key) : h("span", { class: "muted" }, e.task_key)) : null,
-      h("td", {}, badge(e.action.replace("_", " "), e.action === "sla_breached" || e.action === "deleted" ? "red" : "blue")),
-      h("td", {}, e.performed_by_name),
-      h("td", { style: "min-width:260px" }, h("div", { class: "diff" }, h("div", { class: "old" }, describeValue(e.old_value)), h("div", { class: "new" }, describeValue(e.new_value)))),
-      h("td", { class: "pre" }, e.reason || ""))))));
+  return dataTable({
+    cls: "audit-table",
+    columns: [
+      { label: "When", class: "nowrap", cell: (e) => h("span", { title: fmtDate(e.timestamp) }, fmtRelative(e.timestamp)) },
+      withTask ? { label: "Task", class: "nowrap", cell: (e) => (e.task ? h("a", { href: `#/tasks/${e.task}` }, e.task_key) : h("span", { class: "muted" }, e.task_key)) } : null,
+      { label: "Action", cell: (e) => badge(e.action.replace("_", " "), e.action === "sla_breached" || e.action === "deleted" ? "red" : "blue") },
+      { label: "By", cell: (e) => e.performed_by_name },
+      { label: "Old → new", class: "diff-cell", cell: (e) => h("div", { class: "diff" }, h("div", { class: "old" }, describeValue(e.old_value)), h("div", { class: "new" }, describeValue(e.new_value))) },
+      { label: "Reason", class: "pre", cell: (e) => e.reason || "" },
+    ].filter(Boolean),
+    rows: entries,
+    rowAttrs: (e) => ({ "data-action": e.action }),
+  });
 }
