@@ -20,8 +20,8 @@ use crate::{
     },
     routes::{
         account, admin_jobs, ai, audit_logs, auth, avatars, comments, dashboard, departments,
-        health, invitations, organizations, personal_data, setup, tasks, teams, two_factor, users,
-        workflows,
+        health, invitations, organizations, personal_data, setup, task_links, tasks, teams,
+        two_factor, users, workflows,
     },
     state::AppState,
 };
@@ -116,6 +116,12 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::transition))
         .routes(routes!(tasks::assign))
         .routes(routes!(tasks::claim))
+        .routes(routes!(task_links::subtasks))
+        .routes(routes!(
+            task_links::dependencies,
+            task_links::add_dependency
+        ))
+        .routes(routes!(task_links::remove_dependency))
         .routes(routes!(comments::list, comments::create))
         .routes(routes!(comments::get, comments::update, comments::delete))
         .routes(routes!(audit_logs::list))

@@ -42,6 +42,10 @@ error_codes! {
     TransitionNotAllowed => "transition_not_allowed", "400: no rule leads from the current state to the target.";
     RoleNotAllowed => "role_not_allowed", "400: the caller's role may not take this transition.";
     AssignmentRequired => "assignment_required", "400: the task needs an assignee before entering that state.";
+    Blocked => "blocked", "400: the task is blocked by active tasks (its `blocked_by`) and cannot enter a final state other than the workflow's cancel state.";
+    SubtasksOpen => "subtasks_open", "400: the workflow completes a parent only once its sub-tasks are done.";
+    DependencyCycle => "dependency_cycle", "400: the dependency would close a cycle (the message names every task in it).";
+    SubtaskDepth => "subtask_depth", "400: sub-tasks are one level deep: a sub-task cannot have sub-tasks.";
     CapacityExceeded => "capacity_exceeded", "400: the assignee already has their maximum of active tasks.";
     CannotDeleteSelf => "cannot_delete_self", "400: an account cannot delete itself.";
     SlugTaken => "slug_taken", "400: an organization with this slug already exists.";

@@ -223,6 +223,8 @@ impl From<switchyard_domain::workflow::TransitionError> for AppError {
             E::NoRule { .. } => ErrorCode::TransitionNotAllowed,
             E::RoleNotAllowed { .. } => ErrorCode::RoleNotAllowed,
             E::Unassigned(_) => ErrorCode::AssignmentRequired,
+            E::Blocked(_) => ErrorCode::Blocked,
+            E::SubtasksOpen(_) => ErrorCode::SubtasksOpen,
         };
         AppError::bad_request(code, e.to_string())
     }

@@ -58,6 +58,14 @@ pub enum Event {
         title: String,
         state: String,
     },
+    /// `task` is now blocked by `blocked_by`, or no longer (`added: false`).
+    DependencyChanged {
+        task_id: Uuid,
+        task_key: String,
+        blocked_by: Uuid,
+        blocked_by_key: String,
+        added: bool,
+    },
     CommentAdded {
         task_id: Uuid,
         task_key: String,
@@ -149,6 +157,8 @@ impl Event {
             Event::TaskTransitioned { .. } => "task_transitioned",
             Event::TaskAssigned { .. } => "task_assigned",
             Event::TaskDeleted { .. } => "task_deleted",
+            Event::DependencyChanged { added: true, .. } => "dependency_added",
+            Event::DependencyChanged { added: false, .. } => "dependency_removed",
             Event::CommentAdded { .. } => "comment_added",
             Event::CommentEdited { .. } => "comment_edited",
             Event::CommentDeleted { .. } => "comment_deleted",
@@ -247,6 +257,21 @@ impl Event {
                 Some(json!({"assigned_to": assignee, "username": assignee_name})),
                 reason,
             ),
+            Event::DependencyChanged {
+                task_id,
+                task_key,
+                blocked_by,
+                blocked_by_key,
+                added,
+            } => {
+                let link = Some(json!({"blocked_by": blocked_by_key, "blocked_by_id": blocked_by}));
+                let (action, old, new) = if *added {
+                    (Action::DependencyAdded, None, link)
+                } else {
+                    (Action::DependencyRemoved, link, None)
+                };
+                entry(*task_id, task_key, action, old, new, "")
+            }
             Event::TaskDeleted {
                 task_id,
                 task_key,

@@ -38,6 +38,7 @@ pub mod schedule;
 pub mod sealing;
 pub mod setup;
 pub mod sla;
+pub mod task_structure;
 pub mod tasks;
 pub mod teams;
 pub mod throttle;

@@ -135,6 +135,7 @@ pub async fn run(state: &App, input: SetupInput) -> AppResult<SetupOutcome> {
         return Err(AppError::username_taken("admin_username"));
     }
     let transitions_created = generated.len();
+    let cancel_state = crate::workflows::inferred_cancel_state(&final_states);
     let created = setup::create_organization(
         uow.tx(),
         setup::NewOrganization {
@@ -155,6 +156,7 @@ pub async fn run(state: &App, input: SetupInput) -> AppResult<SetupOutcome> {
                 .into_iter()
                 .map(|r| (r.from_state, r.to_state, r.allowed_roles))
                 .collect(),
+            cancel_state,
             team_name: input.team_name.clone(),
         },
     )

@@ -9,7 +9,7 @@ use switchyard_domain::{
 };
 use switchyard_store::{
     ConnectionTrait, Page, Tenant, comments, organizations, tasks,
-    tasks::{Ordering, TaskFilter, TaskRecord, TaskRow},
+    tasks::{LinkedTask, Ordering, Relation, TaskFilter, TaskRecord, TaskRow},
     teams, users,
     users::UserRow,
     workflows,
@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::ErrorCode;
 use crate::{
     App, AppError, AppResult, Event, Member, UnitOfWork, comments::Comment, mail,
-    permissions::TaskCan,
+    permissions::TaskCan, task_structure,
 };
 
 /// Longest title and description accepted.
@@ -33,8 +33,34 @@ pub struct TaskDetail {
     pub assignee: Option<UserRow>,
     pub creator: Option<UserRow>,
     pub comments: Vec<Comment>,
+    /// Its parent, sub-tasks, blockers and the tasks it blocks.
+    pub links: Links,
     /// What the member who asked may do to it.
     pub can: TaskCan,
+}
+
+/// The tasks a task's detail links to, each list by key.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    pub parent: Option<LinkedTask>,
+    pub subtasks: Vec<LinkedTask>,
+    pub blocked_by: Vec<LinkedTask>,
+    pub blocking: Vec<LinkedTask>,
+}
+
+impl Links {
+    fn gather(rows: Vec<(Relation, LinkedTask)>) -> Links {
+        let mut out = Links::default();
+        for (rel, t) in rows {
+            match rel {
+                Relation::Parent => out.parent = Some(t),
+                Relation::Subtask => out.subtasks.push(t),
+                Relation::BlockedBy => out.blocked_by.push(t),
+                Relation::Blocking => out.blocking.push(t),
+            }
+        }
+        out
+    }
 }
 
 /// A task in a list, with what the member who asked may do to it.
@@ -61,10 +87,12 @@ pub async fn detail<C: ConnectionTrait>(c: &C, member: &Member, id: Uuid) -> App
         .into_iter()
         .map(|row| Comment::new(member, row))
         .collect();
+    let links = Links::gather(tasks::related(c, tenant, id, task.parent_id).await?);
     Ok(TaskDetail {
         assignee: find(task.assigned_to),
         creator: find(task.created_by),
         comments,
+        links,
         can: TaskCan::of(member, &task),
         task,
     })
@@ -149,6 +177,8 @@ pub struct NewTaskInput {
     pub tags: Option<Vec<String>>,
     pub team: Option<Uuid>,
     pub due_date: Option<DateTime<Utc>>,
+    /// Makes the new task a sub-task of this one.
+    pub parent: Option<Uuid>,
 }
 
 fn check_text(title: &str, description: &str) -> AppResult<()> {
@@ -260,6 +290,9 @@ pub async fn create(state: &App, member: &Member, input: NewTaskInput) -> AppRes
             })?,
     };
     check_team(tx, member.tenant, input.team).await?;
+    if let Some(parent) = input.parent {
+        task_structure::check_parent(tx, member.tenant, None, parent).await?;
+    }
     let seq = tasks::next_sequence(tx, member.tenant).await?;
     let task_key = format!("{}-{seq:04}", key_prefix(&org.slug));
     let workflow_id = wf.id;
@@ -285,6 +318,9 @@ pub async fn create(state: &App, member: &Member, input: NewTaskInput) -> AppRes
         },
     )
     .await?;
+    if input.parent.is_some() {
+        tasks::set_parent(tx, member.tenant, id, input.parent).await?;
+    }
     uow.record(
         member,
         Event::TaskCreated {
@@ -314,6 +350,8 @@ pub struct TaskPatch {
     pub due_date: Option<Option<DateTime<Utc>>>,
     pub workflow: Option<Uuid>,
     pub assigned_to: Option<Option<Uuid>>,
+    /// `Some(None)` makes a sub-task a task of its own again.
+    pub parent: Option<Option<Uuid>>,
 }
 
 /// Whether `member` may edit a task created by `created_by` and assigned to `assigned_to`:
@@ -385,6 +423,12 @@ pub async fn update(
     if fields.team_id != task.team_id {
         check_team(uow.tx(), member.tenant, fields.team_id).await?;
     }
+    let parent = patch.parent.unwrap_or(task.parent_id);
+    if parent != task.parent_id
+        && let Some(p) = parent
+    {
+        task_structure::check_parent(uow.tx(), member.tenant, Some(id), p).await?;
+    }
     let mut old = Map::new();
     let mut new = Map::new();
     let mut diff = |name: &str, a: Json, b: Json| {
@@ -404,8 +448,12 @@ pub async fn update(
     diff("tags", json!(task.tags.0), json!(fields.tags));
     diff("team", json!(task.team_id), json!(fields.team_id));
     diff("due_date", json!(task.due_date), json!(fields.due_date));
+    diff("parent", json!(task.parent_id), json!(parent));
     if !new.is_empty() {
         tasks::update_fields(uow.tx(), member.tenant, id, fields).await?;
+        if parent != task.parent_id {
+            tasks::set_parent(uow.tx(), member.tenant, id, parent).await?;
+        }
         uow.record(
             member,
             Event::TaskUpdated {
@@ -521,6 +569,16 @@ pub async fn transition(
             }
         }
     }
+    // Checks six and seven, under the row the compare-and-set now holds.
+    task_structure::check_completion(
+        uow.tx(),
+        member.tenant,
+        &wf,
+        task.workflow_id,
+        id,
+        &to_state,
+    )
+    .await?;
     uow.record(
         member,
         Event::TaskTransitioned {

@@ -75,6 +75,33 @@ pub struct WorkflowInput {
     pub allowed_states: Option<Vec<String>>,
     pub initial_state: Option<String>,
     pub final_states: Option<Vec<String>>,
+    /// `Some(None)` clears it; absent on create: a final state named "cancelled" or
+    /// "canceled", if there is one.
+    pub cancel_state: Option<Option<String>>,
+    pub complete_parent_requires_subtasks_done: Option<bool>,
+}
+
+/// The cancel state a workflow gets when none is named: its final state called
+/// "cancelled" (or "canceled").
+pub fn inferred_cancel_state(finals: &[String]) -> Option<String> {
+    ["cancelled", "canceled"]
+        .iter()
+        .find(|c| finals.iter().any(|f| f == *c))
+        .map(|c| c.to_string())
+}
+
+/// The cancel state must be one of the final states.
+fn check_cancel_state(cancel: Option<&str>, finals: &[String]) -> AppResult<()> {
+    match cancel {
+        Some(c) if !finals.iter().any(|f| f == c) => Err(AppError::field(
+            "cancel_state",
+            format!(
+                "cancel_state '{c}' must be one of the final states: {}",
+                py_list(finals)
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn check_shape(w: &NewWorkflow) -> AppResult<()> {
@@ -129,6 +156,14 @@ pub async fn create(
         states,
     };
     check_shape(&w)?;
+    let cancel = match input.cancel_state {
+        Some(c) => c,
+        None => inferred_cancel_state(&w.final_states),
+    };
+    check_cancel_state(cancel.as_deref(), &w.final_states)?;
+    let parent_rule = input
+        .complete_parent_requires_subtasks_done
+        .unwrap_or(false);
     let mut uow = UnitOfWork::begin(state).await?;
     let make_default = w.is_default;
     let id = workflows::create(
@@ -140,6 +175,8 @@ pub async fn create(
         },
     )
     .await?;
+    workflows::set_structure_options(uow.tx(), member.tenant, id, cancel.as_deref(), parent_rule)
+        .await?;
     if make_default {
         workflows::unset_default_except(uow.tx(), member.tenant, id).await?;
         set_default(uow.tx(), member, id).await?;
@@ -230,9 +267,23 @@ pub async fn update(
     if w.is_default && !current.is_default {
         workflows::unset_default_except(uow.tx(), member.tenant, id).await?;
     }
+    // A cancel state that stops being final is dropped unless one is named.
+    let cancel = match input.cancel_state {
+        Some(c) => c,
+        None => current
+            .cancel_state
+            .clone()
+            .filter(|c| w.final_states.contains(c)),
+    };
+    check_cancel_state(cancel.as_deref(), &w.final_states)?;
+    let parent_rule = input
+        .complete_parent_requires_subtasks_done
+        .unwrap_or(current.complete_parent_requires_subtasks_done);
     let finals_changed = w.final_states != current.final_states.0;
     let finals = w.final_states.clone();
     workflows::update(uow.tx(), member.tenant, id, w).await?;
+    workflows::set_structure_options(uow.tx(), member.tenant, id, cancel.as_deref(), parent_rule)
+        .await?;
     if finals_changed {
         tasks::resync_resolved(uow.tx(), member.tenant, id, &finals).await?;
     }

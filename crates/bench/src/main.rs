@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long, default_value_t = 10)]
     pub duration: u64,
     /// Comma-separated scenarios: list, search, detail, create, transition, assign,
-    /// overview, nlq, login.
+    /// overview, trends, nlq, login.
     #[arg(
         long,
         default_value = "list,search,detail,create,transition,assign,overview,nlq"

@@ -34,6 +34,8 @@ pub enum Scenario {
     Assign,
     /// Dashboard overview.
     Overview,
+    /// Dashboard trends: 30 days in Europe/Berlin, cycle times, overdue by assignee.
+    Trends,
     /// Natural-language query.
     Nlq,
     /// Login (slow by design: argon2id).
@@ -50,6 +52,7 @@ pub fn by_name(name: &str) -> anyhow::Result<Scenario> {
         "transition" => Scenario::Transition,
         "assign" => Scenario::Assign,
         "overview" => Scenario::Overview,
+        "trends" => Scenario::Trends,
         "nlq" => Scenario::Nlq,
         "login" => Scenario::Login,
         other => bail!("unknown scenario '{other}'"),
@@ -188,6 +191,10 @@ fn request(ctx: &Context, s: Scenario, w: &mut Worker) -> reqwest::RequestBuilde
             )
         }
         Scenario::Overview => auth(ctx.http.get(ctx.url("/api/v1/dashboard/overview/"))),
+        Scenario::Trends => auth(
+            ctx.http
+                .get(ctx.url("/api/v1/dashboard/trends/?days=30&tz=Europe%2FBerlin")),
+        ),
         Scenario::Nlq => {
             let q = QUESTIONS[(n as usize) % QUESTIONS.len()];
             auth(

@@ -48,6 +48,12 @@ pub enum TransitionError {
     },
     #[error("Task must be assigned to someone before moving to '{0}'.")]
     Unassigned(String),
+    /// Sixth check: an active blocker holds back every final state but the cancel state.
+    #[error("Task is blocked by {}.", .0.join(", "))]
+    Blocked(Vec<String>),
+    /// Seventh check, where the workflow asks for it: active sub-tasks hold back the parent.
+    #[error("Task has unfinished sub-tasks: {}.", .0.join(", "))]
+    SubtasksOpen(Vec<String>),
 }
 
 impl TransitionError {
@@ -59,6 +65,8 @@ impl TransitionError {
             TransitionError::NoRule { .. } => "transition_not_allowed",
             TransitionError::RoleNotAllowed { .. } => "role_not_allowed",
             TransitionError::Unassigned(_) => "assignment_required",
+            TransitionError::Blocked(_) => "blocked",
+            TransitionError::SubtasksOpen(_) => "subtasks_open",
         }
     }
 }

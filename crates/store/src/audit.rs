@@ -23,6 +23,8 @@ pub enum Action {
     Joined,
     Deactivated,
     Reactivated,
+    DependencyAdded,
+    DependencyRemoved,
 }
 
 impl Action {
@@ -41,6 +43,8 @@ impl Action {
             Action::Joined => "joined",
             Action::Deactivated => "deactivated",
             Action::Reactivated => "reactivated",
+            Action::DependencyAdded => "dependency_added",
+            Action::DependencyRemoved => "dependency_removed",
         }
     }
 
@@ -59,6 +63,8 @@ impl Action {
             Action::Joined,
             Action::Deactivated,
             Action::Reactivated,
+            Action::DependencyAdded,
+            Action::DependencyRemoved,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

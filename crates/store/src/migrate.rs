@@ -127,6 +127,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "distribution_keys",
         Step::Sql(include_str!("../migrations/0018_distribution_keys.sql")),
     ),
+    (
+        19,
+        "task_structure",
+        Step::Sql(include_str!("../migrations/0019_task_structure.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

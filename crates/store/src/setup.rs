@@ -16,6 +16,8 @@ pub struct NewOrganization {
     pub admin: Admin,
     pub workflow: workflows::NewWorkflow,
     pub rules: Vec<(String, String, Vec<String>)>,
+    /// The workflow's final state that means "abandoned".
+    pub cancel_state: Option<String>,
     pub team_name: Option<String>,
 }
 
@@ -65,6 +67,8 @@ pub async fn create_organization<C: ConnectionTrait>(c: &C, o: NewOrganization) 
     let admin_role = o.roles.first().cloned().unwrap_or_else(|| "admin".into());
     users::add_membership(c, tenant, admin_id, &admin_role, 5).await?;
     let workflow_id = workflows::create(c, tenant, o.workflow).await?;
+    workflows::set_structure_options(c, tenant, workflow_id, o.cancel_state.as_deref(), false)
+        .await?;
     for (from, to, roles) in o.rules {
         workflows::create_rule(c, tenant, workflow_id, &from, &to, roles).await?;
     }

@@ -79,6 +79,8 @@ pub(crate) fn count_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Optio
         || f.resolved_after.is_some()
         || f.created_before.is_some()
         || f.resolved_before.is_some()
+        || f.parent.is_some()
+        || f.blocked.is_some()
         || matches!(f.assigned_to, Some(Some(_)))
     {
         return None;

@@ -16,6 +16,10 @@ pub struct WorkflowRow {
     pub allowed_states: StrList,
     pub initial_state: String,
     pub final_states: StrList,
+    /// The final state that means "abandoned": never held back by blockers or sub-tasks.
+    pub cancel_state: Option<String>,
+    /// Whether a parent may enter another final state only once its sub-tasks are done.
+    pub complete_parent_requires_subtasks_done: bool,
     /// Grows with every change (optimistic concurrency).
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -125,7 +129,30 @@ pub async fn rules<C: ConnectionTrait>(
 }
 
 const SELECT: &str = "SELECT id, organization_id, name, is_default, allowed_states, initial_state, final_states, \
-    version, created_at, updated_at FROM workflows";
+    cancel_state, complete_parent_requires_subtasks_done, version, created_at, updated_at FROM workflows";
+
+/// Writes the workflow's options for sub-tasks and dependencies.
+pub async fn set_structure_options<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+    cancel_state: Option<&str>,
+    complete_parent_requires_subtasks_done: bool,
+) -> Result<()> {
+    sql::exec(
+        c,
+        "UPDATE workflows SET cancel_state = $3, complete_parent_requires_subtasks_done = $4 \
+         WHERE organization_id = $1 AND id = $2",
+        vec![
+            tenant.id().into(),
+            id.into(),
+            cancel_state.map(str::to_string).into(),
+            complete_parent_requires_subtasks_done.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
 
 /// The organization's workflows, by name.
 pub async fn list<C: ConnectionTrait>(

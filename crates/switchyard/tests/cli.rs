@@ -122,7 +122,7 @@ async fn migrate_reports_what_it_applied() {
     let fresh = FreshDb::new().await;
     let first = switchyard(&["migrate", "--database-url", &fresh.url]);
     let first = String::from_utf8_lossy(&first.stdout);
-    assert!(first.starts_with("18 migration(s) applied"), "{first}");
+    assert!(first.starts_with("19 migration(s) applied"), "{first}");
     let again = switchyard(&["migrate", "--database-url", &fresh.url]);
     let again = String::from_utf8_lossy(&again.stdout);
     assert!(again.starts_with("0 migration(s) applied"), "{again}");
@@ -153,7 +153,7 @@ async fn seed_bench_loads_a_consistent_organization_and_leaves_the_schema_as_it_
         "{said}"
     );
     if fresh.backend == Backend::Postgres {
-        assert!(said.contains("Restoring 30/30: tasks triggers"), "{said}");
+        assert!(said.contains("Restoring 32/32: tasks triggers"), "{said}");
     }
     assert_eq!(schema(&db).await, before, "the load changed the schema");
 

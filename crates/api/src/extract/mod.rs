@@ -9,6 +9,6 @@ mod versioning;
 
 pub use json::ApiJson;
 pub use pagination::{PageQuery, Paginated};
-pub use path::IdPath;
+pub use path::{IdPairPath, IdPath};
 pub use query::ApiQuery;
 pub use versioning::{IfMatch, Tagged, Versioned};

@@ -21,3 +21,18 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
         }
     }
 }
+
+/// A route's two ids (`/tasks/{id}/dependencies/{blocked_by}`), parsed as UUIDs; anything
+/// else is "not found".
+pub struct IdPairPath(pub Uuid, pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPairPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<(Uuid, Uuid)>::from_request_parts(parts, state).await {
+            Ok(Path((a, b))) => Ok(IdPairPath(a, b)),
+            Err(_) => Err(ApiError::NotFound),
+        }
+    }
+}

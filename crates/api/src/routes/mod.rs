@@ -15,6 +15,7 @@ pub mod invitations;
 pub mod organizations;
 pub mod personal_data;
 pub mod setup;
+pub mod task_links;
 pub mod tasks;
 pub mod teams;
 pub mod two_factor;

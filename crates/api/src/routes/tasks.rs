@@ -20,7 +20,12 @@ use crate::{
         ApiJson, ApiQuery, IdPath, IfMatch, PageQuery, Paginated, Tagged, filters,
         pagination::PageParams,
     },
-    routes::{comments::CommentOut, double_option, tags, users::UserOut},
+    routes::{
+        comments::CommentOut,
+        double_option, tags,
+        task_links::{LinkedTaskOut, SubtaskProgress},
+        users::UserOut,
+    },
     state::AppState,
 };
 
@@ -43,6 +48,8 @@ pub struct TaskListItem {
     pub ai_priority_score: Option<f64>,
     pub comment_count: i64,
     pub created_at: DateTime<Utc>,
+    /// The task this one is a sub-task of.
+    pub parent: Option<Uuid>,
     /// What the caller may do to this task (the server's own rules).
     pub can: TaskCanOut,
 }
@@ -89,6 +96,7 @@ impl From<ListedTask> for TaskListItem {
             ai_priority_score: t.ai_priority_score,
             comment_count: t.comment_count,
             created_at: t.created_at,
+            parent: t.parent_id,
         }
     }
 }
@@ -124,6 +132,17 @@ pub struct TaskDetailOut {
     /// Grows with every change; send it back in `If-Match` to refuse lost updates (412).
     #[schema(example = 3)]
     pub version: i64,
+    /// The task this one is a sub-task of (`null`: none).
+    pub parent: Option<Uuid>,
+    pub parent_detail: Option<LinkedTaskOut>,
+    /// Its sub-tasks, by key.
+    pub subtasks: Vec<LinkedTaskOut>,
+    pub subtask_progress: SubtaskProgress,
+    /// The tasks this one is blocked by: while one is active, it cannot enter a final
+    /// state other than the workflow's `cancel_state`.
+    pub blocked_by: Vec<LinkedTaskOut>,
+    /// The tasks this one blocks.
+    pub blocking: Vec<LinkedTaskOut>,
     /// What the caller may do to this task (the server's own rules).
     pub can: TaskCanOut,
 }
@@ -158,6 +177,12 @@ impl From<TaskDetail> for TaskDetailOut {
             updated_at: t.updated_at,
             resolved_at: t.resolved_at,
             version: t.version,
+            parent: t.parent_id,
+            parent_detail: d.links.parent.map(Into::into),
+            subtask_progress: SubtaskProgress::of(&d.links.subtasks),
+            subtasks: d.links.subtasks.into_iter().map(Into::into).collect(),
+            blocked_by: d.links.blocked_by.into_iter().map(Into::into).collect(),
+            blocking: d.links.blocking.into_iter().map(Into::into).collect(),
             can: d.can.into(),
         }
     }
@@ -193,6 +218,10 @@ pub struct TaskListParams {
     pub resolved_before: Option<String>,
     pub sla_breached: Option<String>,
     pub workflow: Option<String>,
+    /// Sub-tasks of this task (its id).
+    pub parent: Option<String>,
+    /// `true`: blocked by at least one active task; `false`: by none.
+    pub blocked: Option<String>,
     /// Case-insensitive substring of title, description or task key.
     pub search: Option<String>,
     /// Comma-separated fields, `-` for descending: created_at, updated_at, priority (by the
@@ -258,6 +287,9 @@ pub struct CreateTaskRequest {
     pub team: Option<Uuid>,
     #[schema(example = "2026-12-04T17:00:00Z")]
     pub due_date: Option<DateTime<Utc>>,
+    /// Makes it a sub-task of this task (same organization; sub-tasks are one level deep).
+    #[schema(example = "0193f1a2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")]
+    pub parent: Option<Uuid>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -292,6 +324,10 @@ pub struct UpdateTaskRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>, example = "e2d4f6a8-1b3c-4d5e-8f7a-9b0c1d2e3f4a")]
     pub assigned_to: Option<Option<Uuid>>,
+    /// The parent task; `null` makes a sub-task a task of its own again.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>, example = "0193f1a2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")]
+    pub parent: Option<Option<Uuid>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -357,6 +393,8 @@ pub async fn list(
         resolved_before: filters::time_param("resolved_before", q.resolved_before.as_deref())?,
         sla_breached: filters::bool_param("sla_breached", q.sla_breached.as_deref())?,
         workflow: filters::uuid_param("workflow", q.workflow.as_deref())?,
+        parent: filters::uuid_param("parent", q.parent.as_deref())?,
+        blocked: filters::bool_param("blocked", q.blocked.as_deref())?,
         search: filters::text_param("search", q.search)?,
     };
     let ordering = parse_ordering(q.ordering.as_deref())?;
@@ -383,6 +421,7 @@ pub async fn create(
         tags: req.tags,
         team: req.team,
         due_date: req.due_date,
+        parent: req.parent,
     };
     Ok((
         StatusCode::CREATED,
@@ -427,6 +466,7 @@ pub async fn update(
         due_date: req.due_date,
         workflow: req.workflow,
         assigned_to: req.assigned_to,
+        parent: req.parent,
     };
     Ok(tagged(
         tasks::update(&state.app, &member, id, patch, if_match).await?,

@@ -16,7 +16,7 @@ use crate::{
         ApiJson, ApiQuery, IdPath, IfMatch, PageQuery, Paginated, Tagged, Versioned, filters,
         pagination::PageParams,
     },
-    routes::tags,
+    routes::{double_option, tags},
     state::AppState,
 };
 
@@ -56,6 +56,11 @@ pub struct WorkflowOut {
     pub allowed_states: Vec<String>,
     pub initial_state: String,
     pub final_states: Vec<String>,
+    /// The final state that means "abandoned" (never held back by blockers or sub-tasks).
+    #[schema(example = "cancelled")]
+    pub cancel_state: Option<String>,
+    /// Whether a task enters another final state only once its sub-tasks are done.
+    pub complete_parent_requires_subtasks_done: bool,
     pub transitions: Vec<RuleOut>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -75,6 +80,8 @@ impl From<WorkflowWithRules> for WorkflowOut {
             allowed_states: wf.allowed_states.0,
             initial_state: wf.initial_state,
             final_states: wf.final_states.0,
+            cancel_state: wf.cancel_state,
+            complete_parent_requires_subtasks_done: wf.complete_parent_requires_subtasks_done,
             transitions: w.rules.into_iter().map(Into::into).collect(),
             created_at: wf.created_at,
             updated_at: wf.updated_at,
@@ -113,6 +120,16 @@ pub struct WorkflowRequest {
     pub initial_state: Option<String>,
     #[schema(example = json!(["closed", "cancelled"]))]
     pub final_states: Option<Vec<String>>,
+    /// The final state that means "abandoned": entering it is never held back by blockers or
+    /// unfinished sub-tasks. Default on create: a final state named `cancelled` or
+    /// `canceled`; `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, example = "cancelled")]
+    pub cancel_state: Option<Option<String>>,
+    /// Refuse moving a task into a final state other than `cancel_state` while one of its
+    /// sub-tasks is active (default false).
+    #[schema(example = true)]
+    pub complete_parent_requires_subtasks_done: Option<bool>,
 }
 
 impl From<WorkflowRequest> for WorkflowInput {
@@ -123,6 +140,8 @@ impl From<WorkflowRequest> for WorkflowInput {
             allowed_states: r.allowed_states,
             initial_state: r.initial_state,
             final_states: r.final_states,
+            cancel_state: r.cancel_state,
+            complete_parent_requires_subtasks_done: r.complete_parent_requires_subtasks_done,
         }
     }
 }

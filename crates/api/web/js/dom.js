@@ -122,9 +122,12 @@ export function describeValue(value) {
   if (value === null || value === undefined) return "—";
   if (typeof value !== "object") return String(value);
   const named = Object.prototype.hasOwnProperty.call(value, "username");
+  const several = Object.keys(value).length > 1;
   const entries = Object.entries(value)
     // An id next to a name says nothing more to a reader; a lone id stays.
     .filter(([k, v]) => !(named && k !== "username" && typeof v === "string" && UUID.test(v)))
+    // So does a `…_id` beside the fields that name it (a blocker's key).
+    .filter(([k, v]) => !(several && k.endsWith("_id") && typeof v === "string" && UUID.test(v)))
     .filter(([k]) => !(named && k === "assigned_to"));
   if (!entries.length) return "—";
   const show = (v) => {

@@ -30,6 +30,10 @@ pub struct TaskFilter {
     pub resolved_before: Option<chrono::DateTime<chrono::Utc>>,
     pub sla_breached: Option<bool>,
     pub workflow: Option<Uuid>,
+    /// Sub-tasks of this task.
+    pub parent: Option<Uuid>,
+    /// `Some(true)`: blocked by at least one active task; `Some(false)`: by none.
+    pub blocked: Option<bool>,
     /// Case-insensitive substring of title, description or key.
     pub search: Option<String>,
 }
@@ -184,6 +188,17 @@ pub(super) fn where_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Strin
     }
     if let Some(None) = f.assigned_to {
         wh.push_str(" AND t.assigned_to IS NULL");
+    }
+    if let Some(parent) = f.parent {
+        wh.push_str(&format!(" AND t.parent_id = {}", p.push(parent)));
+    }
+    if let Some(blocked) = f.blocked {
+        wh.push_str(&format!(
+            " AND {}EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks b \
+               ON b.organization_id = d.organization_id AND b.id = d.blocked_by_id \
+               WHERE d.organization_id = t.organization_id AND d.task_id = t.id AND b.resolved_at IS NULL)",
+            if blocked { "" } else { "NOT " }
+        ));
     }
     if let Some(s) = f.search.as_deref().filter(|s| !s.is_empty()) {
         let ph = p.push(format!("%{}%", sql::like_escape(&s.to_lowercase())));

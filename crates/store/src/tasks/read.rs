@@ -34,6 +34,8 @@ pub struct TaskRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub comment_count: i64,
+    /// The task this one is a sub-task of.
+    pub parent_id: Option<Uuid>,
 }
 
 /// A task row with its names and derived figures. The names are scalar subqueries rather
@@ -45,7 +47,8 @@ pub(super) const SELECT: &str = "SELECT t.id, t.organization_id, t.task_key, t.t
     (SELECT ua.username FROM users ua WHERE ua.id = t.assigned_to) AS assigned_to_name, t.created_by, \
     (SELECT uc.username FROM users uc WHERE uc.id = t.created_by) AS created_by_name, t.due_date, t.sla_breached, \
     ai.priority_score AS ai_priority_score, ai.estimated_hours AS ai_estimated_hours, t.version, t.resolved_at, t.created_at, t.updated_at, \
-    (SELECT COUNT(*) FROM comments c WHERE c.organization_id = t.organization_id AND c.task_id = t.id) AS comment_count";
+    (SELECT COUNT(*) FROM comments c WHERE c.organization_id = t.organization_id AND c.task_id = t.id) AS comment_count, \
+    t.parent_id";
 
 /// What [`SELECT`] reads from.
 pub(super) const FROM: &str = "FROM tasks t \

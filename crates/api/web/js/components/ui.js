@@ -94,9 +94,10 @@ export function toast(message) {
 /**
  * A form in a modal. `fields`: [{name, label, type, options, value, required, hint}].
  * `onSubmit(values)` runs the API call; on error the message is shown and the form stays.
- * Resolves to onSubmit's result, or null when cancelled.
+ * Resolves to onSubmit's result, or null when cancelled. `done` ("Task created.") confirms
+ * success in a short message; callers that re-render pass theirs to `rerender` instead.
  */
-export function formDialog({ title, fields, submitLabel = "Save", onSubmit, intro }) {
+export function formDialog({ title, fields, submitLabel = "Save", onSubmit, intro, done }) {
   return new Promise((resolve) => {
     const inputs = {};
     const rows = fields.map((f) => {
@@ -126,7 +127,7 @@ export function formDialog({ title, fields, submitLabel = "Save", onSubmit, intr
       try {
         const result = await onSubmit(values);
         close();
-        toast("Saved.");
+        if (done) toast(done);
         resolve(result === undefined ? true : result);
       } catch (err) {
         await showError(err);

@@ -8,6 +8,7 @@ import { go, rerender, setTitle } from "../router.js";
 import { session } from "../session.js";
 import { dataTable } from "../components/table.js";
 import { attempt, confirmDialog, formDialog, pastWarning, showError } from "../components/ui.js";
+import { structurePanel } from "./task_structure.js";
 import { deleteTask, priorityBadge } from "./tasks.js";
 
 /** A link to a task known only by its key (activity feeds carry keys, not ids). */
@@ -53,6 +54,7 @@ export async function taskPage(main, [id]) {
         editable ? editPanel(task, teams) : null)),
     h("section", { class: "panel", id: "task-description" }, h("h2", {}, "Description"),
       task.description ? h("div", { class: "pre" }, task.description) : h("p", { class: "muted" }, "No description.")),
+    structurePanel(task),
     commentsPanel(task),
     auditPanel(audit.results));
 }

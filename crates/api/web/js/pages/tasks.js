@@ -69,6 +69,7 @@ export async function createTaskDialog(ctx) {
     fields: taskFields(ctx),
     submitLabel: "Create task",
     onSubmit: (values) => post("/tasks/", taskBody(values)),
+    done: "Task created.",
   });
   if (task) go(`#/tasks/${task.id}`);
 }

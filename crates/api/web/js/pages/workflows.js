@@ -18,12 +18,18 @@ function workflowDialog(workflow) {
       { name: "allowed_states", label: "States", value: workflow ? workflow.allowed_states.join(", ") : "open, in_progress, done" },
       { name: "initial_state", label: "Initial state", value: workflow ? workflow.initial_state : "open" },
       { name: "final_states", label: "Final states", hint: "comma-separated", value: workflow ? workflow.final_states.join(", ") : "done" },
+      { name: "cancel_state", label: "Cancel state", hint: "the final state that means abandoned: never held back by blockers or sub-tasks (empty: none)", value: workflow ? workflow.cancel_state || "" : "" },
+      { name: "complete_parent_requires_subtasks_done", label: "A task completes only once its sub-tasks are done", type: "checkbox", value: workflow ? workflow.complete_parent_requires_subtasks_done : false },
       { name: "is_default", label: "Default workflow for new tasks", type: "checkbox", value: workflow ? workflow.is_default : false },
     ],
     onSubmit: (v) => {
-      const body = { name: v.name.trim(), allowed_states: splitList(v.allowed_states), initial_state: v.initial_state.trim(), final_states: splitList(v.final_states), is_default: v.is_default };
+      const body = { name: v.name.trim(), allowed_states: splitList(v.allowed_states), initial_state: v.initial_state.trim(), final_states: splitList(v.final_states),
+        complete_parent_requires_subtasks_done: v.complete_parent_requires_subtasks_done, is_default: v.is_default };
+      // Empty on create: the server picks a final state called "cancelled", if any.
+      if (v.cancel_state.trim() || workflow) body.cancel_state = v.cancel_state.trim() || null;
       return workflow ? patch(`/workflows/${workflow.id}/`, body) : post("/workflows/", body);
     },
+    done: workflow ? null : "Workflow created.",
   });
 }
 
@@ -54,6 +60,9 @@ export async function workflowPage(main, [id]) {
     h("section", { class: "panel" },
       h("h2", {}, "State machine"),
       h("p", { class: "muted" }, "Green outline: initial state. Dark: final states. Blue arcs move forward, amber arcs move back; hover an arc for its roles."),
+      h("p", { id: "workflow-completion" },
+        workflow.cancel_state ? ["Cancel state: ", badge(workflow.cancel_state), " (never held back). "] : "No cancel state: every final state waits for blockers. ",
+        workflow.complete_parent_requires_subtasks_done ? "A task completes only once its sub-tasks are done." : "Sub-tasks do not hold back their parent."),
       h("div", { class: "table-wrap" }, workflowDiagram(workflow))),
     rulesSection(workflow));
 }

@@ -1,0 +1,241 @@
+//! Sub-tasks and "blocked by" dependencies: the rules that keep the structure sound (one
+//! level of sub-tasks, no cycles, same organization) and the checks a transition adds —
+//! the sixth (blockers) and, where the workflow asks, the seventh (unfinished sub-tasks).
+
+use std::collections::{HashMap, VecDeque};
+
+use switchyard_domain::workflow::{TransitionError, Workflow};
+use switchyard_store::{ConnectionTrait, Tenant, tasks, tasks::LinkedTask, workflows};
+use uuid::Uuid;
+
+use crate::{App, AppError, AppResult, ErrorCode, Event, Member, UnitOfWork};
+
+/// Both directions of a task's dependencies.
+#[derive(Debug, Clone)]
+pub struct Dependencies {
+    pub blocked_by: Vec<LinkedTask>,
+    pub blocking: Vec<LinkedTask>,
+}
+
+/// What a task is blocked by and what it blocks.
+pub async fn dependencies<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    task: Uuid,
+) -> AppResult<Dependencies> {
+    Ok(Dependencies {
+        blocked_by: tasks::blockers(c, tenant, task).await?,
+        blocking: tasks::blocking(c, tenant, task).await?,
+    })
+}
+
+/// A task's dependencies as `member` may read them (404 for a task of another organization).
+pub async fn list(state: &App, member: &Member, task: Uuid) -> AppResult<Dependencies> {
+    let c = state.db.conn();
+    tasks::record(c, member.tenant, task)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    dependencies(c, member.tenant, task).await
+}
+
+/// Records that `task` is blocked by `blocker` (whoever may edit the task). Both must be
+/// tasks of the caller's organization (404 otherwise); a dependency that would close a cycle
+/// is refused naming every task in it. The organization's graph is locked first, so two
+/// concurrent inserts cannot close a cycle between them.
+pub async fn add(
+    state: &App,
+    member: &Member,
+    task: Uuid,
+    blocker: Uuid,
+) -> AppResult<Dependencies> {
+    member.require_writer()?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let tenant = member.tenant;
+    tasks::lock_graph(uow.tx(), tenant).await?;
+    let record = tasks::record_for_update(uow.tx(), tenant, task)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !crate::tasks::may_edit(member, record.created_by, record.assigned_to) {
+        return Err(AppError::forbidden());
+    }
+    let blocking = tasks::record(uow.tx(), tenant, blocker)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if blocker == task {
+        return Err(AppError::field("blocked_by", "A task cannot block itself."));
+    }
+    if let Some(path) = path_back(uow.tx(), tenant, blocker, task).await? {
+        let mut cycle = vec![task];
+        cycle.extend(path);
+        let keys = tasks::keys(uow.tx(), tenant, &cycle).await?;
+        return Err(AppError::bad_request(
+            ErrorCode::DependencyCycle,
+            format!(
+                "This dependency would create a cycle: {}.",
+                keys.join(" → ")
+            ),
+        ));
+    }
+    if !tasks::add_dependency(uow.tx(), tenant, task, blocker, Some(member.user_id)).await? {
+        return Err(AppError::field(
+            "blocked_by",
+            format!(
+                "{} is already blocked by {}.",
+                record.task_key, blocking.task_key
+            ),
+        ));
+    }
+    uow.record(
+        member,
+        Event::DependencyChanged {
+            task_id: task,
+            task_key: record.task_key,
+            blocked_by: blocker,
+            blocked_by_key: blocking.task_key,
+            added: true,
+        },
+    )
+    .await?;
+    let out = dependencies(uow.tx(), tenant, task).await?;
+    uow.commit().await?;
+    Ok(out)
+}
+
+/// Removes a dependency (whoever may edit the task); 404 when there is none.
+pub async fn remove(state: &App, member: &Member, task: Uuid, blocker: Uuid) -> AppResult<()> {
+    member.require_writer()?;
+    let mut uow = UnitOfWork::begin(state).await?;
+    let tenant = member.tenant;
+    tasks::lock_graph(uow.tx(), tenant).await?;
+    let record = tasks::record_for_update(uow.tx(), tenant, task)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !crate::tasks::may_edit(member, record.created_by, record.assigned_to) {
+        return Err(AppError::forbidden());
+    }
+    let blocking = tasks::record(uow.tx(), tenant, blocker)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !tasks::remove_dependency(uow.tx(), tenant, task, blocker).await? {
+        return Err(AppError::NotFound);
+    }
+    uow.record(
+        member,
+        Event::DependencyChanged {
+            task_id: task,
+            task_key: record.task_key,
+            blocked_by: blocker,
+            blocked_by_key: blocking.task_key,
+            added: false,
+        },
+    )
+    .await?;
+    uow.commit().await?;
+    Ok(())
+}
+
+/// The chain of "blocked by" links from `from` to `to` (both ends included), if any.
+async fn path_back<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    from: Uuid,
+    to: Uuid,
+) -> AppResult<Option<Vec<Uuid>>> {
+    let mut next: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for e in tasks::edges_from(c, tenant, from).await? {
+        next.entry(e.task_id).or_default().push(e.blocked_by_id);
+    }
+    let mut came_from: HashMap<Uuid, Uuid> = HashMap::new();
+    let mut queue = VecDeque::from([from]);
+    while let Some(at) = queue.pop_front() {
+        if at == to {
+            let mut path = vec![to];
+            let mut cur = to;
+            while let Some(prev) = came_from.get(&cur) {
+                path.push(*prev);
+                cur = *prev;
+            }
+            path.reverse();
+            return Ok(Some(path));
+        }
+        for n in next.get(&at).into_iter().flatten() {
+            if *n != from && !came_from.contains_key(n) {
+                came_from.insert(*n, at);
+                queue.push_back(*n);
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Checks a would-be parent for a task (`task` is `None` while creating it): a task of the
+/// same organization (404 otherwise), not a sub-task itself, not the task, and the task
+/// must not have sub-tasks of its own. The parent is share-locked so it cannot become a
+/// sub-task meanwhile.
+pub async fn check_parent<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    task: Option<Uuid>,
+    parent: Uuid,
+) -> AppResult<()> {
+    if task == Some(parent) {
+        return Err(AppError::field(
+            "parent",
+            "A task cannot be its own parent.",
+        ));
+    }
+    let row = tasks::record_for_update(c, tenant, parent)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let depth = || {
+        AppError::bad_request(
+            ErrorCode::SubtaskDepth,
+            "Sub-tasks are one level deep: a sub-task cannot have sub-tasks.",
+        )
+    };
+    if row.parent_id.is_some() {
+        return Err(depth());
+    }
+    if let Some(task) = task
+        && tasks::subtask_count(c, tenant, task).await? > 0
+    {
+        return Err(depth());
+    }
+    Ok(())
+}
+
+/// The sixth and seventh checks of a transition into `to_state`, run after the state
+/// compare-and-set (which holds the task's row): entering a final state other than the
+/// workflow's cancel state needs every blocker finished and, where the workflow asks for
+/// it, every sub-task. Blockers and sub-tasks are share-locked, so one reopened at the
+/// same moment waits for this transaction instead of slipping through.
+pub async fn check_completion<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    wf: &Workflow,
+    workflow_id: Uuid,
+    task: Uuid,
+    to_state: &str,
+) -> AppResult<()> {
+    if !wf.final_states.iter().any(|s| s == to_state) {
+        return Ok(());
+    }
+    let options = workflows::get(c, tenant, workflow_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if options.cancel_state.as_deref() == Some(to_state) {
+        return Ok(());
+    }
+    let keys = |rows: Vec<LinkedTask>| rows.into_iter().map(|t| t.task_key).collect::<Vec<_>>();
+    let blockers = tasks::active_blockers_locked(c, tenant, task).await?;
+    if !blockers.is_empty() {
+        return Err(TransitionError::Blocked(keys(blockers)).into());
+    }
+    if options.complete_parent_requires_subtasks_done {
+        let open = tasks::active_subtasks_locked(c, tenant, task).await?;
+        if !open.is_empty() {
+            return Err(TransitionError::SubtasksOpen(keys(open)).into());
+        }
+    }
+    Ok(())
+}
