@@ -198,6 +198,11 @@ pub fn time_zone(name: Option<&str>) -> AppResult<Tz> {
 /// the hourly buckets (an hour counts for the day holding its middle, exact for zones whose
 /// offset is whole hours), cycle times of the tasks completed in the period, and overdue
 /// work per assignee now. Three queries whatever the number of tasks.
+///
+/// Answers are kept for [`TREND_TTL`] per organization, period and zone (in this process):
+/// the cycle-time ranking reads every task completed in the period, and a dashboard's figures
+/// a minute old are as useful as fresh ones, while 32 people opening it at once should not
+/// cost 32 rankings.
 pub async fn trends(state: &App, member: &Member, days: u32, tz: Tz) -> AppResult<Trends> {
     if !(1..=MAX_TREND_DAYS).contains(&days) {
         return Err(AppError::field(
@@ -205,8 +210,58 @@ pub async fn trends(state: &App, member: &Member, days: u32, tz: Tz) -> AppResul
             format!("Choose between 1 and {MAX_TREND_DAYS} days."),
         ));
     }
-    let c = state.db.conn();
     let now = state.clock.now();
+    let key = (member.tenant.id(), days, tz, now.timestamp().div_euclid(60));
+    if let Some(hit) = trend_cache::get(&key) {
+        return Ok(hit);
+    }
+    let out = compute_trends(state, member, days, tz, now).await?;
+    trend_cache::put(key, out.clone());
+    Ok(out)
+}
+
+/// Recently computed trends, per (organization, days, zone, clock minute).
+mod trend_cache {
+    use std::{
+        collections::HashMap,
+        sync::{LazyLock, Mutex},
+        time::Instant,
+    };
+
+    use super::{TREND_TTL, Trends, Tz, Uuid};
+
+    pub(super) type Key = (Uuid, u32, Tz, i64);
+
+    static CACHE: LazyLock<Mutex<HashMap<Key, (Instant, Trends)>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+
+    pub(super) fn get(key: &Key) -> Option<Trends> {
+        let cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < TREND_TTL)
+            .map(|(_, t)| t.clone())
+    }
+
+    pub(super) fn put(key: Key, trends: Trends) {
+        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        // Old entries go whenever a new one comes, so the map holds one minute's keys.
+        cache.retain(|_, (at, _)| at.elapsed() < TREND_TTL);
+        cache.insert(key, (Instant::now(), trends));
+    }
+}
+
+/// How long computed trends are reused.
+pub const TREND_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+async fn compute_trends(
+    state: &App,
+    member: &Member,
+    days: u32,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> AppResult<Trends> {
+    let c = state.db.conn();
     let today = now.with_timezone(&tz).date_naive();
     let dates: Vec<NaiveDate> = (0..days)
         .rev()

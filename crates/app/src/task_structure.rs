@@ -58,7 +58,8 @@ pub async fn add(
     if !crate::tasks::may_edit(member, record.created_by, record.assigned_to) {
         return Err(AppError::forbidden());
     }
-    let blocking = tasks::record(uow.tx(), tenant, blocker)
+    // Share-locked: it cannot be deleted before the insert that points at it.
+    let blocking = tasks::record_for_share(uow.tx(), tenant, blocker)
         .await?
         .ok_or(AppError::NotFound)?;
     if blocker == task {
@@ -134,6 +135,55 @@ pub async fn remove(state: &App, member: &Member, task: Uuid, blocker: Uuid) -> 
     Ok(())
 }
 
+/// What deleting a task does to the tasks linked to it, done and recorded before the
+/// delete so nothing changes without a trace: its sub-tasks are detached (an `updated`
+/// entry each, parent → none) and the tasks it blocked are unblocked (a
+/// `dependency_removed` entry each). The tasks it was blocked by lose nothing worth noting.
+/// The caller holds the dependency graph's lock (taken before the task's row, the order
+/// [`add`] and [`remove`] use).
+pub async fn unlink_before_delete(
+    uow: &mut UnitOfWork,
+    member: &Member,
+    id: Uuid,
+    key: &str,
+) -> AppResult<()> {
+    let tenant = member.tenant;
+    let subtasks = tasks::subtasks(uow.tx(), tenant, id).await?;
+    let blocked = tasks::blocking(uow.tx(), tenant, id).await?;
+    if !subtasks.is_empty() {
+        tasks::detach_subtasks(uow.tx(), tenant, id).await?;
+    }
+    for s in subtasks {
+        let (mut old, mut new) = (serde_json::Map::new(), serde_json::Map::new());
+        old.insert("parent".into(), serde_json::json!(id));
+        new.insert("parent".into(), serde_json::Value::Null);
+        uow.record(
+            member,
+            Event::TaskUpdated {
+                task_id: s.id,
+                task_key: s.task_key,
+                old,
+                new,
+            },
+        )
+        .await?;
+    }
+    for t in blocked {
+        uow.record(
+            member,
+            Event::DependencyChanged {
+                task_id: t.id,
+                task_key: t.task_key,
+                blocked_by: id,
+                blocked_by_key: key.to_string(),
+                added: false,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// The chain of "blocked by" links from `from` to `to` (both ends included), if any.
 async fn path_back<C: ConnectionTrait>(
     c: &C,
@@ -169,12 +219,13 @@ async fn path_back<C: ConnectionTrait>(
 }
 
 /// Checks a would-be parent for a task (`task` is `None` while creating it): a task of the
-/// same organization (404 otherwise), not a sub-task itself, not the task, and the task
-/// must not have sub-tasks of its own. The parent is share-locked so it cannot become a
-/// sub-task meanwhile.
+/// same organization (404 otherwise) that `member` may edit (a sub-task holds its parent
+/// back where the workflow asks, so attaching one is an edit of the parent), not a sub-task
+/// itself, not the task, and the task must not have sub-tasks of its own. The parent is
+/// share-locked, so it cannot become a sub-task or change state meanwhile.
 pub async fn check_parent<C: ConnectionTrait>(
     c: &C,
-    tenant: Tenant,
+    member: &Member,
     task: Option<Uuid>,
     parent: Uuid,
 ) -> AppResult<()> {
@@ -184,9 +235,15 @@ pub async fn check_parent<C: ConnectionTrait>(
             "A task cannot be its own parent.",
         ));
     }
-    let row = tasks::record_for_update(c, tenant, parent)
+    let row = tasks::record_for_share(c, member.tenant, parent)
         .await?
         .ok_or(AppError::NotFound)?;
+    if !crate::tasks::may_edit(member, row.created_by, row.assigned_to) {
+        return Err(AppError::Forbidden(format!(
+            "Only those who may edit {} can give it sub-tasks.",
+            row.task_key
+        )));
+    }
     let depth = || {
         AppError::bad_request(
             ErrorCode::SubtaskDepth,
@@ -197,7 +254,7 @@ pub async fn check_parent<C: ConnectionTrait>(
         return Err(depth());
     }
     if let Some(task) = task
-        && tasks::subtask_count(c, tenant, task).await? > 0
+        && tasks::subtask_count(c, member.tenant, task).await? > 0
     {
         return Err(depth());
     }

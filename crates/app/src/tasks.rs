@@ -290,10 +290,11 @@ pub async fn create(state: &App, member: &Member, input: NewTaskInput) -> AppRes
             })?,
     };
     check_team(tx, member.tenant, input.team).await?;
-    if let Some(parent) = input.parent {
-        task_structure::check_parent(tx, member.tenant, None, parent).await?;
-    }
     let seq = tasks::next_sequence(tx, member.tenant).await?;
+    // After the organization's counter, the lock order of every other path.
+    if let Some(parent) = input.parent {
+        task_structure::check_parent(tx, member, None, parent).await?;
+    }
     let task_key = format!("{}-{seq:04}", key_prefix(&org.slug));
     let workflow_id = wf.id;
     let wf = as_domain(wf);
@@ -427,7 +428,7 @@ pub async fn update(
     if parent != task.parent_id
         && let Some(p) = parent
     {
-        task_structure::check_parent(uow.tx(), member.tenant, Some(id), p).await?;
+        task_structure::check_parent(uow.tx(), member, Some(id), p).await?;
     }
     let mut old = Map::new();
     let mut new = Map::new();
@@ -485,6 +486,8 @@ pub async fn delete(
 ) -> AppResult<()> {
     member.require_admin()?;
     let mut uow = UnitOfWork::begin(state).await?;
+    // The graph first, then the row: the lock order of dependency changes.
+    tasks::lock_graph(uow.tx(), member.tenant).await?;
     let task = lock_task(&uow, member.tenant, id, if_match).await?;
     uow.record(
         member,
@@ -496,6 +499,7 @@ pub async fn delete(
         },
     )
     .await?;
+    task_structure::unlink_before_delete(&mut uow, member, id, &task.task_key).await?;
     tasks::delete(uow.tx(), member.tenant, id).await?;
     uow.commit().await?;
     Ok(())

@@ -27,8 +27,9 @@ CREATE TABLE task_dependencies (
 );
 -- @end
 -- @sqlite
-UPDATE workflows SET cancel_state = 'cancelled' WHERE final_states LIKE '%"cancelled"%';
-UPDATE workflows SET cancel_state = 'canceled' WHERE cancel_state IS NULL AND final_states LIKE '%"canceled"%';
+-- instr, not LIKE: SQLite's LIKE ignores case, and "Cancelled" is another state.
+UPDATE workflows SET cancel_state = 'cancelled' WHERE instr(final_states, '"cancelled"') > 0;
+UPDATE workflows SET cancel_state = 'canceled' WHERE cancel_state IS NULL AND instr(final_states, '"canceled"') > 0;
 ALTER TABLE tasks ADD COLUMN parent_id {uuid} REFERENCES tasks(id) ON DELETE SET NULL;
 CREATE TABLE task_dependencies (
     organization_id {uuid} NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,

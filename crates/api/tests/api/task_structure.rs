@@ -180,6 +180,22 @@ async fn a_blocker_holds_back_completion_until_it_is_done_but_not_cancelling() {
         .expect(200)
         .body;
     assert_eq!(audit["count"], 1);
+    // Deleting a blocker unblocks what it blocked, with a trace on the task it blocked.
+    app.delete(&format!("/api/v1/tasks/{}/", id(&c)), admin)
+        .await
+        .expect(204);
+    let removed = app.audit_of(admin, id(&a)).await;
+    let gone = removed
+        .iter()
+        .filter(|e| e["action"] == "dependency_removed")
+        .count();
+    assert_eq!(gone, 2, "{removed:?}");
+    let a_now = app
+        .get(&format!("/api/v1/tasks/{}/", id(&a)), admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(a_now["blocked_by"], json!([]));
 }
 
 #[tokio::test]
@@ -465,6 +481,11 @@ async fn sub_tasks_are_one_level_and_hold_back_their_parent_where_the_workflow_a
         .find(|e| e["action"] == "updated")
         .expect("an update entry");
     assert_eq!(edit["old_value"]["parent"], parent["id"]);
+    let before = app
+        .get(&format!("/api/v1/tasks/{}/", id(&s1)), admin)
+        .await
+        .expect(200)
+        .body;
     app.delete(&format!("/api/v1/tasks/{}/", id(&parent)), admin)
         .await
         .expect(204);
@@ -474,6 +495,17 @@ async fn sub_tasks_are_one_level_and_hold_back_their_parent_where_the_workflow_a
         .expect(200)
         .body;
     assert_eq!(orphan["parent"], Value::Null);
+    assert_eq!(
+        orphan["version"].as_i64().unwrap(),
+        before["version"].as_i64().unwrap() + 1
+    );
+    let history = app.audit_of(admin, id(&s1)).await;
+    assert!(
+        history.iter().any(|e| e["action"] == "updated"
+            && e["new_value"]["parent"].is_null()
+            && e["old_value"]["parent"] == parent["id"]),
+        "{history:?}"
+    );
 }
 
 #[tokio::test]
@@ -503,4 +535,78 @@ async fn dependencies_are_changed_by_those_who_may_edit_the_task() {
     )
     .await
     .expect(403);
+    // A sub-task holds its parent back, so giving a task sub-tasks is an edit of it.
+    let r = app
+        .post(
+            "/api/v1/tasks/",
+            &engineer,
+            json!({"title": "Hitchhiker", "workflow": wf, "parent": id(&admins)}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(
+        r.body["detail"],
+        format!(
+            "Only those who may edit {} can give it sub-tasks.",
+            key(&admins)
+        )
+    );
+    let subs = app
+        .get(
+            &format!("/api/v1/tasks/{}/subtasks/", id(&admins)),
+            &org.admin,
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(subs["count"], 0);
+    task(
+        &app,
+        &engineer,
+        &wf,
+        "My own step",
+        json!({"parent": id(&own)}),
+    )
+    .await;
+}
+
+/// PostgreSQL: a blocker being reopened by a transaction that has not committed yet makes
+/// the completion wait, then refuses it — the share lock, not luck, decides.
+#[tokio::test]
+async fn a_blocker_reopened_at_the_same_moment_is_waited_for_and_then_holds_back() {
+    if crate::helpers::expected_backend() != switchyard_store::Backend::Postgres {
+        return; // SQLite runs one writer at a time: there is no "same moment".
+    }
+    use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let org = app.setup_org("reopen").await;
+    let admin = org.admin.clone();
+    let wf = quick_workflow(&app, &admin, "Quick", false).await;
+    let a = task(&app, &admin, &wf, "Ship", json!({})).await;
+    let b = task(&app, &admin, &wf, "Sign", json!({})).await;
+    assert_eq!(block(&app, &admin, &a, &b).await.0, 201);
+    assert_eq!(move_to(&app, &admin, &b, "done").await.0, 200);
+    // Someone reopens the blocker and has not committed yet.
+    let reopen = app.db.conn().begin().await.unwrap();
+    reopen
+        .execute_raw(Statement::from_sql_and_values(
+            reopen.get_database_backend(),
+            "UPDATE tasks SET current_state = 'todo', resolved_at = NULL, version = version + 1 WHERE id = $1",
+            [uuid::Uuid::parse_str(id(&b)).unwrap().into()],
+        ))
+        .await
+        .unwrap();
+    let completing = {
+        let (app, admin, a) = (app.clone(), admin.clone(), a.clone());
+        tokio::spawn(async move { move_to(&app, &admin, &a, "done").await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        !completing.is_finished(),
+        "the completion must wait for the reopen"
+    );
+    reopen.commit().await.unwrap();
+    let (status, body) = completing.await.unwrap();
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["detail"], format!("Task is blocked by {}.", key(&b)));
 }

@@ -58,3 +58,18 @@ pub async fn record_for_update<C: ConnectionTrait>(
     };
     sql::one(c, &sql, vec![tenant.id().into(), id.into()]).await
 }
+
+/// One task's record, share-locked until the transaction ends (`FOR SHARE` on PostgreSQL):
+/// it cannot change or be deleted meanwhile, while other readers that only share-lock it go
+/// on. For the task a write points at (a parent, a blocker) rather than the one it changes.
+pub async fn record_for_share<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    id: Uuid,
+) -> Result<Option<TaskRecord>> {
+    let sql = match c.get_database_backend() {
+        DbBackend::Postgres => format!("{SELECT} FOR SHARE OF t"),
+        _ => SELECT.to_string(),
+    };
+    sql::one(c, &sql, vec![tenant.id().into(), id.into()]).await
+}

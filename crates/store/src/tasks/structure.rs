@@ -51,22 +51,24 @@ pub async fn subtasks<C: ConnectionTrait>(
     .await
 }
 
-/// The active sub-tasks of `parent`, share-locked (the parent-completion rule).
+/// The active sub-tasks of `parent`. All of them are share-locked first (like
+/// [`active_blockers_locked`]), so one being reopened at this moment is waited for and then
+/// seen as it is.
 pub async fn active_subtasks_locked<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
     parent: Uuid,
 ) -> Result<Vec<LinkedTask>> {
-    sql::all(
+    let all: Vec<LinkedTask> = sql::all(
         c,
         &format!(
-            "{LINKED} WHERE t.organization_id = $1 AND t.parent_id = $2 AND t.resolved_at IS NULL \
-             ORDER BY t.task_key{}",
+            "{LINKED} WHERE t.organization_id = $1 AND t.parent_id = $2 ORDER BY t.task_key{}",
             share_lock(c)
         ),
         vec![tenant.id().into(), parent.into()],
     )
-    .await
+    .await?;
+    Ok(all.into_iter().filter(LinkedTask::is_active).collect())
 }
 
 /// How many sub-tasks `id` has.
@@ -94,6 +96,22 @@ pub async fn set_parent<C: ConnectionTrait>(
     )
     .await?;
     Ok(())
+}
+
+/// Makes every sub-task of `parent` a task of its own (a new version each), before the
+/// parent is deleted.
+pub async fn detach_subtasks<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    parent: Uuid,
+) -> Result<u64> {
+    sql::exec(
+        c,
+        "UPDATE tasks SET parent_id = NULL, version = version + 1, updated_at = $3 \
+         WHERE organization_id = $1 AND parent_id = $2",
+        vec![tenant.id().into(), parent.into(), now().into()],
+    )
+    .await
 }
 
 /// The tasks `task` is blocked by, by key.
