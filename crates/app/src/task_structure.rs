@@ -5,7 +5,10 @@
 use std::collections::{HashMap, VecDeque};
 
 use switchyard_domain::workflow::{TransitionError, Workflow};
-use switchyard_store::{ConnectionTrait, Tenant, tasks, tasks::LinkedTask, workflows};
+use switchyard_store::{
+    ConnectionTrait, Tenant, tasks,
+    tasks::{LinkedTask, TaskRecord},
+};
 use uuid::Uuid;
 
 use crate::{App, AppError, AppResult, ErrorCode, Event, Member, UnitOfWork};
@@ -48,20 +51,8 @@ pub async fn add(
     task: Uuid,
     blocker: Uuid,
 ) -> AppResult<Dependencies> {
-    member.require_writer()?;
-    let mut uow = UnitOfWork::begin(state).await?;
+    let (mut uow, record, blocking) = begin_edge_change(state, member, task, blocker).await?;
     let tenant = member.tenant;
-    tasks::lock_graph(uow.tx(), tenant).await?;
-    let record = tasks::record_for_update(uow.tx(), tenant, task)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !crate::tasks::may_edit(member, record.created_by, record.assigned_to) {
-        return Err(AppError::forbidden());
-    }
-    // Share-locked: it cannot be deleted before the insert that points at it.
-    let blocking = tasks::record_for_share(uow.tx(), tenant, blocker)
-        .await?
-        .ok_or(AppError::NotFound)?;
     if blocker == task {
         return Err(AppError::field("blocked_by", "A task cannot block itself."));
     }
@@ -102,10 +93,18 @@ pub async fn add(
     Ok(out)
 }
 
-/// Removes a dependency (whoever may edit the task); 404 when there is none.
-pub async fn remove(state: &App, member: &Member, task: Uuid, blocker: Uuid) -> AppResult<()> {
+/// Opens the unit of work of a dependency change: the organization's graph locked first,
+/// then the task (which the caller must be allowed to edit) and the blocker, share-locked so
+/// it cannot be deleted before the row that points at it is written. Both must be tasks of
+/// the caller's organization (404 otherwise).
+async fn begin_edge_change(
+    state: &App,
+    member: &Member,
+    task: Uuid,
+    blocker: Uuid,
+) -> AppResult<(UnitOfWork, TaskRecord, TaskRecord)> {
     member.require_writer()?;
-    let mut uow = UnitOfWork::begin(state).await?;
+    let uow = UnitOfWork::begin(state).await?;
     let tenant = member.tenant;
     tasks::lock_graph(uow.tx(), tenant).await?;
     let record = tasks::record_for_update(uow.tx(), tenant, task)
@@ -114,9 +113,16 @@ pub async fn remove(state: &App, member: &Member, task: Uuid, blocker: Uuid) -> 
     if !crate::tasks::may_edit(member, record.created_by, record.assigned_to) {
         return Err(AppError::forbidden());
     }
-    let blocking = tasks::record(uow.tx(), tenant, blocker)
+    let blocking = tasks::record_for_share(uow.tx(), tenant, blocker)
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok((uow, record, blocking))
+}
+
+/// Removes a dependency (whoever may edit the task); 404 when there is none.
+pub async fn remove(state: &App, member: &Member, task: Uuid, blocker: Uuid) -> AppResult<()> {
+    let (mut uow, record, blocking) = begin_edge_change(state, member, task, blocker).await?;
+    let tenant = member.tenant;
     if !tasks::remove_dependency(uow.tx(), tenant, task, blocker).await? {
         return Err(AppError::NotFound);
     }
@@ -270,17 +276,10 @@ pub async fn check_completion<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
     wf: &Workflow,
-    workflow_id: Uuid,
     task: Uuid,
     to_state: &str,
 ) -> AppResult<()> {
-    if !wf.final_states.iter().any(|s| s == to_state) {
-        return Ok(());
-    }
-    let options = workflows::get(c, tenant, workflow_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if options.cancel_state.as_deref() == Some(to_state) {
+    if !wf.completes_in(to_state) {
         return Ok(());
     }
     let keys = |rows: Vec<LinkedTask>| rows.into_iter().map(|t| t.task_key).collect::<Vec<_>>();
@@ -288,7 +287,7 @@ pub async fn check_completion<C: ConnectionTrait>(
     if !blockers.is_empty() {
         return Err(TransitionError::Blocked(keys(blockers)).into());
     }
-    if options.complete_parent_requires_subtasks_done {
+    if wf.complete_parent_requires_subtasks_done {
         let open = tasks::active_subtasks_locked(c, tenant, task).await?;
         if !open.is_empty() {
             return Err(TransitionError::SubtasksOpen(keys(open)).into());

@@ -128,6 +128,8 @@ pub fn as_domain(wf: workflows::WorkflowRow) -> Workflow {
         states: wf.allowed_states.0,
         initial_state: wf.initial_state,
         final_states: wf.final_states.0,
+        cancel_state: wf.cancel_state,
+        complete_parent_requires_subtasks_done: wf.complete_parent_requires_subtasks_done,
     }
 }
 
@@ -574,15 +576,7 @@ pub async fn transition(
         }
     }
     // Checks six and seven, under the row the compare-and-set now holds.
-    task_structure::check_completion(
-        uow.tx(),
-        member.tenant,
-        &wf,
-        task.workflow_id,
-        id,
-        &to_state,
-    )
-    .await?;
+    task_structure::check_completion(uow.tx(), member.tenant, &wf, id, &to_state).await?;
     uow.record(
         member,
         Event::TaskTransitioned {

@@ -10,6 +10,18 @@ pub struct Workflow {
     pub states: Vec<String>,
     pub initial_state: String,
     pub final_states: Vec<String>,
+    /// The final state that means "abandoned": never held back by blockers or sub-tasks.
+    pub cancel_state: Option<String>,
+    /// Whether a task enters another final state only once its sub-tasks are done.
+    pub complete_parent_requires_subtasks_done: bool,
+}
+
+impl Workflow {
+    /// Whether entering `target` completes the work: a final state other than the cancel
+    /// state (what blockers and, where asked, unfinished sub-tasks hold back).
+    pub fn completes_in(&self, target: &str) -> bool {
+        self.is_final(target) && self.cancel_state.as_deref() != Some(target)
+    }
 }
 
 /// One transition rule of a workflow.
@@ -211,6 +223,8 @@ mod tests {
             states: v(&["open", "in_progress", "review", "done", "cancelled"]),
             initial_state: "open".into(),
             final_states: v(&["done", "cancelled"]),
+            cancel_state: Some("cancelled".into()),
+            complete_parent_requires_subtasks_done: false,
         };
         let rules = crate::rules::default_rules(
             &wf.states,
@@ -317,6 +331,8 @@ mod tests {
                     initial_state: states[0].clone(),
                     states: states.clone(),
                     final_states,
+                    cancel_state: None,
+                    complete_parent_requires_subtasks_done: false,
                 };
                 (
                     wf,
