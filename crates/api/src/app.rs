@@ -20,8 +20,8 @@ use crate::{
     },
     routes::{
         account, admin_jobs, ai, audit_logs, auth, avatars, comments, dashboard, departments,
-        health, invitations, organizations, personal_data, setup, task_links, tasks, teams,
-        two_factor, users, workflows,
+        health, invitations, organizations, personal_data, projects, setup, task_links, tasks,
+        teams, two_factor, users, workflows,
     },
     state::AppState,
 };
@@ -92,6 +92,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invitations::revoke))
         .routes(routes!(teams::list, teams::create))
         .routes(routes!(teams::get, teams::update, teams::delete))
+        .routes(routes!(projects::list, projects::create))
+        .routes(routes!(projects::get, projects::update, projects::delete))
+        .routes(routes!(projects::stats))
+        .routes(routes!(projects::members, projects::add_member))
+        .routes(routes!(projects::update_member, projects::remove_member))
         .routes(routes!(departments::list, departments::create))
         .routes(routes!(
             departments::get,

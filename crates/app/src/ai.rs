@@ -10,7 +10,7 @@ use switchyard_domain::ai::{
     routing::{self, Candidate, Ranked},
 };
 use switchyard_store::{
-    ConnectionTrait, Tenant, ai, organizations, tasks,
+    ConnectionTrait, Page, ai, organizations, tasks,
     tasks::{TaskQuery, TaskRow},
     workflows,
 };
@@ -81,6 +81,9 @@ pub async fn score_one(state: &App, member: &Member, task_id: Uuid) -> AppResult
     let task = tasks::get(uow.tx(), member.tenant, task_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    crate::projects::task_right(uow.tx(), member, task.project_id)
+        .await?
+        .require_visible()?;
     let org = organizations::get(uow.tx(), member.tenant)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -231,6 +234,9 @@ pub async fn recommend(
     let task = tasks::get(c, member.tenant, task_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    crate::projects::task_right(c, member, task.project_id)
+        .await?
+        .require_visible()?;
     let recs = recommend_in(c, member, &task).await?;
     Ok((task, recs))
 }
@@ -273,8 +279,10 @@ pub async fn auto_assign(
     Ok((task, best))
 }
 
-/// The organization's vocabulary for the question parser (four small queries).
-async fn vocabulary<C: ConnectionTrait>(c: &C, tenant: Tenant) -> AppResult<Vocabulary> {
+/// The organization's vocabulary for the question parser, with the projects `member` may
+/// see (five small queries).
+async fn vocabulary<C: ConnectionTrait>(c: &C, member: &Member) -> AppResult<Vocabulary> {
+    let tenant = member.tenant;
     let org = organizations::get(c, tenant)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -304,6 +312,22 @@ async fn vocabulary<C: ConnectionTrait>(c: &C, tenant: Tenant) -> AppResult<Voca
         .await?
         .into_iter()
         .map(|n| (n.id.to_string(), n.name))
+        .collect();
+    let (projects, _) = switchyard_store::projects::list(
+        c,
+        tenant,
+        member.user_id,
+        member.level.is_manager_or_above(),
+        &Default::default(),
+        Page {
+            number: 1,
+            size: 500,
+        },
+    )
+    .await?;
+    vocab.projects = projects
+        .into_iter()
+        .map(|p| (p.id.to_string(), p.project_key, p.name))
         .collect();
     Ok(vocab)
 }
@@ -337,7 +361,7 @@ pub async fn query(state: &App, member: &Member, question: &str) -> AppResult<An
         ));
     }
     let c = state.db.conn();
-    let vocab = vocabulary(c, member.tenant).await?;
+    let vocab = vocabulary(c, member).await?;
     let now = state.clock.now();
     let parsed = nlq::parse(question, &vocab, now);
     let q = TaskQuery {
@@ -363,6 +387,11 @@ pub async fn query(state: &App, member: &Member, question: &str) -> AppResult<An
         due_to: parsed.due.and_then(|w| w.to),
         created_from: parsed.created.and_then(|w| w.from),
         created_to: parsed.created.and_then(|w| w.to),
+        project: parsed
+            .project
+            .as_ref()
+            .and_then(|(id, _)| Uuid::parse_str(id).ok()),
+        scope: crate::projects::scope(member),
     };
     let (results, count) = tasks::search(c, member.tenant, &q, QUERY_LIMIT).await?;
     Ok(Answer {

@@ -10,17 +10,27 @@ use crate::{App, AppError, AppResult, Member};
 pub async fn list(
     state: &App,
     member: &Member,
-    filter: audit::AuditFilter,
+    mut filter: audit::AuditFilter,
     page: Page,
 ) -> AppResult<(Vec<AuditRow>, u64)> {
+    filter.scope = crate::projects::scope(member);
     Ok(audit::list(state.db.conn(), member.tenant, &filter, page).await?)
 }
 
-/// One entry.
+/// One entry (404 for an entry about a task of a project hidden from the member).
 pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<AuditRow> {
-    audit::get(state.db.conn(), member.tenant, id)
+    let c = state.db.conn();
+    let row = audit::get(c, member.tenant, id)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    if let Some(task) = row.task_id
+        && let Some(t) = switchyard_store::tasks::record(c, member.tenant, task).await?
+    {
+        crate::projects::task_right(c, member, t.project_id)
+            .await?
+            .require_visible()?;
+    }
+    Ok(row)
 }
 
 /// Entries per page of the export (each a query; the response streams page by page).

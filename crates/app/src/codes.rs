@@ -62,6 +62,10 @@ error_codes! {
     DefaultWorkflowConflict => "default_workflow_conflict", "409: another default workflow was set at the same time.";
     DuplicateRule => "duplicate_rule", "409: a rule between these states already exists in the workflow.";
     DepartmentNameTaken => "department_name_taken", "409: a department with this name already exists.";
+    ProjectKeyTaken => "project_key_taken", "409: a project with this key already exists.";
+    ProjectNameTaken => "project_name_taken", "409: a project with this name already exists.";
+    ProjectInUse => "project_in_use", "409: the project still has tasks (move or delete them, or archive the project).";
+    LastProjectOwner => "last_project_owner", "409: a project keeps at least one owner.";
     TaskKeyConflict => "task_key_conflict", "409: the task key is already used.";
     Conflict => "conflict", "409: the request conflicts with existing data.";
     ValueInUse => "value_in_use", "409: a role, priority or type to remove is still in use.";

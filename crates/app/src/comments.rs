@@ -46,16 +46,24 @@ pub async fn list(
     task: Option<Uuid>,
     page: Page,
 ) -> AppResult<(Vec<Comment>, u64)> {
-    let (rows, count) = comments::list(state.db.conn(), member.tenant, task, page).await?;
+    let scope = crate::projects::scope(member);
+    let (rows, count) = comments::list(state.db.conn(), member.tenant, task, scope, page).await?;
     let listed = rows.into_iter().map(|r| Comment::new(member, r)).collect();
     Ok((listed, count))
 }
 
 /// One comment.
 pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<Comment> {
-    let row = comments::get(state.db.conn(), member.tenant, id)
+    let c = state.db.conn();
+    let row = comments::get(c, member.tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let task = tasks::record(c, member.tenant, row.task_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::projects::task_right(c, member, task.project_id)
+        .await?
+        .require_visible()?;
     Ok(Comment::new(member, row))
 }
 
@@ -73,6 +81,15 @@ pub async fn create(
     let task = tasks::get(uow.tx(), member.tenant, task_id)
         .await?
         .ok_or_else(|| AppError::field("task", "Task not found in this organization."))?;
+    match crate::projects::task_right(uow.tx(), member, task.project_id).await? {
+        crate::projects::TaskRight::Hidden => {
+            return Err(AppError::field(
+                "task",
+                "Task not found in this organization.",
+            ));
+        }
+        right => right.require_write()?,
+    };
     let id = comments::create(
         uow.tx(),
         member.tenant,
@@ -158,11 +175,13 @@ async fn own(
         ));
     }
     AppError::check_version(if_match, row.version)?;
-    let key = tasks::get(c, member.tenant, row.task_id)
-        .await?
-        .map(|t| t.task_key)
-        .unwrap_or_default();
-    Ok((row, key))
+    let task = tasks::record(c, member.tenant, row.task_id).await?;
+    if let Some(t) = &task {
+        crate::projects::task_right(c, member, t.project_id)
+            .await?
+            .require_visible()?;
+    }
+    Ok((row, task.map(|t| t.task_key).unwrap_or_default()))
 }
 
 /// Edits a comment (author or admin), audited.

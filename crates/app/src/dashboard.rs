@@ -150,7 +150,10 @@ pub async fn activity(state: &App, member: &Member, limit: u64) -> AppResult<Vec
     let (rows, _) = audit::list(
         state.db.conn(),
         member.tenant,
-        &audit::AuditFilter::default(),
+        &audit::AuditFilter {
+            scope: crate::projects::scope(member),
+            ..Default::default()
+        },
         Page {
             number: 1,
             size: limit.clamp(1, 100),

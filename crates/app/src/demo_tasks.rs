@@ -494,6 +494,7 @@ pub async fn seed(
                 created_by: Some(people[creator]),
                 due_date: sample.due_hours.map(|h| now + Duration::hours(h)),
                 resolved_at,
+                project_id: None,
             },
             created,
         )

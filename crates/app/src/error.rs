@@ -177,6 +177,18 @@ pub fn conflict_error(c: Conflict) -> AppError {
             ErrorCode::DepartmentNameTaken,
             "A department with this name already exists.",
         ),
+        Conflict::ProjectKey => AppError::conflict(
+            ErrorCode::ProjectKeyTaken,
+            "A project with this key already exists.",
+        ),
+        Conflict::ProjectName => AppError::conflict(
+            ErrorCode::ProjectNameTaken,
+            "A project with this name already exists.",
+        ),
+        Conflict::ProjectMember => AppError::conflict(
+            ErrorCode::AlreadyMember,
+            "This person is already a member of the project; change their role instead.",
+        ),
         Conflict::PendingInvitation => AppError::conflict(
             ErrorCode::InvitationPending,
             "An invitation to this address is already pending; resend it instead.",

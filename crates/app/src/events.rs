@@ -103,6 +103,18 @@ pub enum Event {
         department_id: Uuid,
         change: Change,
     },
+    ProjectChanged {
+        project_id: Uuid,
+        change: Change,
+    },
+    /// Someone was added to a project, given another role (`role` is the new one) or
+    /// removed from it (`role` is `None`).
+    ProjectMemberChanged {
+        project_id: Uuid,
+        user_id: Uuid,
+        role: Option<String>,
+        change: Change,
+    },
     WorkflowChanged {
         workflow_id: Uuid,
         change: Change,
@@ -166,6 +178,8 @@ impl Event {
             Event::UserChanged { .. } => "user_changed",
             Event::TeamChanged { .. } => "team_changed",
             Event::DepartmentChanged { .. } => "department_changed",
+            Event::ProjectChanged { .. } => "project_changed",
+            Event::ProjectMemberChanged { .. } => "project_member_changed",
             Event::WorkflowChanged { .. } => "workflow_changed",
             Event::TransitionRuleChanged { .. } => "transition_rule_changed",
             Event::OrganizationChanged { .. } => "organization_changed",
@@ -381,6 +395,8 @@ impl Event {
             | Event::MemberErased { .. }
             | Event::TeamChanged { .. }
             | Event::DepartmentChanged { .. }
+            | Event::ProjectChanged { .. }
+            | Event::ProjectMemberChanged { .. }
             | Event::WorkflowChanged { .. }
             | Event::TransitionRuleChanged { .. }
             | Event::OrganizationChanged { .. } => None,

@@ -34,6 +34,7 @@ pub mod organizations;
 pub mod passwords;
 pub mod permissions;
 pub mod personal_data;
+pub mod projects;
 pub mod schedule;
 pub mod sealing;
 pub mod setup;

@@ -6,7 +6,7 @@
 use switchyard_domain::AccessLevel;
 use switchyard_store::{comments::CommentRow, tasks::TaskRow};
 
-use crate::{Member, comments, tasks, users};
+use crate::{Member, comments, projects::TaskRight, tasks, users};
 
 /// What the member's role may do in their organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,13 +78,14 @@ pub struct TaskCan {
 
 impl TaskCan {
     /// The member's rights on `task`.
-    pub fn of(m: &Member, task: &TaskRow) -> TaskCan {
+    pub fn of(m: &Member, task: &TaskRow, right: TaskRight) -> TaskCan {
+        let writes = right.writes() && m.require_writer().is_ok();
         TaskCan {
-            edit: tasks::may_edit(m, task.created_by, task.assigned_to),
+            edit: tasks::may_edit(m, right, task.created_by, task.assigned_to),
             delete: m.require_admin().is_ok(),
             assign: m.require_manager().is_ok(),
-            transition: m.require_writer().is_ok(),
-            comment: m.require_writer().is_ok(),
+            transition: writes,
+            comment: writes,
         }
     }
 }

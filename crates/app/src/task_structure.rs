@@ -11,7 +11,10 @@ use switchyard_store::{
 };
 use uuid::Uuid;
 
-use crate::{App, AppError, AppResult, ErrorCode, Event, Member, UnitOfWork};
+use crate::{
+    App, AppError, AppResult, ErrorCode, Event, Member, UnitOfWork,
+    projects::{Reach, TaskRight, task_right},
+};
 
 /// Both directions of a task's dependencies.
 #[derive(Debug, Clone)]
@@ -35,10 +38,18 @@ pub async fn dependencies<C: ConnectionTrait>(
 /// A task's dependencies as `member` may read them (404 for a task of another organization).
 pub async fn list(state: &App, member: &Member, task: Uuid) -> AppResult<Dependencies> {
     let c = state.db.conn();
-    tasks::record(c, member.tenant, task)
+    let record = tasks::record(c, member.tenant, task)
         .await?
         .ok_or(AppError::NotFound)?;
-    dependencies(c, member.tenant, task).await
+    task_right(c, member, record.project_id)
+        .await?
+        .require_visible()?;
+    let reach = Reach::load(c, member).await?;
+    let mut out = dependencies(c, member.tenant, task).await?;
+    let visible = |t: &LinkedTask| reach.right(t.project_id) != TaskRight::Hidden;
+    out.blocked_by.retain(visible);
+    out.blocking.retain(visible);
+    Ok(out)
 }
 
 /// Records that `task` is blocked by `blocker` (whoever may edit the task). Both must be
@@ -110,12 +121,18 @@ async fn begin_edge_change(
     let record = tasks::record_for_update(uow.tx(), tenant, task)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !crate::tasks::may_edit(member, record.created_by, record.assigned_to) {
+    let right = task_right(uow.tx(), member, record.project_id)
+        .await?
+        .require_visible()?;
+    if !crate::tasks::may_edit(member, right, record.created_by, record.assigned_to) {
         return Err(AppError::forbidden());
     }
     let blocking = tasks::record_for_share(uow.tx(), tenant, blocker)
         .await?
         .ok_or(AppError::NotFound)?;
+    task_right(uow.tx(), member, blocking.project_id)
+        .await?
+        .require_visible()?;
     Ok((uow, record, blocking))
 }
 
@@ -228,13 +245,14 @@ async fn path_back<C: ConnectionTrait>(
 /// same organization (404 otherwise) that `member` may edit (a sub-task holds its parent
 /// back where the workflow asks, so attaching one is an edit of the parent), not a sub-task
 /// itself, not the task, and the task must not have sub-tasks of its own. The parent is
-/// share-locked, so it cannot become a sub-task or change state meanwhile.
+/// share-locked, so it cannot become a sub-task or change state meanwhile. Returns the
+/// parent (the caller keeps the sub-task in its project).
 pub async fn check_parent<C: ConnectionTrait>(
     c: &C,
     member: &Member,
     task: Option<Uuid>,
     parent: Uuid,
-) -> AppResult<()> {
+) -> AppResult<TaskRecord> {
     if task == Some(parent) {
         return Err(AppError::field(
             "parent",
@@ -244,7 +262,10 @@ pub async fn check_parent<C: ConnectionTrait>(
     let row = tasks::record_for_share(c, member.tenant, parent)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !crate::tasks::may_edit(member, row.created_by, row.assigned_to) {
+    let right = task_right(c, member, row.project_id)
+        .await?
+        .require_visible()?;
+    if !crate::tasks::may_edit(member, right, row.created_by, row.assigned_to) {
         return Err(AppError::Forbidden(format!(
             "Only those who may edit {} can give it sub-tasks.",
             row.task_key
@@ -264,7 +285,7 @@ pub async fn check_parent<C: ConnectionTrait>(
     {
         return Err(depth());
     }
-    Ok(())
+    Ok(row)
 }
 
 /// The sixth and seventh checks of a transition into `to_state`, run after the state

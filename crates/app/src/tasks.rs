@@ -18,8 +18,12 @@ use uuid::Uuid;
 
 use crate::ErrorCode;
 use crate::{
-    App, AppError, AppResult, Event, Member, UnitOfWork, comments::Comment, mail,
-    permissions::TaskCan, task_structure,
+    App, AppError, AppResult, Event, Member, UnitOfWork,
+    comments::Comment,
+    mail,
+    permissions::TaskCan,
+    projects::{Reach, TaskRight, task_right},
+    task_structure,
 };
 
 /// Longest title and description accepted.
@@ -49,9 +53,13 @@ pub struct Links {
 }
 
 impl Links {
-    fn gather(rows: Vec<(Relation, LinkedTask)>) -> Links {
+    /// Groups the linked tasks, leaving out those of projects hidden from the reader.
+    fn gather(rows: Vec<(Relation, LinkedTask)>, reach: &Reach) -> Links {
         let mut out = Links::default();
         for (rel, t) in rows {
+            if reach.right(t.project_id) == TaskRight::Hidden {
+                continue;
+            }
             match rel {
                 Relation::Parent => out.parent = Some(t),
                 Relation::Subtask => out.subtasks.push(t),
@@ -74,6 +82,8 @@ pub struct ListedTask {
 pub async fn detail<C: ConnectionTrait>(c: &C, member: &Member, id: Uuid) -> AppResult<TaskDetail> {
     let tenant = member.tenant;
     let task = tasks::get(c, tenant, id).await?.ok_or(AppError::NotFound)?;
+    let reach = Reach::load(c, member).await?;
+    let right = reach.right(task.project_id).require_visible()?;
     let ids: Vec<Uuid> = task
         .assigned_to
         .iter()
@@ -87,13 +97,13 @@ pub async fn detail<C: ConnectionTrait>(c: &C, member: &Member, id: Uuid) -> App
         .into_iter()
         .map(|row| Comment::new(member, row))
         .collect();
-    let links = Links::gather(tasks::related(c, tenant, id, task.parent_id).await?);
+    let links = Links::gather(tasks::related(c, tenant, id, task.parent_id).await?, &reach);
     Ok(TaskDetail {
         assignee: find(task.assigned_to),
         creator: find(task.created_by),
         comments,
         links,
-        can: TaskCan::of(member, &task),
+        can: TaskCan::of(member, &task, right),
         task,
     })
 }
@@ -137,10 +147,11 @@ pub fn as_domain(wf: workflows::WorkflowRow) -> Workflow {
 pub async fn list(
     state: &App,
     member: &Member,
-    filter: TaskFilter,
+    mut filter: TaskFilter,
     mut ordering: Ordering,
     page: Page,
 ) -> AppResult<(Vec<ListedTask>, u64)> {
+    filter.scope = crate::projects::scope(member);
     if ordering
         .keys
         .iter()
@@ -151,12 +162,13 @@ pub async fn list(
             .ok_or(AppError::NotFound)?;
         ordering.priorities = org.allowed_priorities.0;
     }
-    let (rows, count) =
-        tasks::list(state.db.conn(), member.tenant, &filter, &ordering, page).await?;
+    let c = state.db.conn();
+    let (rows, count) = tasks::list(c, member.tenant, &filter, &ordering, page).await?;
+    let reach = Reach::load(c, member).await?;
     let listed = rows
         .into_iter()
         .map(|task| ListedTask {
-            can: TaskCan::of(member, &task),
+            can: TaskCan::of(member, &task, reach.right(task.project_id)),
             task,
         })
         .collect();
@@ -179,8 +191,9 @@ pub struct NewTaskInput {
     pub tags: Option<Vec<String>>,
     pub team: Option<Uuid>,
     pub due_date: Option<DateTime<Utc>>,
-    /// Makes the new task a sub-task of this one.
+    /// Makes the new task a sub-task of this one (in the parent's project).
     pub parent: Option<Uuid>,
+    pub project: Option<Uuid>,
 }
 
 fn check_text(title: &str, description: &str) -> AppResult<()> {
@@ -240,6 +253,43 @@ async fn check_team<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Checks that `member` may put tasks into `project`: a project of the organization they
+/// can see (400 naming the field otherwise, as for a team), not archived, where they are
+/// an owner or editor (or an organization manager).
+async fn check_project<C: ConnectionTrait>(
+    c: &C,
+    member: &Member,
+    project: Option<Uuid>,
+) -> AppResult<()> {
+    let Some(id) = project else {
+        return Ok(());
+    };
+    let not_found = || AppError::field("project", "Project not found in this organization.");
+    let found = switchyard_store::projects::access(c, member.tenant, member.user_id, id)
+        .await?
+        .ok_or_else(not_found)?;
+    match task_right(c, member, project).await? {
+        TaskRight::Hidden => return Err(not_found()),
+        TaskRight::Read => {
+            return Err(AppError::Forbidden(format!(
+                "Only the owners and editors of project {} can put tasks in it.",
+                found.project_key
+            )));
+        }
+        _ => {}
+    }
+    if found.status == "archived" {
+        return Err(AppError::field(
+            "project",
+            format!(
+                "Project {} is archived; reopen it to add tasks.",
+                found.project_key
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The key prefix: the slug's first four characters, upper-cased.
 pub fn key_prefix(slug: &str) -> String {
     slug.chars().take(4).collect::<String>().to_uppercase()
@@ -294,9 +344,16 @@ pub async fn create(state: &App, member: &Member, input: NewTaskInput) -> AppRes
     check_team(tx, member.tenant, input.team).await?;
     let seq = tasks::next_sequence(tx, member.tenant).await?;
     // After the organization's counter, the lock order of every other path.
+    let mut project = input.project;
     if let Some(parent) = input.parent {
-        task_structure::check_parent(tx, member, None, parent).await?;
+        let parent = task_structure::check_parent(tx, member, None, parent).await?;
+        match project {
+            None => project = parent.project_id,
+            Some(p) if Some(p) != parent.project_id => return Err(same_project_as(&parent)),
+            Some(_) => {}
+        }
     }
+    check_project(tx, member, project).await?;
     let task_key = format!("{}-{seq:04}", key_prefix(&org.slug));
     let workflow_id = wf.id;
     let wf = as_domain(wf);
@@ -318,6 +375,7 @@ pub async fn create(state: &App, member: &Member, input: NewTaskInput) -> AppRes
             created_by: Some(member.user_id),
             due_date: input.due_date,
             resolved_at,
+            project_id: project,
         },
     )
     .await?;
@@ -355,15 +413,46 @@ pub struct TaskPatch {
     pub assigned_to: Option<Option<Uuid>>,
     /// `Some(None)` makes a sub-task a task of its own again.
     pub parent: Option<Option<Uuid>>,
+    /// `Some(None)` takes the task out of its project (its sub-tasks move with it).
+    pub project: Option<Option<Uuid>>,
 }
 
-/// Whether `member` may edit a task created by `created_by` and assigned to `assigned_to`:
-/// its creator or assignee (at a writing level), or any manager or admin. The one
-/// definition behind the check and the `can.edit` flag.
-pub fn may_edit(member: &Member, created_by: Option<Uuid>, assigned_to: Option<Uuid>) -> bool {
-    member.level.is_manager_or_above()
-        || (member.level.can_write()
-            && (created_by == Some(member.user_id) || assigned_to == Some(member.user_id)))
+/// The refusal of a sub-task outside its parent's project.
+fn same_project_as(parent: &TaskRecord) -> AppError {
+    AppError::field(
+        "project",
+        format!(
+            "A sub-task belongs to its parent's project; {} is {}.",
+            parent.task_key,
+            if parent.project_id.is_some() {
+                "in another project"
+            } else {
+                "in no project"
+            }
+        ),
+    )
+}
+
+/// Whether `member`, with `right` over the task's project, may edit a task created by
+/// `created_by` and assigned to `assigned_to`. In no project: its creator or assignee (at a
+/// writing level), or any manager or admin. In a project: its owners and editors (at a
+/// writing level), never its viewers. The one definition behind the check and the
+/// `can.edit` flag.
+pub fn may_edit(
+    member: &Member,
+    right: TaskRight,
+    created_by: Option<Uuid>,
+    assigned_to: Option<Uuid>,
+) -> bool {
+    match right {
+        TaskRight::Hidden | TaskRight::Read => false,
+        TaskRight::Edit => member.level.can_write(),
+        TaskRight::Organization => {
+            member.level.is_manager_or_above()
+                || (member.level.can_write()
+                    && (created_by == Some(member.user_id) || assigned_to == Some(member.user_id)))
+        }
+    }
 }
 
 /// Locks a task for a read–modify–write and reads its slim record, checking the client's
@@ -391,10 +480,15 @@ pub async fn update(
 ) -> AppResult<TaskDetail> {
     let mut uow = UnitOfWork::begin(state).await?;
     let task = lock_task(&uow, member.tenant, id, None).await?;
-    if !may_edit(member, task.created_by, task.assigned_to) {
-        return Err(AppError::Forbidden(
-            "Only the task's creator, its assignee or a manager can edit it.".into(),
-        ));
+    let right = task_right(uow.tx(), member, task.project_id)
+        .await?
+        .require_visible()?;
+    if !may_edit(member, right, task.created_by, task.assigned_to) {
+        return Err(AppError::Forbidden(if right == TaskRight::Read {
+            "Only the project's owners and editors can change its tasks.".into()
+        } else {
+            "Only the task's creator, its assignee or a manager can edit it.".into()
+        }));
     }
     AppError::check_version(if_match, task.version)?;
     if patch.workflow.is_some_and(|w| w != task.workflow_id) {
@@ -406,7 +500,7 @@ pub async fn update(
     let org = organizations::get(uow.tx(), member.tenant)
         .await?
         .ok_or(AppError::NotFound)?;
-    let fields = tasks::TaskFields {
+    let mut fields = tasks::TaskFields {
         title: patch.title.unwrap_or(task.title.clone()),
         description: patch.description.unwrap_or(task.description.clone()),
         priority: patch.priority.unwrap_or(task.priority.clone()),
@@ -414,6 +508,7 @@ pub async fn update(
         tags: patch.tags.unwrap_or(task.tags.0.clone()),
         team_id: patch.team.unwrap_or(task.team_id),
         due_date: patch.due_date.unwrap_or(task.due_date),
+        project_id: patch.project.unwrap_or(task.project_id),
     };
     check_text(&fields.title, &fields.description)?;
     validate::bounded_list("tags", &fields.tags).map_err(|e| AppError::field("tags", e.0))?;
@@ -430,7 +525,21 @@ pub async fn update(
     if parent != task.parent_id
         && let Some(p) = parent
     {
-        task_structure::check_parent(uow.tx(), member, Some(id), p).await?;
+        let parent = task_structure::check_parent(uow.tx(), member, Some(id), p).await?;
+        match patch.project {
+            // A task given a parent follows it into its project.
+            None => fields.project_id = parent.project_id,
+            Some(p) if p != parent.project_id => return Err(same_project_as(&parent)),
+            Some(_) => {}
+        }
+    } else if parent.is_some() && fields.project_id != task.project_id {
+        return Err(AppError::field(
+            "project",
+            "A sub-task stays in its parent's project; move the parent (its sub-tasks move with it).",
+        ));
+    }
+    if fields.project_id != task.project_id {
+        check_project(uow.tx(), member, fields.project_id).await?;
     }
     let mut old = Map::new();
     let mut new = Map::new();
@@ -452,10 +561,15 @@ pub async fn update(
     diff("team", json!(task.team_id), json!(fields.team_id));
     diff("due_date", json!(task.due_date), json!(fields.due_date));
     diff("parent", json!(task.parent_id), json!(parent));
+    diff("project", json!(task.project_id), json!(fields.project_id));
     if !new.is_empty() {
+        let project = fields.project_id;
         tasks::update_fields(uow.tx(), member.tenant, id, fields).await?;
         if parent != task.parent_id {
             tasks::set_parent(uow.tx(), member.tenant, id, parent).await?;
+        }
+        if project != task.project_id {
+            tasks::move_subtasks(uow.tx(), member.tenant, id, project).await?;
         }
         uow.record(
             member,
@@ -513,7 +627,10 @@ pub async fn available(state: &App, member: &Member, id: Uuid) -> AppResult<(Str
     let task = tasks::get(c, member.tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if member.level == AccessLevel::ReadOnly {
+    let right = task_right(c, member, task.project_id)
+        .await?
+        .require_visible()?;
+    if member.level == AccessLevel::ReadOnly || !right.writes() {
         return Ok((task.current_state, Vec::new()));
     }
     let (wf, rules) = load_workflow(c, member.tenant, task.workflow_id).await?;
@@ -542,6 +659,9 @@ pub async fn transition(
     check_reason(&reason)?;
     let mut uow = UnitOfWork::begin(state).await?;
     let task = AppError::current(tasks::record(uow.tx(), member.tenant, id).await?, if_match)?;
+    task_right(uow.tx(), member, task.project_id)
+        .await?
+        .require_write()?;
     let (wf, rules) = load_workflow(uow.tx(), member.tenant, task.workflow_id).await?;
     let outcome = wf.decide_transition(
         &rules,
@@ -641,6 +761,9 @@ pub async fn claim(
     }
     let mut uow = UnitOfWork::begin(state).await?;
     let task = lock_task(&uow, member.tenant, id, if_match).await?;
+    task_right(uow.tx(), member, task.project_id)
+        .await?
+        .require_write()?;
     if task.assigned_to.is_some() {
         let name = task.assigned_to_name.as_deref().unwrap_or("someone");
         return Err(AppError::conflict(
@@ -709,6 +832,20 @@ pub async fn assign_in(
             }
             if task.assigned_to == Some(uid) {
                 return Ok(Some(target));
+            }
+            if let Some(project) = task.project_id {
+                let level = target.role.as_deref().and_then(|r| member.level_of(r));
+                let right =
+                    crate::projects::user_right(c, member.tenant, uid, level, project).await?;
+                if right != TaskRight::Edit {
+                    return Err(AppError::field(
+                        "user_id",
+                        format!(
+                            "{} is not an owner or editor of this task's project and cannot be assigned its tasks.",
+                            target.username
+                        ),
+                    ));
+                }
             }
             if task.resolved_at.is_none() {
                 let active = tasks::active_count(c, member.tenant, uid).await?;

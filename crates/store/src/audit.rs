@@ -301,6 +301,8 @@ pub struct AuditFilter {
     pub task: Option<Uuid>,
     pub action: Option<String>,
     pub performed_by: Option<Uuid>,
+    /// Which tasks' entries the reader may see (set by the use case from the member).
+    pub scope: crate::projects::TaskScope,
 }
 
 const SELECT: &str = "SELECT a.id, a.task_id, a.task_key, t.title AS task_title, a.action, a.performed_by, \
@@ -324,6 +326,9 @@ pub async fn list<C: ConnectionTrait>(
     }
     if let Some(by) = f.performed_by {
         wh.push_str(&format!(" AND a.performed_by = {}", p.push(by)));
+    }
+    if let Some(scope) = crate::projects::task_id_scope_sql(tenant, f.scope, "a.task_id", &mut p) {
+        wh.push_str(&format!(" AND {scope}"));
     }
     let total = sql::count(
         c,

@@ -27,12 +27,16 @@ pub async fn list<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
     task: Option<Uuid>,
+    scope: crate::projects::TaskScope,
     page: Page,
 ) -> Result<(Vec<CommentRow>, u64)> {
     let mut p = Params::default();
     let mut wh = format!("organization_id = {}", p.push(tenant.id()));
     if let Some(task) = task {
         wh.push_str(&format!(" AND task_id = {}", p.push(task)));
+    }
+    if let Some(scope) = crate::projects::task_id_scope_sql(tenant, scope, "task_id", &mut p) {
+        wh.push_str(&format!(" AND {scope}"));
     }
     let total = sql::count(
         c,

@@ -17,6 +17,9 @@ pub enum Conflict {
     TaskKey,
     PendingInvitation,
     DepartmentName,
+    ProjectKey,
+    ProjectName,
+    ProjectMember,
     Other,
 }
 
@@ -62,6 +65,21 @@ const CONSTRAINTS: &[(&str, &str, Conflict)] = &[
         "departments_org_name_key",
         "departments.organization_id, departments.name",
         Conflict::DepartmentName,
+    ),
+    (
+        "projects_org_key_key",
+        "projects.organization_id, projects.project_key",
+        Conflict::ProjectKey,
+    ),
+    (
+        "projects_org_name_key",
+        "projects.organization_id, projects.name",
+        Conflict::ProjectName,
+    ),
+    (
+        "project_members_pkey",
+        "project_members.project_id, project_members.user_id",
+        Conflict::ProjectMember,
     ),
 ];
 

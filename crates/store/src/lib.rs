@@ -32,6 +32,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod personal_data;
 pub mod principal;
+pub mod projects;
 pub mod rate_limits;
 pub mod setup;
 pub mod sla;
@@ -76,7 +77,8 @@ versioned!(
     workflows::RuleRow,
     comments::CommentRow,
     organizations::OrgRow,
-    departments::Department
+    departments::Department,
+    projects::ProjectRow
 );
 
 /// Result of store operations.

@@ -21,6 +21,7 @@ pub enum Row {
     /// A member of the organization (their user row).
     User,
     Department,
+    Project,
 }
 
 impl Row {
@@ -33,6 +34,7 @@ impl Row {
             }
             Row::Comment => "SELECT 1 FROM comments WHERE organization_id = $1 AND id = $2",
             Row::Department => "SELECT 1 FROM departments WHERE organization_id = $1 AND id = $2",
+            Row::Project => "SELECT 1 FROM projects WHERE organization_id = $1 AND id = $2",
             Row::Organization => "SELECT 1 FROM organizations WHERE id = $1 AND $2 = $2",
             Row::User => {
                 "SELECT 1 FROM users u WHERE u.id = $2 AND EXISTS \

@@ -132,6 +132,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "task_structure",
         Step::Sql(include_str!("../migrations/0019_task_structure.sql")),
     ),
+    (
+        20,
+        "projects",
+        Step::Sql(include_str!("../migrations/0020_projects.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).
@@ -153,8 +158,9 @@ fn render(source: &str, backend: Backend) -> String {
             }
         }
     }
-    let types: [(&str, &str); 5] = match backend {
+    let types: [(&str, &str); 6] = match backend {
         Backend::Postgres => [
+            ("{date}", "DATE"),
             ("{uuid}", "UUID"),
             ("{ts}", "TIMESTAMPTZ"),
             ("{json}", "JSONB"),
@@ -162,6 +168,7 @@ fn render(source: &str, backend: Backend) -> String {
             ("{float}", "DOUBLE PRECISION"),
         ],
         Backend::Sqlite => [
+            ("{date}", "TEXT"),
             ("{uuid}", "BLOB"),
             ("{ts}", "TEXT"),
             ("{json}", "TEXT"),

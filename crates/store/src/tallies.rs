@@ -80,6 +80,7 @@ pub(crate) fn count_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Optio
         || f.created_before.is_some()
         || f.resolved_before.is_some()
         || f.parent.is_some()
+        || f.project.is_some()
         || f.blocked.is_some()
         || matches!(f.assigned_to, Some(Some(_)))
     {
@@ -92,10 +93,27 @@ pub(crate) fn count_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Optio
     if let Some(None) = f.assigned_to {
         wh.push_str(&format!(" AND unassigned = {}", p.push(true)));
     }
-    Some(format!(
+    let tallied = format!(
         "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ({}) tallied",
         union(&wh)
-    ))
+    );
+    // A restricted reader: the tallies count every task, so the matching tasks of the
+    // projects hidden from them are taken off, counted by the (organization, project) index.
+    match crate::projects::hidden_sql(tenant, f.scope, p) {
+        None => Some(tallied),
+        Some(hidden) => {
+            let mut twh = format!("h.organization_id = {}", p.push(tenant.id()));
+            for (col, v) in f.column_equalities() {
+                twh.push_str(&format!(" AND h.{col} = {}", p.push(v)));
+            }
+            if let Some(None) = f.assigned_to {
+                twh.push_str(" AND h.assigned_to IS NULL");
+            }
+            Some(format!(
+                "SELECT ({tallied}) - (SELECT COUNT(*) FROM tasks h WHERE {twh} AND h.project_id IN ({hidden}))"
+            ))
+        }
+    }
 }
 
 /// What the tallies cannot hold, because it depends on the time: counted by index ranges.

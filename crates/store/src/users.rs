@@ -429,6 +429,18 @@ pub async fn remove<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Resu
     .await?;
     sql::exec(
         c,
+        "UPDATE projects SET lead_id = NULL, version = version + 1 WHERE organization_id = $1 AND lead_id = $2",
+        vec![org.clone(), id.into()],
+    )
+    .await?;
+    sql::exec(
+        c,
+        "DELETE FROM project_members WHERE organization_id = $1 AND user_id = $2",
+        vec![org.clone(), id.into()],
+    )
+    .await?;
+    sql::exec(
+        c,
         "DELETE FROM memberships WHERE organization_id = $1 AND user_id = $2",
         vec![org, id.into()],
     )

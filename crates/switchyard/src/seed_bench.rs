@@ -18,7 +18,7 @@ use switchyard_store::audit_chain::Head;
 use switchyard_store::{
     Tenant, bulk,
     bulk::{SeedAudit, SeedComment, SeedTask},
-    commit, teams, users, workflows,
+    commit, projects, teams, users, workflows,
 };
 use uuid::Uuid;
 
@@ -133,6 +133,7 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
         workers = all_people.iter().map(|p| p.0).collect();
     }
     let team_ids = seed_teams(state, tenant, &workers, &mut rng).await?;
+    let project_ids = seed_projects(state, tenant, &workers).await?;
 
     let first_seq =
         switchyard_store::tasks::reserve_sequences(db.conn(), tenant, tasks as i64).await?;
@@ -148,6 +149,7 @@ pub async fn run(state: &AppState, slug: &str, tasks: usize, people: usize) -> a
         workers,
         people: all_people.clone(),
         team_ids,
+        project_ids,
     };
 
     let bar = ProgressBar::new(tasks as u64);
@@ -287,6 +289,7 @@ struct Vocabulary {
     /// Everyone, as (id, username): creators and commenters.
     people: Vec<(Uuid, String)>,
     team_ids: Vec<Uuid>,
+    project_ids: Vec<Uuid>,
 }
 
 impl Vocabulary {
@@ -383,6 +386,9 @@ impl Vocabulary {
                 sla_breached: breached && !is_final,
                 resolved_at: resolved,
                 created_at: created,
+                // Three tasks in four belong to one of the projects.
+                project_id: (!self.project_ids.is_empty() && rng.random_bool(0.75))
+                    .then(|| self.project_ids[rng.random_range(0..self.project_ids.len())]),
             });
         }
         chunk
@@ -494,4 +500,59 @@ async fn seed_teams(
     )
     .await?;
     Ok(all.into_iter().map(|t| t.id).collect())
+}
+
+/// Projects seeded for benchmarks: one per area, private, each with a tenth of the workers
+/// as editors (the rest of the organization does not see them unless it manages).
+const PROJECTS: usize = 20;
+
+/// Creates the benchmark projects (once) and returns every project id of the organization.
+async fn seed_projects(
+    state: &AppState,
+    tenant: Tenant,
+    workers: &[Uuid],
+) -> anyhow::Result<Vec<Uuid>> {
+    let tx = state.app.db.begin_write().await?;
+    let creator = workers.first().copied();
+    for i in 0..PROJECTS {
+        let key: String = [b'P', b'A' + (i / 26) as u8, b'A' + (i % 26) as u8]
+            .iter()
+            .map(|b| *b as char)
+            .collect();
+        let fields = projects::ProjectFields {
+            project_key: key,
+            name: format!("Project {:02} {}", i + 1, AREAS[i % AREAS.len()]),
+            status: "active".into(),
+            visibility: projects::PRIVATE.into(),
+            ..Default::default()
+        };
+        let savepoint = tx.begin().await?;
+        let Some(creator) = creator else { break };
+        match projects::create(&savepoint, tenant, fields, creator, Some(creator)).await {
+            Ok(id) => {
+                for w in workers.iter().skip(i).step_by(10) {
+                    if *w != creator {
+                        projects::add_member(&savepoint, tenant, id, *w, "editor").await?;
+                    }
+                }
+                savepoint.commit().await?
+            }
+            Err(switchyard_store::StoreError::Conflict(_)) => savepoint.rollback().await?,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    commit(tx).await?;
+    let (all, _) = projects::list(
+        state.app.db.conn(),
+        tenant,
+        Uuid::nil(),
+        true,
+        &Default::default(),
+        switchyard_store::Page {
+            number: 1,
+            size: 10_000,
+        },
+    )
+    .await?;
+    Ok(all.into_iter().map(|p| p.id).collect())
 }

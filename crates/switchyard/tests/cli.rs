@@ -122,7 +122,7 @@ async fn migrate_reports_what_it_applied() {
     let fresh = FreshDb::new().await;
     let first = switchyard(&["migrate", "--database-url", &fresh.url]);
     let first = String::from_utf8_lossy(&first.stdout);
-    assert!(first.starts_with("19 migration(s) applied"), "{first}");
+    assert!(first.starts_with("20 migration(s) applied"), "{first}");
     let again = switchyard(&["migrate", "--database-url", &fresh.url]);
     let again = String::from_utf8_lossy(&again.stdout);
     assert!(again.starts_with("0 migration(s) applied"), "{again}");
@@ -153,7 +153,7 @@ async fn seed_bench_loads_a_consistent_organization_and_leaves_the_schema_as_it_
         "{said}"
     );
     if fresh.backend == Backend::Postgres {
-        assert!(said.contains("Restoring 32/32: tasks triggers"), "{said}");
+        assert!(said.contains("Restoring 34/34: tasks triggers"), "{said}");
     }
     assert_eq!(schema(&db).await, before, "the load changed the schema");
 
@@ -288,6 +288,7 @@ async fn a_failed_bulk_load_leaves_schema_and_rows_as_they_were() {
         sla_breached: false,
         resolved_at: None,
         created_at: now,
+        project_id: None,
     };
     let mut loader = bulk::PgLoader::begin(&db, 1_000).await.expect("begin");
     assert!(loader.steps_to_finish() > 20);

@@ -310,6 +310,9 @@ pub async fn query(
     if let Some((_, name)) = &p.team {
         put("team", json!(name));
     }
+    if let Some((id, name)) = &p.project {
+        put("project", json!({"id": id, "name": name}));
+    }
     if !p.tags.is_empty() {
         put("tags", json!(p.tags));
     }

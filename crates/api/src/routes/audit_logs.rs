@@ -89,6 +89,8 @@ pub async fn list(
         task: filters::uuid_param("task", q.task.as_deref())?,
         action,
         performed_by: filters::uuid_param("performed_by", q.performed_by.as_deref())?,
+        // Set from the caller by the use case.
+        scope: Default::default(),
     };
     let (rows, count) = audit::list(&state.app, &member, filter, page.page).await?;
     Ok(Json(

@@ -14,6 +14,7 @@ pub mod health;
 pub mod invitations;
 pub mod organizations;
 pub mod personal_data;
+pub mod projects;
 pub mod setup;
 pub mod task_links;
 pub mod tasks;
@@ -40,6 +41,7 @@ pub mod tags {
     pub const ORGANIZATIONS: &str = "organizations";
     pub const USERS: &str = "users";
     pub const TEAMS: &str = "teams";
+    pub const PROJECTS: &str = "projects";
     pub const WORKFLOWS: &str = "workflows";
     pub const TASKS: &str = "tasks";
     pub const COMMENTS: &str = "comments";

@@ -50,6 +50,10 @@ pub struct TaskListItem {
     pub created_at: DateTime<Utc>,
     /// The task this one is a sub-task of.
     pub parent: Option<Uuid>,
+    /// The project it belongs to, and that project's key.
+    pub project: Option<Uuid>,
+    #[schema(example = "ROVER")]
+    pub project_key: Option<String>,
     /// What the caller may do to this task (the server's own rules).
     pub can: TaskCanOut,
 }
@@ -97,6 +101,8 @@ impl From<ListedTask> for TaskListItem {
             comment_count: t.comment_count,
             created_at: t.created_at,
             parent: t.parent_id,
+            project: t.project_id,
+            project_key: t.project_key,
         }
     }
 }
@@ -132,6 +138,10 @@ pub struct TaskDetailOut {
     /// Grows with every change; send it back in `If-Match` to refuse lost updates (412).
     #[schema(example = 3)]
     pub version: i64,
+    /// The project it belongs to (`null`: none), and that project's key.
+    pub project: Option<Uuid>,
+    #[schema(example = "ROVER")]
+    pub project_key: Option<String>,
     /// The task this one is a sub-task of (`null`: none).
     pub parent: Option<Uuid>,
     pub parent_detail: Option<LinkedTaskOut>,
@@ -177,6 +187,8 @@ impl From<TaskDetail> for TaskDetailOut {
             updated_at: t.updated_at,
             resolved_at: t.resolved_at,
             version: t.version,
+            project: t.project_id,
+            project_key: t.project_key,
             parent: t.parent_id,
             parent_detail: d.links.parent.map(Into::into),
             subtask_progress: SubtaskProgress::of(&d.links.subtasks),
@@ -222,6 +234,8 @@ pub struct TaskListParams {
     pub parent: Option<String>,
     /// `true`: blocked by at least one active task; `false`: by none.
     pub blocked: Option<String>,
+    /// Tasks of this project (its id).
+    pub project: Option<String>,
     /// Case-insensitive substring of title, description or task key.
     pub search: Option<String>,
     /// Comma-separated fields, `-` for descending: created_at, updated_at, priority (by the
@@ -287,9 +301,14 @@ pub struct CreateTaskRequest {
     pub team: Option<Uuid>,
     #[schema(example = "2026-12-04T17:00:00Z")]
     pub due_date: Option<DateTime<Utc>>,
-    /// Makes it a sub-task of this task (same organization; sub-tasks are one level deep).
+    /// Makes it a sub-task of this task (same organization; sub-tasks are one level deep;
+    /// a sub-task is in its parent's project).
     #[schema(example = "0193f1a2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")]
     pub parent: Option<Uuid>,
+    /// A project of the organization where the caller is an owner or editor (or any, for
+    /// managers and admins); not an archived one. Default: the parent's project, or none.
+    #[schema(example = "0193f1a2-6b3c-7d4e-8f5a-6b7c8d9e0f1a")]
+    pub project: Option<Uuid>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -328,6 +347,11 @@ pub struct UpdateTaskRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>, example = "0193f1a2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")]
     pub parent: Option<Option<Uuid>>,
+    /// Moves the task (with its sub-tasks) to this project; `null` takes it out of its
+    /// project. The caller needs write access to both projects.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>, example = "0193f1a2-6b3c-7d4e-8f5a-6b7c8d9e0f1a")]
+    pub project: Option<Option<Uuid>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -396,6 +420,9 @@ pub async fn list(
         parent: filters::uuid_param("parent", q.parent.as_deref())?,
         blocked: filters::bool_param("blocked", q.blocked.as_deref())?,
         search: filters::text_param("search", q.search)?,
+        project: filters::uuid_param("project", q.project.as_deref())?,
+        // Set from the caller by the use case.
+        scope: Default::default(),
     };
     let ordering = parse_ordering(q.ordering.as_deref())?;
     let (rows, count) = tasks::list(&state.app, &member, filter, ordering, page.page).await?;
@@ -422,6 +449,7 @@ pub async fn create(
         team: req.team,
         due_date: req.due_date,
         parent: req.parent,
+        project: req.project,
     };
     Ok((
         StatusCode::CREATED,
@@ -467,6 +495,7 @@ pub async fn update(
         workflow: req.workflow,
         assigned_to: req.assigned_to,
         parent: req.parent,
+        project: req.project,
     };
     Ok(tagged(
         tasks::update(&state.app, &member, id, patch, if_match).await?,

@@ -35,6 +35,7 @@ mod jobs;
 mod operations;
 mod organizations;
 mod personal_data;
+mod projects;
 mod security;
 mod session_cookie;
 mod setup;

@@ -21,6 +21,8 @@ pub struct Vocabulary {
     pub users: Vec<(String, String)>,
     /// (id, name)
     pub teams: Vec<(String, String)>,
+    /// (id, key, name) of the projects the asker may see.
+    pub projects: Vec<(String, String, String)>,
 }
 
 /// Who a task is assigned to (or created by).
@@ -61,6 +63,9 @@ pub struct ParsedQuery {
     pub created_by: Option<Person>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<(String, String)>,
+    /// (id, name)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<(String, String)>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -105,6 +110,9 @@ impl ParsedQuery {
         }
         if let Some((_, name)) = &self.team {
             parts.push(format!("of team {name}"));
+        }
+        if let Some((_, name)) = &self.project {
+            parts.push(format!("in project {name}"));
         }
         if !self.tags.is_empty() {
             parts.push(format!("tagged {}", self.tags.join(" and ")));
@@ -309,6 +317,7 @@ fn is_cancel_like(s: &str) -> bool {
 pub fn parse(question: &str, vocab: &Vocabulary, now: DateTime<Utc>) -> ParsedQuery {
     let mut t = Tokens::new(question);
     let mut q = ParsedQuery::default();
+    project(&mut t, &mut q, vocab);
     people_and_groups(&mut t, &mut q, vocab);
     dates(&mut t, &mut q, now);
     flags(&mut t, &mut q);
@@ -316,6 +325,28 @@ pub fn parse(question: &str, vocab: &Vocabulary, now: DateTime<Utc>) -> ParsedQu
     priorities(&mut t, &mut q, vocab);
     types(&mut t, &mut q, vocab);
     q
+}
+
+/// "in project <name or key>" (or "project <…>", or "<name> project"): the full name or the
+/// key of one of the projects the asker may see.
+fn project(t: &mut Tokens, q: &mut ParsedQuery, vocab: &Vocabulary) {
+    if t.find(&["project"]).is_none() {
+        return;
+    }
+    for (id, key, name) in &vocab.projects {
+        for label in [split_name(name), key.to_lowercase()] {
+            let found = t
+                .take_phrase(&format!("project {label}"))
+                .or_else(|| t.take_phrase(&format!("{label} project")));
+            if let Some(at) = found {
+                if at > 0 && t.words[at - 1] == "in" && !t.used[at - 1] {
+                    t.take(at - 1, 1);
+                }
+                q.project = Some((id.clone(), name.clone()));
+                return;
+            }
+        }
+    }
 }
 
 fn people_and_groups(t: &mut Tokens, q: &mut ParsedQuery, vocab: &Vocabulary) {

@@ -38,6 +38,7 @@ fn defaults() -> Vocabulary {
             "viewer_user",
         ]),
         teams: vec![("t0".into(), "Backend Team".into())],
+        projects: Vec::new(),
     }
 }
 
@@ -64,6 +65,10 @@ fn nova() -> Vocabulary {
         ]),
         users: people(&["nova_admin", "dev_alice", "dev_alan", "bob_smith"]),
         teams: vec![("t0".into(), "Platform Team".into())],
+        projects: vec![
+            ("p0".into(), "ROVER".into(), "Mars Rover Arm".into()),
+            ("p1".into(), "DOCK".into(), "Docking Station".into()),
+        ],
     }
 }
 
@@ -302,4 +307,30 @@ fn explanations_read_naturally() {
         parse("hello", &nova(), now()).explain(),
         "No filters recognised; showing the most recent tasks."
     );
+}
+
+#[test]
+fn projects_are_named_by_key_or_full_name() {
+    let n = nova();
+    let by_name = parse("open defects in project mars rover arm", &n, now());
+    assert_eq!(
+        by_name.project,
+        Some(("p0".into(), "Mars Rover Arm".into()))
+    );
+    assert_eq!(by_name.task_types, vec!["defect".to_string()]);
+    let by_key = parse("my tasks in project DOCK", &n, now());
+    assert_eq!(
+        by_key.project,
+        Some(("p1".into(), "Docking Station".into()))
+    );
+    assert_eq!(by_key.assigned_to, Some(Person::Me));
+    let after = parse("overdue docking station project", &n, now());
+    assert_eq!(after.project, Some(("p1".into(), "Docking Station".into())));
+    assert!(after.overdue);
+    assert_eq!(
+        by_key.explain(),
+        "Showing tasks assigned to you, in project Docking Station."
+    );
+    // A project the asker may not see is not in their vocabulary: nothing is matched.
+    assert_eq!(parse("tasks in project apollo", &n, now()).project, None);
 }

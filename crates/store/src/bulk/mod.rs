@@ -37,6 +37,7 @@ pub struct SeedTask {
     pub sla_breached: bool,
     pub resolved_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    pub project_id: Option<Uuid>,
 }
 
 /// Inserts tasks in batches.
@@ -67,15 +68,17 @@ pub async fn insert_tasks<C: ConnectionTrait>(
                 t.resolved_at.into(),
                 t.created_at.into(),
                 t.created_at.into(),
+                t.project_id.into(),
             ]
         })
         .collect();
     sql::insert_rows(
         c,
         "INSERT INTO tasks (id, organization_id, task_key, title, description, workflow_id, current_state, priority, \
-         task_type, tags, team_id, assigned_to, created_by, due_date, sla_breached, resolved_at, created_at, updated_at)",
+         task_type, tags, team_id, assigned_to, created_by, due_date, sla_breached, resolved_at, created_at, updated_at, \
+         project_id)",
         "",
-        18,
+        19,
         rows,
     )
     .await

@@ -106,7 +106,7 @@ impl PgLoader {
         self.copy(
             "COPY tasks (id, organization_id, task_key, title, description, workflow_id, current_state, \
              priority, task_type, tags, team_id, assigned_to, created_by, due_date, sla_breached, \
-             resolved_at, created_at, updated_at) FROM STDIN",
+             resolved_at, created_at, updated_at, project_id) FROM STDIN",
             &batch.tasks,
         )
         .await?;
@@ -238,6 +238,7 @@ impl CopyBatch {
                 .ts(t.resolved_at)
                 .ts(Some(t.created_at))
                 .ts(Some(t.created_at))
+                .uuid(t.project_id)
                 .end_row();
         }
         for e in audit {

@@ -46,6 +46,7 @@ pub struct NewTask {
     pub created_by: Option<Uuid>,
     pub due_date: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    pub project_id: Option<Uuid>,
 }
 
 /// Inserts a task; returns its id.
@@ -82,6 +83,7 @@ pub async fn create_at<C: ConnectionTrait>(
             sla_breached: false,
             resolved_at: t.resolved_at,
             created_at,
+            project_id: t.project_id,
         }],
     )
     .await?;
@@ -98,6 +100,7 @@ pub struct TaskFields {
     pub tags: Vec<String>,
     pub team_id: Option<Uuid>,
     pub due_date: Option<DateTime<Utc>>,
+    pub project_id: Option<Uuid>,
 }
 
 /// Writes the editable fields.
@@ -110,7 +113,7 @@ pub async fn update_fields<C: ConnectionTrait>(
     sql::exec(
         c,
         "UPDATE tasks SET title = $3, description = $4, priority = $5, task_type = $6, tags = $7, team_id = $8, \
-         due_date = $9, version = version + 1, updated_at = $10 WHERE organization_id = $1 AND id = $2",
+         due_date = $9, version = version + 1, updated_at = $10, project_id = $11 WHERE organization_id = $1 AND id = $2",
         vec![
             tenant.id().into(),
             id.into(),
@@ -122,6 +125,7 @@ pub async fn update_fields<C: ConnectionTrait>(
             f.team_id.into(),
             f.due_date.into(),
             now().into(),
+            f.project_id.into(),
         ],
     )
     .await?;

@@ -3,7 +3,7 @@
 use sea_orm::Value;
 use uuid::Uuid;
 
-use crate::{Tenant, sql, sql::Params};
+use crate::{Tenant, projects::TaskScope, sql, sql::Params};
 
 /// Which tasks to list.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +36,10 @@ pub struct TaskFilter {
     pub blocked: Option<bool>,
     /// Case-insensitive substring of title, description or key.
     pub search: Option<String>,
+    /// Tasks of this project.
+    pub project: Option<Uuid>,
+    /// Which tasks the reader may see at all (set by the use case from the member).
+    pub scope: TaskScope,
 }
 
 impl TaskFilter {
@@ -191,6 +195,12 @@ pub(super) fn where_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Strin
     }
     if let Some(parent) = f.parent {
         wh.push_str(&format!(" AND t.parent_id = {}", p.push(parent)));
+    }
+    if let Some(project) = f.project {
+        wh.push_str(&format!(" AND t.project_id = {}", p.push(project)));
+    }
+    if let Some(scope) = crate::projects::task_scope_sql(tenant, f.scope, p) {
+        wh.push_str(&format!(" AND {scope}"));
     }
     if let Some(blocked) = f.blocked {
         wh.push_str(&format!(

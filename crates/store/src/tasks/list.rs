@@ -94,6 +94,9 @@ pub struct TaskQuery {
     pub due_to: Option<DateTime<Utc>>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
+    pub project: Option<Uuid>,
+    /// Which tasks the reader may see at all (set by the use case from the member).
+    pub scope: crate::projects::TaskScope,
 }
 
 /// Tasks matching a parsed question, newest first, at most `limit`; and how many match.
@@ -128,6 +131,12 @@ pub async fn search<C: ConnectionTrait>(
     }
     if let Some(team) = q.team {
         wh.push_str(&format!(" AND t.team_id = {}", p.push(team)));
+    }
+    if let Some(project) = q.project {
+        wh.push_str(&format!(" AND t.project_id = {}", p.push(project)));
+    }
+    if let Some(scope) = crate::projects::task_scope_sql(tenant, q.scope, &mut p) {
+        wh.push_str(&format!(" AND {scope}"));
     }
     for tag in &q.tags {
         let pattern = format!(

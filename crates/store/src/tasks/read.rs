@@ -36,6 +36,8 @@ pub struct TaskRow {
     pub comment_count: i64,
     /// The task this one is a sub-task of.
     pub parent_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
+    pub project_key: Option<String>,
 }
 
 /// A task row with its names and derived figures. The names are scalar subqueries rather
@@ -48,7 +50,8 @@ pub(super) const SELECT: &str = "SELECT t.id, t.organization_id, t.task_key, t.t
     (SELECT uc.username FROM users uc WHERE uc.id = t.created_by) AS created_by_name, t.due_date, t.sla_breached, \
     ai.priority_score AS ai_priority_score, ai.estimated_hours AS ai_estimated_hours, t.version, t.resolved_at, t.created_at, t.updated_at, \
     (SELECT COUNT(*) FROM comments c WHERE c.organization_id = t.organization_id AND c.task_id = t.id) AS comment_count, \
-    t.parent_id";
+    t.parent_id, t.project_id, \
+    (SELECT p.project_key FROM projects p WHERE p.organization_id = t.organization_id AND p.id = t.project_id) AS project_key";
 
 /// What [`SELECT`] reads from.
 pub(super) const FROM: &str = "FROM tasks t \

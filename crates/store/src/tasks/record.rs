@@ -28,12 +28,13 @@ pub struct TaskRecord {
     pub version: i64,
     pub resolved_at: Option<DateTime<Utc>>,
     pub parent_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
 }
 
 const SELECT: &str = "SELECT t.id, t.task_key, t.title, t.description, t.workflow_id, t.current_state, \
     t.priority, t.task_type, t.tags, t.team_id, t.assigned_to, \
     (SELECT ua.username FROM users ua WHERE ua.id = t.assigned_to) AS assigned_to_name, \
-    t.created_by, t.due_date, t.version, t.resolved_at, t.parent_id \
+    t.created_by, t.due_date, t.version, t.resolved_at, t.parent_id, t.project_id \
     FROM tasks t WHERE t.organization_id = $1 AND t.id = $2";
 
 /// One task's record, unlocked (for a compare-and-set write such as a transition).

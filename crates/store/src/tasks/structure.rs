@@ -16,6 +16,7 @@ pub struct LinkedTask {
     pub title: String,
     pub current_state: String,
     pub resolved_at: Option<DateTime<Utc>>,
+    pub project_id: Option<Uuid>,
 }
 
 impl LinkedTask {
@@ -26,7 +27,7 @@ impl LinkedTask {
 }
 
 const LINKED: &str =
-    "SELECT t.id, t.task_key, t.title, t.current_state, t.resolved_at FROM tasks t";
+    "SELECT t.id, t.task_key, t.title, t.current_state, t.resolved_at, t.project_id FROM tasks t";
 
 /// `FOR SHARE OF t` on PostgreSQL: the rows stay as read until the transaction ends (a
 /// concurrent reopen waits); SQLite's write transaction already excludes other writers.
@@ -110,6 +111,27 @@ pub async fn detach_subtasks<C: ConnectionTrait>(
         "UPDATE tasks SET parent_id = NULL, version = version + 1, updated_at = $3 \
          WHERE organization_id = $1 AND parent_id = $2",
         vec![tenant.id().into(), parent.into(), now().into()],
+    )
+    .await
+}
+
+/// Moves every sub-task of `parent` into `project` with it (a new version each).
+pub async fn move_subtasks<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    parent: Uuid,
+    project: Option<Uuid>,
+) -> Result<u64> {
+    sql::exec(
+        c,
+        "UPDATE tasks SET project_id = $3, version = version + 1, updated_at = $4 \
+         WHERE organization_id = $1 AND parent_id = $2",
+        vec![
+            tenant.id().into(),
+            parent.into(),
+            project.into(),
+            now().into(),
+        ],
     )
     .await
 }
@@ -308,6 +330,7 @@ struct RelatedRow {
     title: String,
     current_state: String,
     resolved_at: Option<DateTime<Utc>>,
+    project_id: Option<Uuid>,
 }
 
 /// Everything a task's detail links to — its parent, sub-tasks, blockers and the tasks it
@@ -318,7 +341,7 @@ pub async fn related<C: ConnectionTrait>(
     id: Uuid,
     parent: Option<Uuid>,
 ) -> Result<Vec<(Relation, LinkedTask)>> {
-    let cols = "t.id, t.task_key, t.title, t.current_state, t.resolved_at";
+    let cols = "t.id, t.task_key, t.title, t.current_state, t.resolved_at, t.project_id";
     let rows: Vec<RelatedRow> = sql::all(
         c,
         &format!(
@@ -352,6 +375,7 @@ pub async fn related<C: ConnectionTrait>(
                     title: r.title,
                     current_state: r.current_state,
                     resolved_at: r.resolved_at,
+                    project_id: r.project_id,
                 },
             )
         })
