@@ -83,7 +83,7 @@ pub async fn score_one(state: &App, member: &Member, task_id: Uuid) -> AppResult
         .ok_or(AppError::NotFound)?;
     crate::projects::task_right(uow.tx(), member, task.project_id)
         .await?
-        .require_visible()?;
+        .require_write()?;
     let org = organizations::get(uow.tx(), member.tenant)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -180,7 +180,19 @@ pub async fn recommend_in<C: ConnectionTrait>(
     task: &TaskRow,
 ) -> AppResult<Vec<Recommendation>> {
     let roles = member.work_roles();
-    let people = ai::candidates(c, member.tenant, &roles).await?;
+    let mut people = ai::candidates(c, member.tenant, &roles).await?;
+    // A project's tasks go to those who may work on them.
+    if let Some(project) = task.project_id {
+        let managers: Vec<String> = member
+            .org_roles
+            .iter()
+            .filter(|r| member.level_of(r).is_some_and(|l| l.is_manager_or_above()))
+            .cloned()
+            .collect();
+        let workers =
+            switchyard_store::projects::workers(c, member.tenant, project, &managers).await?;
+        people.retain(|p| workers.contains(&p.user_id));
+    }
     let records: HashMap<Uuid, ai::TypeRecord> =
         ai::type_records(c, member.tenant, &task.task_type)
             .await?

@@ -19,18 +19,14 @@ pub async fn list(
 
 /// One entry (404 for an entry about a task of a project hidden from the member).
 pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<AuditRow> {
-    let c = state.db.conn();
-    let row = audit::get(c, member.tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Some(task) = row.task_id
-        && let Some(t) = switchyard_store::tasks::record(c, member.tenant, task).await?
-    {
-        crate::projects::task_right(c, member, t.project_id)
-            .await?
-            .require_visible()?;
-    }
-    Ok(row)
+    audit::get(
+        state.db.conn(),
+        member.tenant,
+        crate::projects::scope(member),
+        id,
+    )
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// Entries per page of the export (each a query; the response streams page by page).

@@ -66,6 +66,7 @@ error_codes! {
     ProjectNameTaken => "project_name_taken", "409: a project with this name already exists.";
     ProjectInUse => "project_in_use", "409: the project still has tasks (move or delete them, or archive the project).";
     LastProjectOwner => "last_project_owner", "409: a project keeps at least one owner.";
+    MemberHasTasks => "member_has_tasks", "409: the person still holds active tasks of the project; reassign them first.";
     TaskKeyConflict => "task_key_conflict", "409: the task key is already used.";
     Conflict => "conflict", "409: the request conflicts with existing data.";
     ValueInUse => "value_in_use", "409: a role, priority or type to remove is still in use.";

@@ -160,6 +160,8 @@ pub fn may_change(member: &Member, comment: &CommentRow) -> bool {
 }
 
 /// Locks and reads a comment the member may change (author or admin), with its task's key.
+/// A comment on a task of a project hidden from the member is not found; on a project they
+/// only read, only an admin may change it.
 async fn own(
     uow: &UnitOfWork,
     member: &Member,
@@ -169,18 +171,21 @@ async fn own(
     uow.lock(member.tenant, locks::Row::Comment, id).await?;
     let c = uow.tx();
     let row = AppError::current(comments::get(c, member.tenant, id).await?, None)?;
+    let task = tasks::record(c, member.tenant, row.task_id).await?;
+    if let Some(t) = &task {
+        let right = crate::projects::task_right(c, member, t.project_id)
+            .await?
+            .require_visible()?;
+        if member.require_admin().is_err() {
+            right.require_write()?;
+        }
+    }
     if !may_change(member, &row) {
         return Err(AppError::Forbidden(
             "Only the comment's author or an admin can change it.".into(),
         ));
     }
     AppError::check_version(if_match, row.version)?;
-    let task = tasks::record(c, member.tenant, row.task_id).await?;
-    if let Some(t) = &task {
-        crate::projects::task_right(c, member, t.project_id)
-            .await?
-            .require_visible()?;
-    }
     Ok((row, task.map(|t| t.task_key).unwrap_or_default()))
 }
 

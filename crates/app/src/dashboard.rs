@@ -45,10 +45,12 @@ pub async fn overview(state: &App, member: &Member) -> AppResult<Overview> {
         .find(|w| w.is_default)
         .map(|w| w.allowed_states.0.clone())
         .unwrap_or_default();
-    let tallies = tallies::all(c, member.tenant).await?;
+    let scope = crate::projects::scope(member);
+    let tallies = tallies::all(c, member.tenant, scope).await?;
     let times = tallies::time_counts(
         c,
         member.tenant,
+        scope,
         now,
         now - Duration::days(7),
         now + Duration::hours(sla::AT_RISK_WINDOW_HOURS),
@@ -109,7 +111,7 @@ pub async fn team_performance(state: &App, member: &Member) -> AppResult<Vec<Per
     let c = state.db.conn();
     let roles = member.work_roles();
     let people = dashboard::members_with_roles(c, member.tenant, &roles).await?;
-    let stats = dashboard::assignee_stats(c, member.tenant).await?;
+    let stats = dashboard::assignee_stats(c, member.tenant, crate::projects::scope(member)).await?;
     let mut out: Vec<Performance> = people
         .into_iter()
         .map(|p| {
@@ -214,7 +216,18 @@ pub async fn trends(state: &App, member: &Member, days: u32, tz: Tz) -> AppResul
         ));
     }
     let now = state.clock.now();
-    let key = (member.tenant.id(), days, tz, now.timestamp().div_euclid(60));
+    // Readers kept out of some projects see other figures: their answers are their own.
+    let reader = match crate::projects::scope(member) {
+        switchyard_store::projects::TaskScope::All => None,
+        switchyard_store::projects::TaskScope::Person(user) => Some(user),
+    };
+    let key = (
+        member.tenant.id(),
+        reader,
+        days,
+        tz,
+        now.timestamp().div_euclid(60),
+    );
     if let Some(hit) = trend_cache::get(&key) {
         return Ok(hit);
     }
@@ -233,7 +246,7 @@ mod trend_cache {
 
     use super::{TREND_TTL, Trends, Tz, Uuid};
 
-    pub(super) type Key = (Uuid, u32, Tz, i64);
+    pub(super) type Key = (Uuid, Option<Uuid>, u32, Tz, i64);
 
     static CACHE: LazyLock<Mutex<HashMap<Key, (Instant, Trends)>>> =
         LazyLock::new(|| Mutex::new(HashMap::new()));
@@ -272,8 +285,9 @@ async fn compute_trends(
         .collect();
     let starts: Vec<DateTime<Utc>> = dates.iter().map(|d| local_midnight(tz, *d)).collect();
     let since = starts.first().copied().unwrap_or(now);
+    let scope = crate::projects::scope(member);
     let hours =
-        dashboard::hourly_flow(c, member.tenant, since.timestamp().div_euclid(3600)).await?;
+        dashboard::hourly_flow(c, member.tenant, scope, since.timestamp().div_euclid(3600)).await?;
     let mut out: Vec<DayFlow> = dates
         .iter()
         .zip(&starts)
@@ -295,8 +309,8 @@ async fn compute_trends(
         time_zone: tz,
         since,
         days: out,
-        cycle_times: dashboard::cycle_times(c, member.tenant, since).await?,
-        overdue: dashboard::overdue_by_assignee(c, member.tenant, now).await?,
+        cycle_times: dashboard::cycle_times(c, member.tenant, scope, since).await?,
+        overdue: dashboard::overdue_by_assignee(c, member.tenant, scope, now).await?,
     })
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::Duration;
 use serde_json::json;
-use switchyard_store::{Tenant, audit, comments, tasks};
+use switchyard_store::{Tenant, audit, comments, projects, tasks};
 use uuid::Uuid;
 
 use crate::AppResult;
@@ -450,6 +450,58 @@ const SAMPLES: &[Sample] = &[
     ),
 ];
 
+/// The demo's projects: "Customer Portal" (PORTAL, open to the organization: everyone reads,
+/// the developers edit) and "Security Hardening" (SEC, private: manager_user and dev_alice).
+async fn seed_projects(
+    c: &switchyard_store::DatabaseTransaction,
+    tenant: Tenant,
+    people: &HashMap<&str, Uuid>,
+) -> AppResult<(Uuid, Uuid)> {
+    let owner = people["manager_user"];
+    let portal = projects::create(
+        c,
+        tenant,
+        projects::ProjectFields {
+            project_key: "PORTAL".into(),
+            name: "Customer Portal".into(),
+            description: "The self-service portal: sign-in, settings and the mobile layout.".into(),
+            status: "active".into(),
+            visibility: projects::ORGANIZATION.into(),
+            lead_id: Some(people["dev_alice"]),
+            budget_hours: Some(400.0),
+            ..Default::default()
+        },
+        owner,
+        Some(owner),
+    )
+    .await?;
+    for (who, role) in [
+        ("dev_alice", "editor"),
+        ("dev_bob", "editor"),
+        ("viewer_user", "viewer"),
+    ] {
+        projects::add_member(c, tenant, portal, people[who], role).await?;
+    }
+    let security = projects::create(
+        c,
+        tenant,
+        projects::ProjectFields {
+            project_key: "SEC".into(),
+            name: "Security Hardening".into(),
+            description: "Findings of the autumn penetration test. Private until fixed.".into(),
+            status: "active".into(),
+            visibility: projects::PRIVATE.into(),
+            lead_id: Some(owner),
+            ..Default::default()
+        },
+        owner,
+        Some(owner),
+    )
+    .await?;
+    projects::add_member(c, tenant, security, people["dev_alice"], "editor").await?;
+    Ok((portal, security))
+}
+
 /// The default workflow's forward path; a task reaches a state by walking it.
 const PATH: [&str; 5] = ["open", "in_progress", "review", "testing", "done"];
 
@@ -461,6 +513,22 @@ pub async fn seed(
     people: &HashMap<&str, Uuid>,
 ) -> AppResult<()> {
     let now = switchyard_store::now();
+    let (portal, security) = seed_projects(c, tenant, people).await?;
+    // Front-end work goes to the portal (open to everyone); security work that only
+    // dev_alice (or nobody) holds goes to the private security project.
+    let project_of = |s: &Sample| {
+        if s.tags.contains(&"security") && matches!(s.assignee, None | Some("dev_alice")) {
+            Some(security)
+        } else if s
+            .tags
+            .iter()
+            .any(|t| ["ux", "react", "frontend"].contains(t))
+        {
+            Some(portal)
+        } else {
+            None
+        }
+    };
     let who = |name: &str| audit::Actor::User {
         id: people[name],
         name: name.to_string(),
@@ -494,7 +562,7 @@ pub async fn seed(
                 created_by: Some(people[creator]),
                 due_date: sample.due_hours.map(|h| now + Duration::hours(h)),
                 resolved_at,
-                project_id: None,
+                project_id: project_of(sample),
             },
             created,
         )

@@ -22,6 +22,8 @@ pub struct Permissions {
     pub manage_users: bool,
     pub remove_users: bool,
     pub manage_teams: bool,
+    /// Create projects (and manage every project).
+    pub create_projects: bool,
     pub manage_workflows: bool,
     pub manage_organization: bool,
     pub run_sla_check: bool,
@@ -50,6 +52,7 @@ impl Permissions {
             manage_users: manager,
             remove_users: admin,
             manage_teams: manager,
+            create_projects: manager,
             manage_workflows: admin,
             manage_organization: admin,
             run_sla_check: writer,

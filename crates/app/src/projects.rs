@@ -166,15 +166,15 @@ fn manages(member: &Member, project: &ProjectRow) -> bool {
 pub struct ProjectCan {
     /// Edit it, delete it, manage its members.
     pub manage: bool,
-    /// Create and edit its tasks.
-    pub edit_tasks: bool,
+    /// Create tasks in it (its owners and editors, not once archived).
+    pub create_tasks: bool,
 }
 
 /// `member`'s rights on `project` (read with their role in it).
 pub fn can(member: &Member, project: &ProjectRow) -> ProjectCan {
     ProjectCan {
         manage: manages(member, project),
-        edit_tasks: member.level.can_write()
+        create_tasks: member.level.can_write()
             && project.status != "archived"
             && (member.level.is_manager_or_above()
                 || TaskRight::of(project.my_role.as_deref()) == TaskRight::Edit),
@@ -583,6 +583,8 @@ pub async fn add_member(
     let uow = UnitOfWork::begin(state).await?;
     managed(&uow, member, id).await?;
     crate::users::require_members(uow.tx(), member.tenant, "user", &[user]).await?;
+    // The person's row, so they cannot leave the organization meanwhile.
+    uow.lock(member.tenant, locks::Row::User, user).await?;
     projects::add_member(uow.tx(), member.tenant, id, user, role).await?;
     member_changed(uow, member, id, user, role, Change::Created).await
 }
@@ -597,12 +599,15 @@ pub async fn set_role(
 ) -> AppResult<ProjectMember> {
     check_one_of("role", role, &ROLES)?;
     let uow = UnitOfWork::begin(state).await?;
-    managed(&uow, member, id).await?;
+    let project = managed(&uow, member, id).await?;
     let current = projects::member(uow.tx(), member.tenant, id, user)
         .await?
         .ok_or(AppError::NotFound)?;
     if current.role == "owner" && role != "owner" {
         keep_an_owner(&uow, member, id).await?;
+    }
+    if role == "viewer" {
+        keep_their_tasks_held(&uow, member, &project, &current).await?;
     }
     projects::set_role(uow.tx(), member.tenant, id, user, role).await?;
     member_changed(uow, member, id, user, role, Change::Updated).await
@@ -611,13 +616,14 @@ pub async fn set_role(
 /// Removes someone from a project (those who manage it); the last owner stays.
 pub async fn remove_member(state: &App, member: &Member, id: Uuid, user: Uuid) -> AppResult<()> {
     let mut uow = UnitOfWork::begin(state).await?;
-    managed(&uow, member, id).await?;
+    let project = managed(&uow, member, id).await?;
     let current = projects::member(uow.tx(), member.tenant, id, user)
         .await?
         .ok_or(AppError::NotFound)?;
     if current.role == "owner" {
         keep_an_owner(&uow, member, id).await?;
     }
+    keep_their_tasks_held(&uow, member, &project, &current).await?;
     projects::remove_member(uow.tx(), member.tenant, id, user).await?;
     uow.record(
         member,
@@ -630,6 +636,27 @@ pub async fn remove_member(state: &App, member: &Member, id: Uuid, user: Uuid) -
     )
     .await?;
     uow.commit().await?;
+    Ok(())
+}
+
+/// Refuses to take the right to work on a project's tasks from someone who still holds
+/// some of them (they would hold tasks they may not change, or not even see).
+async fn keep_their_tasks_held(
+    uow: &UnitOfWork,
+    member: &Member,
+    project: &ProjectRow,
+    who: &ProjectMember,
+) -> AppResult<()> {
+    let n = projects::active_assignments(uow.tx(), member.tenant, project.id, who.user_id).await?;
+    if n > 0 {
+        return Err(AppError::conflict(
+            ErrorCode::MemberHasTasks,
+            format!(
+                "{} holds {n} active task(s) of {}; reassign them first.",
+                who.username, project.project_key
+            ),
+        ));
+    }
     Ok(())
 }
 

@@ -44,7 +44,7 @@ pub async fn check(
     }
     let system = Actor::system(tenant, SWEEP_ACTOR);
     let mut report = SlaReport {
-        checked: switchyard_store::sla::active_count(uow.tx(), tenant).await?,
+        checked: switchyard_store::sla::active_count(uow.tx(), tenant, Default::default()).await?,
         ..Default::default()
     };
     for task in switchyard_store::sla::active_due(uow.tx(), tenant).await? {
@@ -74,12 +74,31 @@ pub async fn check(
     Ok(Some(report))
 }
 
-/// Checks the member's organization now (every level but read-only).
+/// Checks the member's organization now (every level but read-only). The check covers
+/// every task; the report shows the member only the tasks they may see.
 pub async fn check_for(app: &App, member: &Member) -> AppResult<SlaReport> {
     member.require_writer()?;
-    Ok(check(app, member.tenant, app.clock.now(), false)
+    let mut report = check(app, member.tenant, app.clock.now(), false)
         .await?
-        .unwrap_or_default())
+        .unwrap_or_default();
+    let scope = crate::projects::scope(member);
+    if scope != switchyard_store::projects::TaskScope::All {
+        let c = app.db.conn();
+        let reach = crate::projects::Reach::load(c, member).await?;
+        let visible = |(t, _): &(DueTask, f64)| {
+            reach.right(t.project_id) != crate::projects::TaskRight::Hidden
+        };
+        report.breached.retain(visible);
+        report.at_risk.retain(visible);
+        // Flagged by this run: those it found unflagged.
+        report.newly_breached = report
+            .breached
+            .iter()
+            .filter(|(t, _)| !t.sla_breached)
+            .count() as u64;
+        report.checked = switchyard_store::sla::active_count(c, member.tenant, scope).await?;
+    }
+    Ok(report)
 }
 
 /// Checks every organization (or those `filter` keeps), recording sweep metrics. Returns

@@ -35,6 +35,40 @@ pub async fn dependencies<C: ConnectionTrait>(
     })
 }
 
+/// What a task is blocked by and what it blocks, without the tasks of projects hidden from
+/// `member`.
+async fn visible_dependencies<C: ConnectionTrait>(
+    c: &C,
+    member: &Member,
+    task: Uuid,
+) -> AppResult<Dependencies> {
+    let reach = Reach::load(c, member).await?;
+    let mut out = dependencies(c, member.tenant, task).await?;
+    let visible = |t: &LinkedTask| reach.right(t.project_id) != TaskRight::Hidden;
+    out.blocked_by.retain(visible);
+    out.blocking.retain(visible);
+    Ok(out)
+}
+
+/// How a message names a task: by key, unless it is in a project hidden from the reader.
+pub const UNSEEN_TASK: &str = "a task you cannot see";
+
+/// The keys of tasks for a message to `member`, hidden ones named [`UNSEEN_TASK`].
+async fn shown_keys<C: ConnectionTrait>(
+    c: &C,
+    member: &Member,
+    tasks: Vec<(String, Option<Uuid>)>,
+) -> AppResult<Vec<String>> {
+    let reach = Reach::load(c, member).await?;
+    Ok(tasks
+        .into_iter()
+        .map(|(key, project)| match reach.right(project) {
+            TaskRight::Hidden => UNSEEN_TASK.to_string(),
+            _ => key,
+        })
+        .collect())
+}
+
 /// A task's dependencies as `member` may read them (404 for a task of another organization).
 pub async fn list(state: &App, member: &Member, task: Uuid) -> AppResult<Dependencies> {
     let c = state.db.conn();
@@ -44,12 +78,7 @@ pub async fn list(state: &App, member: &Member, task: Uuid) -> AppResult<Depende
     task_right(c, member, record.project_id)
         .await?
         .require_visible()?;
-    let reach = Reach::load(c, member).await?;
-    let mut out = dependencies(c, member.tenant, task).await?;
-    let visible = |t: &LinkedTask| reach.right(t.project_id) != TaskRight::Hidden;
-    out.blocked_by.retain(visible);
-    out.blocking.retain(visible);
-    Ok(out)
+    visible_dependencies(c, member, task).await
 }
 
 /// Records that `task` is blocked by `blocker` (whoever may edit the task). Both must be
@@ -70,7 +99,12 @@ pub async fn add(
     if let Some(path) = path_back(uow.tx(), tenant, blocker, task).await? {
         let mut cycle = vec![task];
         cycle.extend(path);
-        let keys = tasks::keys(uow.tx(), tenant, &cycle).await?;
+        let keys = shown_keys(
+            uow.tx(),
+            member,
+            tasks::keys(uow.tx(), tenant, &cycle).await?,
+        )
+        .await?;
         return Err(AppError::bad_request(
             ErrorCode::DependencyCycle,
             format!(
@@ -99,7 +133,7 @@ pub async fn add(
         },
     )
     .await?;
-    let out = dependencies(uow.tx(), tenant, task).await?;
+    let out = visible_dependencies(uow.tx(), member, task).await?;
     uow.commit().await?;
     Ok(out)
 }
@@ -295,7 +329,7 @@ pub async fn check_parent<C: ConnectionTrait>(
 /// same moment waits for this transaction instead of slipping through.
 pub async fn check_completion<C: ConnectionTrait>(
     c: &C,
-    tenant: Tenant,
+    member: &Member,
     wf: &Workflow,
     task: Uuid,
     to_state: &str,
@@ -303,15 +337,22 @@ pub async fn check_completion<C: ConnectionTrait>(
     if !wf.completes_in(to_state) {
         return Ok(());
     }
-    let keys = |rows: Vec<LinkedTask>| rows.into_iter().map(|t| t.task_key).collect::<Vec<_>>();
+    let tenant = member.tenant;
+    let pairs = |rows: Vec<LinkedTask>| {
+        rows.into_iter()
+            .map(|t| (t.task_key, t.project_id))
+            .collect::<Vec<_>>()
+    };
     let blockers = tasks::active_blockers_locked(c, tenant, task).await?;
     if !blockers.is_empty() {
-        return Err(TransitionError::Blocked(keys(blockers)).into());
+        let keys = shown_keys(c, member, pairs(blockers)).await?;
+        return Err(TransitionError::Blocked(keys).into());
     }
     if wf.complete_parent_requires_subtasks_done {
         let open = tasks::active_subtasks_locked(c, tenant, task).await?;
         if !open.is_empty() {
-            return Err(TransitionError::SubtasksOpen(keys(open)).into());
+            let keys = shown_keys(c, member, pairs(open)).await?;
+            return Err(TransitionError::SubtasksOpen(keys).into());
         }
     }
     Ok(())

@@ -265,7 +265,7 @@ async fn check_project<C: ConnectionTrait>(
         return Ok(());
     };
     let not_found = || AppError::field("project", "Project not found in this organization.");
-    let found = switchyard_store::projects::access(c, member.tenant, member.user_id, id)
+    let found = switchyard_store::projects::access_for_share(c, member.tenant, member.user_id, id)
         .await?
         .ok_or_else(not_found)?;
     match task_right(c, member, project).await? {
@@ -569,7 +569,8 @@ pub async fn update(
             tasks::set_parent(uow.tx(), member.tenant, id, parent).await?;
         }
         if project != task.project_id {
-            tasks::move_subtasks(uow.tx(), member.tenant, id, project).await?;
+            let reassigned = patch.assigned_to.is_some_and(|a| a != task.assigned_to);
+            follow_into_project(&mut uow, member, &task, project, reassigned).await?;
         }
         uow.record(
             member,
@@ -586,11 +587,82 @@ pub async fn update(
         && assignee != task.assigned_to
     {
         member.require_manager()?;
+        // As it is now (its project may have changed above).
+        let task = lock_task(&uow, member.tenant, id, None).await?;
         assign_in(&mut uow, member, &task, assignee, String::new()).await?;
     }
     let out = detail(uow.tx(), member, id).await?;
     uow.commit().await?;
     Ok(out)
+}
+
+/// Takes a task's sub-tasks into its new `project` with it (each move recorded), after
+/// checking that whoever holds the moved tasks may work there (the task's own assignee
+/// only when the patch keeps them).
+async fn follow_into_project(
+    uow: &mut UnitOfWork,
+    member: &Member,
+    task: &TaskRecord,
+    project: Option<Uuid>,
+    reassigned: bool,
+) -> AppResult<()> {
+    let subtasks = tasks::subtasks(uow.tx(), member.tenant, task.id).await?;
+    if let Some(p) = project {
+        let mut holders: Vec<Uuid> = subtasks.iter().filter_map(|s| s.assigned_to).collect();
+        if !reassigned {
+            holders.extend(task.assigned_to);
+        }
+        holders.sort();
+        holders.dedup();
+        for user in holders {
+            if let Some(target) = users::get(uow.tx(), member.tenant, user).await? {
+                require_can_work_in(uow.tx(), member, &target, p, "project").await?;
+            }
+        }
+    }
+    if subtasks.is_empty() {
+        return Ok(());
+    }
+    tasks::move_subtasks(uow.tx(), member.tenant, task.id, project).await?;
+    for s in subtasks {
+        let (mut old, mut new) = (Map::new(), Map::new());
+        old.insert("project".into(), json!(s.project_id));
+        new.insert("project".into(), json!(project));
+        uow.record(
+            member,
+            Event::TaskUpdated {
+                task_id: s.id,
+                task_key: s.task_key,
+                old,
+                new,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Refuses (400 on `field`) a person who could not work on the tasks of `project`: neither
+/// an owner or editor of it nor a manager of the organization.
+async fn require_can_work_in<C: ConnectionTrait>(
+    c: &C,
+    member: &Member,
+    target: &UserRow,
+    project: Uuid,
+    field: &str,
+) -> AppResult<()> {
+    let level = target.role.as_deref().and_then(|r| member.level_of(r));
+    let right = crate::projects::user_right(c, member.tenant, target.id, level, project).await?;
+    if right == TaskRight::Edit {
+        return Ok(());
+    }
+    Err(AppError::field(
+        field,
+        format!(
+            "{} is not an owner or editor of this task's project and cannot be assigned its tasks.",
+            target.username
+        ),
+    ))
 }
 
 /// Deletes a task (admin), recording it.
@@ -696,7 +768,7 @@ pub async fn transition(
         }
     }
     // Checks six and seven, under the row the compare-and-set now holds.
-    task_structure::check_completion(uow.tx(), member.tenant, &wf, id, &to_state).await?;
+    task_structure::check_completion(uow.tx(), member, &wf, id, &to_state).await?;
     uow.record(
         member,
         Event::TaskTransitioned {
@@ -834,18 +906,7 @@ pub async fn assign_in(
                 return Ok(Some(target));
             }
             if let Some(project) = task.project_id {
-                let level = target.role.as_deref().and_then(|r| member.level_of(r));
-                let right =
-                    crate::projects::user_right(c, member.tenant, uid, level, project).await?;
-                if right != TaskRight::Edit {
-                    return Err(AppError::field(
-                        "user_id",
-                        format!(
-                            "{} is not an owner or editor of this task's project and cannot be assigned its tasks.",
-                            target.username
-                        ),
-                    ));
-                }
+                require_can_work_in(c, member, &target, project, "user_id").await?;
             }
             if task.resolved_at.is_none() {
                 let active = tasks::active_count(c, member.tenant, uid).await?;

@@ -38,7 +38,20 @@ CREATE TABLE project_members (
 );
 CREATE INDEX project_members_user_idx ON project_members (organization_id, user_id);
 
+-- The project a deleted task was in: its audit history outlives it and stays hidden from
+-- those who could not see the task (also once the project itself is gone).
+CREATE TABLE deleted_task_projects (
+    organization_id {uuid} NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    task_id {uuid} NOT NULL,
+    project_id {uuid} NOT NULL,
+    deleted_at {ts} NOT NULL,
+    PRIMARY KEY (organization_id, task_id)
+);
+CREATE INDEX deleted_task_projects_project_idx ON deleted_task_projects (organization_id, project_id);
+
 -- @postgres
+ALTER TABLE project_members ADD CONSTRAINT project_members_project_org_fkey
+    FOREIGN KEY (organization_id, project_id) REFERENCES projects (organization_id, id) ON DELETE CASCADE;
 ALTER TABLE tasks ADD COLUMN project_id UUID;
 ALTER TABLE tasks ADD CONSTRAINT tasks_project_fkey FOREIGN KEY (organization_id, project_id)
     REFERENCES projects (organization_id, id);

@@ -327,7 +327,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(by) = f.performed_by {
         wh.push_str(&format!(" AND a.performed_by = {}", p.push(by)));
     }
-    if let Some(scope) = crate::projects::task_id_scope_sql(tenant, f.scope, "a.task_id", &mut p) {
+    if let Some(scope) = crate::projects::audit_scope_sql(tenant, f.scope, &mut p) {
         wh.push_str(&format!(" AND {scope}"));
     }
     let total = sql::count(
@@ -350,11 +350,22 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// One entry.
-pub async fn get<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<Option<AuditRow>> {
+pub async fn get<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    scope: crate::projects::TaskScope,
+    id: Uuid,
+) -> Result<Option<AuditRow>> {
+    let mut p = Params::default();
+    p.push(tenant.id());
+    p.push(id);
+    let scoped = crate::projects::audit_scope_sql(tenant, scope, &mut p)
+        .map(|s| format!(" AND {s}"))
+        .unwrap_or_default();
     sql::one(
         c,
-        &format!("{SELECT} WHERE a.organization_id = $1 AND a.id = $2"),
-        vec![tenant.id().into(), id.into()],
+        &format!("{SELECT} WHERE a.organization_id = $1 AND a.id = $2{scoped}"),
+        p.values,
     )
     .await
 }

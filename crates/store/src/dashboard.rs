@@ -4,7 +4,14 @@
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
-use crate::{Result, Tenant, sql};
+use crate::{Result, Tenant, projects::TaskScope, sql, sql::Params};
+
+/// ` AND <scope on t>` for a reader kept out of some projects; empty otherwise.
+fn and_scope(tenant: Tenant, scope: TaskScope, p: &mut Params) -> String {
+    crate::projects::task_scope_sql(tenant, scope, p)
+        .map(|s| format!(" AND {s}"))
+        .unwrap_or_default()
+}
 
 /// Per-assignee figures.
 #[derive(Debug, Clone, FromQueryResult)]
@@ -20,19 +27,24 @@ pub struct AssigneeStats {
 pub async fn assignee_stats<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
+    scope: TaskScope,
 ) -> Result<Vec<AssigneeStats>> {
-    let secs = sql::seconds_between(c.get_database_backend(), "created_at", "resolved_at");
+    let secs = sql::seconds_between(c.get_database_backend(), "t.created_at", "t.resolved_at");
+    let mut p = Params::default();
+    p.push(tenant.id());
+    p.push(true);
+    let scoped = and_scope(tenant, scope, &mut p);
     sql::all(
         c,
         &format!(
-            "SELECT assigned_to, \
-               SUM(CASE WHEN resolved_at IS NULL THEN 1 ELSE 0 END) AS active_tasks, \
-               SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS completed_tasks, \
-               SUM(CASE WHEN sla_breached = $2 THEN 1 ELSE 0 END) AS sla_breaches, \
-               CAST(AVG(CASE WHEN resolved_at IS NOT NULL THEN {secs} END) AS DOUBLE PRECISION) AS avg_resolution_seconds \
-             FROM tasks WHERE organization_id = $1 AND assigned_to IS NOT NULL GROUP BY assigned_to"
+            "SELECT t.assigned_to, \
+               SUM(CASE WHEN t.resolved_at IS NULL THEN 1 ELSE 0 END) AS active_tasks, \
+               SUM(CASE WHEN t.resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS completed_tasks, \
+               SUM(CASE WHEN t.sla_breached = $2 THEN 1 ELSE 0 END) AS sla_breaches, \
+               CAST(AVG(CASE WHEN t.resolved_at IS NOT NULL THEN {secs} END) AS DOUBLE PRECISION) AS avg_resolution_seconds \
+             FROM tasks t WHERE t.organization_id = $1 AND t.assigned_to IS NOT NULL{scoped} GROUP BY t.assigned_to"
         ),
-        vec![tenant.id().into(), true.into()],
+        p.values,
     )
     .await
 }
@@ -78,20 +90,43 @@ pub struct HourFlow {
 }
 
 /// Created and completed counts per hour from `first_hour` on, from the trigger-kept hourly
-/// buckets (at most 24 rows a day, whatever the number of tasks).
+/// buckets (at most 24 rows a day, whatever the number of tasks); for a reader kept out of
+/// some projects, those projects' tasks are taken off hour by hour.
 pub async fn hourly_flow<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
+    scope: TaskScope,
     first_hour: i64,
 ) -> Result<Vec<HourFlow>> {
+    let mut p = Params::default();
+    p.push(tenant.id());
+    p.push(first_hour);
+    let hidden = match crate::projects::hidden_sql(tenant, scope, &mut p) {
+        None => String::new(),
+        Some(hidden) => {
+            let hour = |col: &str| match c.get_database_backend() {
+                sea_orm::DbBackend::Postgres => format!("task_hour({col})"),
+                _ => format!("CAST(strftime('%s', {col}) AS INTEGER) / 3600"),
+            };
+            let (created, resolved) = (hour("created_at"), hour("resolved_at"));
+            format!(
+                " UNION ALL SELECT {created}, -1, 0 FROM tasks WHERE organization_id = $1 \
+                   AND project_id IN ({hidden}) AND {created} >= $2 \
+                 UNION ALL SELECT {resolved}, 0, -1 FROM tasks WHERE organization_id = $1 \
+                   AND project_id IN ({hidden}) AND resolved_at IS NOT NULL AND {resolved} >= $2"
+            )
+        }
+    };
     sql::all(
         c,
-        "SELECT hour, CAST(SUM(created) AS BIGINT) AS created, CAST(SUM(completed) AS BIGINT) AS completed FROM (\
-           SELECT hour, created, completed FROM task_hourly WHERE organization_id = $1 AND hour >= $2 \
-           UNION ALL \
-           SELECT hour, created, completed FROM task_hourly_deltas WHERE organization_id = $1 AND hour >= $2) b \
-         GROUP BY hour ORDER BY hour",
-        vec![tenant.id().into(), first_hour.into()],
+        &format!(
+            "SELECT hour, CAST(SUM(created) AS BIGINT) AS created, CAST(SUM(completed) AS BIGINT) AS completed FROM (\
+               SELECT hour, created, completed FROM task_hourly WHERE organization_id = $1 AND hour >= $2 \
+               UNION ALL \
+               SELECT hour, created, completed FROM task_hourly_deltas WHERE organization_id = $1 AND hour >= $2{hidden}) b \
+             GROUP BY hour ORDER BY hour"
+        ),
+        p.values,
     )
     .await
 }
@@ -110,22 +145,27 @@ pub struct CycleTime {
 pub async fn cycle_times<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
+    scope: TaskScope,
     since: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<CycleTime>> {
-    let secs = sql::seconds_between(c.get_database_backend(), "created_at", "resolved_at");
+    let secs = sql::seconds_between(c.get_database_backend(), "t.created_at", "t.resolved_at");
+    let mut p = Params::default();
+    p.push(tenant.id());
+    p.push(since);
+    let scoped = and_scope(tenant, scope, &mut p);
     sql::all(
         c,
         &format!(
             "SELECT task_type, CAST(MAX(n) AS BIGINT) AS completed, \
                CAST(MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN secs END) AS DOUBLE PRECISION) AS median_seconds, \
                CAST(MAX(CASE WHEN rn = (85 * n + 99) / 100 THEN secs END) AS DOUBLE PRECISION) AS p85_seconds \
-             FROM (SELECT task_type, {secs} AS secs, \
-                     ROW_NUMBER() OVER (PARTITION BY task_type ORDER BY {secs}) AS rn, \
-                     COUNT(*) OVER (PARTITION BY task_type) AS n \
-                   FROM tasks WHERE organization_id = $1 AND resolved_at >= $2) r \
+             FROM (SELECT t.task_type, {secs} AS secs, \
+                     ROW_NUMBER() OVER (PARTITION BY t.task_type ORDER BY {secs}) AS rn, \
+                     COUNT(*) OVER (PARTITION BY t.task_type) AS n \
+                   FROM tasks t WHERE t.organization_id = $1 AND t.resolved_at >= $2{scoped}) r \
              GROUP BY task_type ORDER BY task_type"
         ),
-        vec![tenant.id().into(), since.into()],
+        p.values,
     )
     .await
 }
@@ -143,16 +183,24 @@ pub struct OverdueCount {
 pub async fn overdue_by_assignee<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
+    scope: TaskScope,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<OverdueCount>> {
+    let mut p = Params::default();
+    p.push(tenant.id());
+    p.push(true);
+    p.push(now);
+    let scoped = and_scope(tenant, scope, &mut p);
     sql::all(
         c,
-        "SELECT t.assigned_to AS user_id, u.username, CAST(COUNT(*) AS BIGINT) AS overdue \
-         FROM tasks t LEFT JOIN users u ON u.id = t.assigned_to \
-         WHERE t.organization_id = $1 AND t.resolved_at IS NULL AND (t.sla_breached = $2 OR t.due_date < $3) \
-         GROUP BY t.assigned_to, u.username \
-         ORDER BY overdue DESC, CASE WHEN u.username IS NULL THEN 1 ELSE 0 END, u.username",
-        vec![tenant.id().into(), true.into(), now.into()],
+        &format!(
+            "SELECT t.assigned_to AS user_id, u.username, CAST(COUNT(*) AS BIGINT) AS overdue \
+             FROM tasks t LEFT JOIN users u ON u.id = t.assigned_to \
+             WHERE t.organization_id = $1 AND t.resolved_at IS NULL AND (t.sla_breached = $2 OR t.due_date < $3){scoped} \
+             GROUP BY t.assigned_to, u.username \
+             ORDER BY overdue DESC, CASE WHEN u.username IS NULL THEN 1 ELSE 0 END, u.username"
+        ),
+        p.values,
     )
     .await
 }

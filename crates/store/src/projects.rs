@@ -54,6 +54,21 @@ pub(crate) fn task_id_scope_sql(
     ))
 }
 
+/// A condition on the audit entry alias `a` that holds for the entries `scope` may see:
+/// not about a task of a hidden project, nor about a deleted task whose project is hidden
+/// or gone.
+pub(crate) fn audit_scope_sql(tenant: Tenant, scope: TaskScope, p: &mut Params) -> Option<String> {
+    let hidden = hidden_sql(tenant, scope, p)?;
+    let org = p.push(tenant.id());
+    Some(format!(
+        "(a.task_id IS NULL OR (a.task_id NOT IN (SELECT h.id FROM tasks h \
+           WHERE h.organization_id = {org} AND h.project_id IN ({hidden})) \
+         AND a.task_id NOT IN (SELECT d.task_id FROM deleted_task_projects d \
+           WHERE d.organization_id = {org} AND (d.project_id IN ({hidden}) \
+             OR d.project_id NOT IN (SELECT lp.id FROM projects lp WHERE lp.organization_id = {org})))))"
+    ))
+}
+
 /// The visibility that keeps a project to its members.
 pub const PRIVATE: &str = "private";
 /// The visibility that lets everyone in the organization read a project.
@@ -187,30 +202,6 @@ pub async fn get<C: ConnectionTrait>(
             select("$1")
         ),
         vec![viewer.into(), tenant.id().into(), id.into()],
-    )
-    .await
-}
-
-/// The project whose key or name is `text` (case-insensitive), as the natural-language
-/// query names it.
-pub async fn find_by_name<C: ConnectionTrait>(
-    c: &C,
-    tenant: Tenant,
-    viewer: Uuid,
-    text: &str,
-) -> Result<Option<ProjectRow>> {
-    sql::one(
-        c,
-        &format!(
-            "{} WHERE p.organization_id = $2 AND (LOWER(p.project_key) = $3 OR LOWER(p.name) = $3) \
-             ORDER BY p.name LIMIT 1",
-            select("$1")
-        ),
-        vec![
-            viewer.into(),
-            tenant.id().into(),
-            text.to_lowercase().into(),
-        ],
     )
     .await
 }
@@ -432,6 +423,57 @@ pub async fn remove_member<C: ConnectionTrait>(
         > 0)
 }
 
+/// How many active tasks of a project `user` holds.
+pub async fn active_assignments<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    project: Uuid,
+    user: Uuid,
+) -> Result<u64> {
+    sql::count(
+        c,
+        "SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND project_id = $2 \
+         AND assigned_to = $3 AND resolved_at IS NULL",
+        vec![tenant.id().into(), project.into(), user.into()],
+    )
+    .await
+}
+
+/// Who may work on a project's tasks: its owners and editors, and the organization's
+/// members holding one of `manager_roles`.
+pub async fn workers<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    project: Uuid,
+    manager_roles: &[String],
+) -> Result<Vec<Uuid>> {
+    #[derive(FromQueryResult)]
+    struct U {
+        user_id: Uuid,
+    }
+    let mut p = Params::default();
+    let org = p.push(tenant.id());
+    let id = p.push(project);
+    let managers = if manager_roles.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " UNION SELECT m.user_id FROM memberships m WHERE m.organization_id = {org} AND m.role IN {}",
+            p.list(manager_roles)
+        )
+    };
+    let rows: Vec<U> = sql::all(
+        c,
+        &format!(
+            "SELECT pm.user_id FROM project_members pm WHERE pm.organization_id = {org} \
+             AND pm.project_id = {id} AND pm.role IN ('owner', 'editor'){managers}"
+        ),
+        p.values,
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| r.user_id).collect())
+}
+
 /// How many owners a project has (the last one cannot leave or be demoted).
 pub async fn owner_count<C: ConnectionTrait>(c: &C, tenant: Tenant, project: Uuid) -> Result<u64> {
     sql::count(
@@ -469,6 +511,10 @@ pub async fn reach<C: ConnectionTrait>(
     .await
 }
 
+const ACCESS: &str = "SELECT p.id, p.project_key, p.visibility, p.status, pm.role FROM projects p \
+     LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = $2 \
+     WHERE p.organization_id = $1 AND p.id = $3";
+
 /// One project's visibility and `user`'s role in it.
 pub async fn access<C: ConnectionTrait>(
     c: &C,
@@ -478,9 +524,28 @@ pub async fn access<C: ConnectionTrait>(
 ) -> Result<Option<ProjectAccess>> {
     sql::one(
         c,
-        "SELECT p.id, p.project_key, p.visibility, p.status, pm.role FROM projects p \
-         LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = $2 \
-         WHERE p.organization_id = $1 AND p.id = $3",
+        ACCESS,
+        vec![tenant.id().into(), user.into(), project.into()],
+    )
+    .await
+}
+
+/// [`access`], with the project's row share-locked until the transaction ends (PostgreSQL;
+/// SQLite's write transaction excludes other writers): a task being put into the project
+/// and the project's deletion or archiving wait for each other.
+pub async fn access_for_share<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    user: Uuid,
+    project: Uuid,
+) -> Result<Option<ProjectAccess>> {
+    let sql = match c.get_database_backend() {
+        sea_orm::DbBackend::Postgres => format!("{ACCESS} FOR SHARE OF p"),
+        _ => ACCESS.to_string(),
+    };
+    sql::one(
+        c,
+        &sql,
         vec![tenant.id().into(), user.into(), project.into()],
     )
     .await

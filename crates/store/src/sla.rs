@@ -18,6 +18,7 @@ pub struct DueTask {
     pub assigned_to_name: Option<String>,
     pub due_date: DateTime<Utc>,
     pub sla_breached: bool,
+    pub project_id: Option<Uuid>,
 }
 
 /// Active tasks (not in a final state) that have a due date, soonest first.
@@ -25,7 +26,7 @@ pub async fn active_due<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Vec
     sql::all(
         c,
         "SELECT t.id, t.task_key, t.title, t.priority, t.assigned_to, u.username AS assigned_to_name, t.due_date, \
-         t.sla_breached FROM tasks t LEFT JOIN users u ON u.id = t.assigned_to \
+         t.sla_breached, t.project_id FROM tasks t LEFT JOIN users u ON u.id = t.assigned_to \
          WHERE t.organization_id = $1 AND t.resolved_at IS NULL AND t.due_date IS NOT NULL \
          ORDER BY t.due_date, t.id",
         vec![tenant.id().into()],
@@ -33,13 +34,25 @@ pub async fn active_due<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Vec
     .await
 }
 
-/// Active tasks of the organization that have a due date (what an SLA check looks at).
-pub async fn active_count<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<u64> {
+/// Active tasks of the organization that have a due date (what an SLA check looks at), as
+/// `scope` may see them.
+pub async fn active_count<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    scope: crate::projects::TaskScope,
+) -> Result<u64> {
+    let mut p = crate::sql::Params::default();
+    p.push(tenant.id());
+    let scoped = crate::projects::task_scope_sql(tenant, scope, &mut p)
+        .map(|s| format!(" AND {s}"))
+        .unwrap_or_default();
     sql::count(
         c,
-        "SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND resolved_at IS NULL \
-         AND due_date IS NOT NULL",
-        vec![tenant.id().into()],
+        &format!(
+            "SELECT COUNT(*) FROM tasks t WHERE t.organization_id = $1 AND t.resolved_at IS NULL \
+             AND t.due_date IS NOT NULL{scoped}"
+        ),
+        p.values,
     )
     .await
 }

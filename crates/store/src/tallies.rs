@@ -37,17 +37,39 @@ fn union(wh: &str) -> String {
     )
 }
 
-/// Every non-empty combination of the organization.
-pub async fn all<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Vec<Tally>> {
+/// Every non-empty combination of the organization, as `scope` may see it: for a reader
+/// kept out of some projects, the tasks of those projects (counted by the (organization,
+/// project) index) are taken off.
+pub async fn all<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    scope: crate::projects::TaskScope,
+) -> Result<Vec<Tally>> {
+    let mut p = Params::default();
+    p.push(tenant.id());
+    let hidden = match crate::projects::hidden_sql(tenant, scope, &mut p) {
+        None => String::new(),
+        Some(hidden) => {
+            let positions = (1..=crate::tally_dimensions::DIMENSIONS.len())
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                " UNION ALL SELECT {}, -COUNT(*) FROM tasks WHERE organization_id = $1 \
+                 AND project_id IN ({hidden}) GROUP BY {positions}",
+                of_task("")
+            )
+        }
+    };
     sql::all(
         c,
         &format!(
-            "SELECT {cols}, CAST(SUM(n) AS BIGINT) AS n FROM ({}) t \
+            "SELECT {cols}, CAST(SUM(n) AS BIGINT) AS n FROM ({}{hidden}) t \
              GROUP BY {cols} HAVING SUM(n) <> 0",
             union("organization_id = $1"),
             cols = columns(),
         ),
-        vec![tenant.id().into()],
+        p.values,
     )
     .await
 }
@@ -133,6 +155,7 @@ pub struct TimeCounts {
 pub async fn time_counts<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
+    scope: crate::projects::TaskScope,
     now: DateTime<Utc>,
     week_ago: DateTime<Utc>,
     at_risk_until: DateTime<Utc>,
@@ -147,9 +170,39 @@ pub async fn time_counts<C: ConnectionTrait>(
                SELECT {col} FROM task_hourly_deltas WHERE organization_id = $1 AND hour > $5) b)"
         )
     };
-    let (created, completed) = (buckets("created"), buckets("completed"));
+    let (mut created, mut completed) = (buckets("created"), buckets("completed"));
     // The literal FALSE (not a parameter) lets PostgreSQL use the partial index.
-    let unflagged = "organization_id = $1 AND resolved_at IS NULL AND sla_breached = FALSE";
+    let mut unflagged =
+        "organization_id = $1 AND resolved_at IS NULL AND sla_breached = FALSE".to_string();
+    let mut p = Params::default();
+    let fixed: [sea_orm::Value; 6] = [
+        tenant.id().into(),
+        week_ago.into(),
+        now.into(),
+        at_risk_until.into(),
+        first_hour.into(),
+        boundary.into(),
+    ];
+    for v in fixed {
+        p.push(v);
+    }
+    // A reader kept out of some projects: their tasks since `week_ago` are taken off (the
+    // buckets and the first partial hour both counted them), and kept out of the SLA counts.
+    if let Some(hidden) = crate::projects::hidden_sql(tenant, scope, &mut p) {
+        let off = |col: &str| {
+            format!(
+                " - (SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND {col} >= $2 \
+                 AND project_id IN ({hidden}))"
+            )
+        };
+        created.push_str(&off("created_at"));
+        completed.push_str(&off("resolved_at"));
+        unflagged.push_str(&format!(
+            " AND (project_id IS NULL OR project_id NOT IN ({hidden}))"
+        ));
+        created = format!("({created})");
+        completed = format!("({completed})");
+    }
     let row = sql::one(
         c,
         &format!(
@@ -159,14 +212,7 @@ pub async fn time_counts<C: ConnectionTrait>(
                (SELECT COUNT(*) FROM tasks WHERE {unflagged} AND due_date < $3) AS overdue_unflagged, \
                (SELECT COUNT(*) FROM tasks WHERE {unflagged} AND due_date >= $3 AND due_date <= $4) AS at_risk"
         ),
-        vec![
-            tenant.id().into(),
-            week_ago.into(),
-            now.into(),
-            at_risk_until.into(),
-            first_hour.into(),
-            boundary.into(),
-        ],
+        p.values,
     )
     .await?;
     Ok(row.unwrap_or_default())

@@ -93,12 +93,13 @@ async fn tallies_and_truth(
             t.n
         )
     };
-    let mut kept: Vec<String> = switchyard_store::tallies::all(db.conn(), tenant)
-        .await
-        .expect("tallies")
-        .iter()
-        .map(show)
-        .collect();
+    let mut kept: Vec<String> =
+        switchyard_store::tallies::all(db.conn(), tenant, Default::default())
+            .await
+            .expect("tallies")
+            .iter()
+            .map(show)
+            .collect();
     let mut truth: Vec<String> = Tally::find_by_statement(Statement::from_sql_and_values(
         db.conn().get_database_backend(),
         "SELECT workflow_id, current_state, priority, task_type, assigned_to IS NULL AS unassigned, \

@@ -130,8 +130,8 @@ pub struct ProjectOut {
 pub struct ProjectCanOut {
     /// Edit it, delete it, manage its members.
     pub manage: bool,
-    /// Create and edit its tasks.
-    pub edit_tasks: bool,
+    /// Create tasks in it (its owners and editors, not once archived).
+    pub create_tasks: bool,
 }
 
 impl ProjectOut {
@@ -140,7 +140,7 @@ impl ProjectOut {
         ProjectOut {
             can: ProjectCanOut {
                 manage: can.manage,
-                edit_tasks: can.edit_tasks,
+                create_tasks: can.create_tasks,
             },
             budget: projects::budget_of(&p).map(Into::into),
             hourly_rate: projects::rate_of(&p).map(Into::into),

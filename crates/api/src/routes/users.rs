@@ -194,6 +194,8 @@ pub struct PermissionsOut {
     pub manage_users: bool,
     pub remove_users: bool,
     pub manage_teams: bool,
+    /// Create projects (and manage every project).
+    pub create_projects: bool,
     pub manage_workflows: bool,
     pub manage_organization: bool,
     pub run_sla_check: bool,
@@ -221,6 +223,7 @@ impl From<Me> for MeOut {
                 manage_users: p.manage_users,
                 remove_users: p.remove_users,
                 manage_teams: p.manage_teams,
+                create_projects: p.create_projects,
                 manage_workflows: p.manage_workflows,
                 manage_organization: p.manage_organization,
                 run_sla_check: p.run_sla_check,

@@ -381,6 +381,15 @@ async fn every_page_renders_for_every_kind_of_role() {
     let task_id = tasks["results"][0]["id"].as_str().unwrap().to_string();
     let workflows = app.get("/api/v1/workflows/", &admin).await.expect(200).body;
     let workflow_id = workflows["results"][0]["id"].as_str().unwrap().to_string();
+    // The project every demo role may read (open to the organization).
+    let portal = app
+        .get("/api/v1/projects/?search=portal", &admin)
+        .await
+        .expect(200)
+        .body["results"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let pages = [
         "#/".to_string(),
         "#/tasks".into(),
@@ -388,6 +397,8 @@ async fn every_page_renders_for_every_kind_of_role() {
         "#/tasks?search=login&sla_breached=true".into(),
         format!("#/tasks/{task_id}"),
         "#/tasks/key/SUNS-0001".into(),
+        "#/projects".into(),
+        format!("#/projects/{portal}"),
         "#/users".into(),
         "#/invitations".into(),
         "#/teams".into(),

@@ -16,6 +16,7 @@ mod browser_accounts;
 mod browser_claims;
 mod browser_dashboard;
 mod browser_keyboard;
+mod browser_projects;
 mod browser_session;
 mod browser_structure;
 mod browser_tables;

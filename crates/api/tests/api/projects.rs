@@ -695,3 +695,294 @@ async fn another_organizations_projects_are_not_found_and_untouched() {
     );
     assert_eq!(listed, vec![their_task["task_key"].as_str().unwrap()]);
 }
+
+/// Counts in a dashboard answer, for comparing what two readers see.
+fn overview_total(o: &Value) -> i64 {
+    o["overview"]["total_tasks"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn hidden_work_stays_out_of_every_figure_and_message() {
+    let app = TestApp::spawn().await;
+    let org = app.setup_org("nova").await;
+    let (alice, alice_t) = app.add_user(&org.admin, "alice", "engineer").await;
+    let (_, carol_t) = app.add_user(&org.admin, "carol", "engineer").await;
+    let pid = id(&project(&app, &org.admin, json!({"key": "SEC", "name": "Security"})).await);
+    add_member(&app, &org.admin, &pid, &alice, "editor").await;
+    let open_task = app.create_task(&carol_t, "Open work", json!({})).await;
+    let secret = app
+        .create_task(
+            &org.admin,
+            "Rotate the leaked key",
+            json!({"project": pid, "due_date": "2020-01-01T00:00:00Z", "priority": "critical"}),
+        )
+        .await;
+    app.post(
+        &format!("/api/v1/tasks/{}/assign/", id(&secret)),
+        &org.admin,
+        json!({"user_id": alice}),
+    )
+    .await
+    .expect(200);
+
+    // The dashboard: the admin counts both tasks, carol only hers.
+    let all = app
+        .get("/api/v1/dashboard/overview/", &org.admin)
+        .await
+        .expect(200)
+        .body;
+    let mine = app
+        .get("/api/v1/dashboard/overview/", &carol_t)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(overview_total(&all), 2, "{all}");
+    assert_eq!(overview_total(&mine), 1, "{mine}");
+    assert_eq!(mine["overview"]["by_priority"]["critical"], 0, "{mine}");
+    assert_eq!(mine["overview"]["last_7_days"]["created"], 1, "{mine}");
+    assert_eq!(mine["sla"]["breached"], 0, "{mine}");
+    assert_eq!(all["sla"]["breached"], 1, "{all}");
+    let perf = app
+        .get("/api/v1/dashboard/team-performance/", &carol_t)
+        .await
+        .expect(200)
+        .body;
+    let alice_row = perf["team_performance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["username"] == "alice")
+        .unwrap()
+        .clone();
+    assert_eq!(alice_row["active_tasks"], 0, "{perf}");
+    let trends = app
+        .get("/api/v1/dashboard/trends/?days=7", &carol_t)
+        .await
+        .expect(200)
+        .body;
+    let created: i64 = trends["created_vs_completed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["created"].as_i64().unwrap())
+        .sum();
+    assert_eq!(created, 1, "{trends}");
+    assert_eq!(trends["overdue_by_assignee"], json!([]), "{trends}");
+    let trends_admin = app
+        .get("/api/v1/dashboard/trends/?days=7", &org.admin)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(trends_admin["overdue_by_assignee"][0]["username"], "alice");
+    let sla = app
+        .post("/api/v1/dashboard/sla-check/", &carol_t, json!({}))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(sla["results"]["breached_tasks"], json!([]), "{sla}");
+    assert_eq!(sla["results"]["newly_breached"], 0, "{sla}");
+
+    // Messages name a hidden task without its key; responses leave it out.
+    let r = app
+        .post(
+            &format!("/api/v1/tasks/{}/dependencies/", id(&open_task)),
+            &org.admin,
+            json!({"blocked_by": id(&secret)}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(r.body["blocked_by"][0]["task_key"], secret["task_key"]);
+    let deps = app
+        .get(
+            &format!("/api/v1/tasks/{}/dependencies/", id(&open_task)),
+            &carol_t,
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(deps["blocked_by"], json!([]), "{deps}");
+    let detail = app
+        .get(&format!("/api/v1/tasks/{}/", id(&open_task)), &carol_t)
+        .await
+        .body;
+    assert_eq!(detail["blocked_by"], json!([]), "{detail}");
+
+    // Taking away the right to work on a project's tasks from someone who holds some.
+    let r = app
+        .delete(
+            &format!("/api/v1/projects/{pid}/members/{alice}/"),
+            &org.admin,
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.body["code"], "member_has_tasks");
+    let r = app
+        .patch(
+            &format!("/api/v1/projects/{pid}/members/{alice}/"),
+            &org.admin,
+            json!({"role": "viewer"}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    // Moving a task into a project its assignee cannot work in is refused too.
+    let other = id(&project(&app, &org.admin, json!({"key": "OPS", "name": "Ops"})).await);
+    let r = app
+        .patch(
+            &format!("/api/v1/tasks/{}/", id(&secret)),
+            &org.admin,
+            json!({"project": other}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    // … unless the same request hands it to someone who can.
+    let r = app
+        .patch(
+            &format!("/api/v1/tasks/{}/", id(&secret)),
+            &org.admin,
+            json!({"project": other, "assigned_to": null}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["project"], other.as_str());
+    app.patch(
+        &format!("/api/v1/tasks/{}/", id(&secret)),
+        &org.admin,
+        json!({"project": pid}),
+    )
+    .await
+    .expect(200);
+
+    // A deleted hidden task's history stays hidden.
+    let before = app.get("/api/v1/audit-logs/", &carol_t).await.body["count"].clone();
+    app.delete(&format!("/api/v1/tasks/{}/", id(&secret)), &org.admin)
+        .await
+        .expect(204);
+    let after = app
+        .get("/api/v1/audit-logs/", &carol_t)
+        .await
+        .expect(200)
+        .body;
+    // One entry more: her task is no longer blocked (recorded on her task).
+    assert_eq!(after["count"], before.as_i64().unwrap() + 1, "{after}");
+    assert_eq!(after["results"][0]["action"], "dependency_removed", "{after}");
+    assert!(
+        after["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["task_key"] != secret["task_key"]),
+        "{after}"
+    );
+    let admin_sees = app
+        .get(
+            &format!("/api/v1/audit-logs/?task={}", id(&secret)),
+            &org.admin,
+        )
+        .await
+        .expect(200)
+        .body;
+    assert!(admin_sees["count"].as_i64().unwrap() >= 3, "{admin_sees}");
+    let entry = admin_sees["results"][0]["id"].as_str().unwrap();
+    app.get(&format!("/api/v1/audit-logs/{entry}/"), &carol_t)
+        .await
+        .expect(404);
+    // alice, who was in the project, still reads it.
+    let hers = app
+        .get("/api/v1/audit-logs/", &alice_t)
+        .await
+        .expect(200)
+        .body;
+    assert!(
+        hers["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["task_key"] == secret["task_key"]),
+        "{hers}"
+    );
+}
+
+#[tokio::test]
+async fn viewers_cannot_score_or_change_their_old_comments() {
+    let app = TestApp::spawn().await;
+    let org = app.setup_org("nova").await;
+    let (bob, bob_t) = app.add_user(&org.admin, "bob", "engineer").await;
+    let pid = id(&project(&app, &org.admin, json!({"key": "ROVER", "name": "Rover"})).await);
+    add_member(&app, &org.admin, &pid, &bob, "editor").await;
+    let task = app
+        .create_task(&org.admin, "Calibrate", json!({"project": pid}))
+        .await;
+    let comment = app
+        .post(
+            "/api/v1/comments/",
+            &bob_t,
+            json!({"task": id(&task), "content": "on it"}),
+        )
+        .await
+        .expect(201)
+        .body;
+    app.post(
+        "/api/v1/ai/score-priority/",
+        &bob_t,
+        json!({"task_id": id(&task)}),
+    )
+    .await
+    .expect(200);
+    app.patch(
+        &format!("/api/v1/projects/{pid}/members/{bob}/"),
+        &org.admin,
+        json!({"role": "viewer"}),
+    )
+    .await
+    .expect(200);
+    let r = app
+        .post(
+            "/api/v1/ai/score-priority/",
+            &bob_t,
+            json!({"task_id": id(&task)}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = app
+        .patch(
+            &format!("/api/v1/comments/{}/", id(&comment)),
+            &bob_t,
+            json!({"content": "never mind"}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    // Removed from the project, the comment is not found at all.
+    app.delete(
+        &format!("/api/v1/projects/{pid}/members/{bob}/"),
+        &org.admin,
+    )
+    .await
+    .expect(204);
+    app.patch(
+        &format!("/api/v1/comments/{}/", id(&comment)),
+        &bob_t,
+        json!({"content": "never mind"}),
+    )
+    .await
+    .expect(404);
+    // The recommendation for a project task only names people who may work on it.
+    let (eve, _) = app.add_user(&org.admin, "eve", "engineer").await;
+    add_member(&app, &org.admin, &pid, &eve, "editor").await;
+    let recs = app
+        .post(
+            "/api/v1/ai/recommend-assignee/",
+            &org.admin,
+            json!({"task_id": id(&task)}),
+        )
+        .await
+        .expect(200)
+        .body;
+    let names: Vec<&str> = recs["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["username"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"eve"), "{names:?}");
+    assert!(!names.contains(&"bob"), "{names:?}");
+}

@@ -179,6 +179,16 @@ pub async fn set_assignee<C: ConnectionTrait>(
 
 /// Deletes a task (its comments go with it; audit entries stay).
 pub async fn delete<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Result<bool> {
+    // Its audit history outlives it: remember its project, so the history stays as private
+    // as the task was.
+    sql::exec(
+        c,
+        "INSERT INTO deleted_task_projects (organization_id, task_id, project_id, deleted_at) \
+         SELECT organization_id, id, project_id, $3 FROM tasks \
+         WHERE organization_id = $1 AND id = $2 AND project_id IS NOT NULL",
+        vec![tenant.id().into(), id.into(), now().into()],
+    )
+    .await?;
     Ok(sql::exec(
         c,
         "DELETE FROM tasks WHERE organization_id = $1 AND id = $2",

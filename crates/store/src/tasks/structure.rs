@@ -17,6 +17,7 @@ pub struct LinkedTask {
     pub current_state: String,
     pub resolved_at: Option<DateTime<Utc>>,
     pub project_id: Option<Uuid>,
+    pub assigned_to: Option<Uuid>,
 }
 
 impl LinkedTask {
@@ -26,8 +27,7 @@ impl LinkedTask {
     }
 }
 
-const LINKED: &str =
-    "SELECT t.id, t.task_key, t.title, t.current_state, t.resolved_at, t.project_id FROM tasks t";
+const LINKED: &str = "SELECT t.id, t.task_key, t.title, t.current_state, t.resolved_at, t.project_id, t.assigned_to FROM tasks t";
 
 /// `FOR SHARE OF t` on PostgreSQL: the rows stay as read until the transaction ends (a
 /// concurrent reopen waits); SQLite's write transaction already excludes other writers.
@@ -284,8 +284,12 @@ pub async fn lock_graph<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<()>
     Ok(())
 }
 
-/// The keys of `ids` (for messages), in the order given.
-pub async fn keys<C: ConnectionTrait>(c: &C, tenant: Tenant, ids: &[Uuid]) -> Result<Vec<String>> {
+/// The keys of `ids` (for messages) with their projects, in the order given.
+pub async fn keys<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    ids: &[Uuid],
+) -> Result<Vec<(String, Option<Uuid>)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -293,13 +297,16 @@ pub async fn keys<C: ConnectionTrait>(c: &C, tenant: Tenant, ids: &[Uuid]) -> Re
     struct K {
         id: Uuid,
         task_key: String,
+        project_id: Option<Uuid>,
     }
     let mut p = sql::Params::default();
     let org = p.push(tenant.id());
     let list = p.list(ids);
     let rows: Vec<K> = sql::all(
         c,
-        &format!("SELECT id, task_key FROM tasks WHERE organization_id = {org} AND id IN {list}"),
+        &format!(
+            "SELECT id, task_key, project_id FROM tasks WHERE organization_id = {org} AND id IN {list}"
+        ),
         p.values,
     )
     .await?;
@@ -308,7 +315,7 @@ pub async fn keys<C: ConnectionTrait>(c: &C, tenant: Tenant, ids: &[Uuid]) -> Re
         .filter_map(|id| {
             rows.iter()
                 .find(|r| r.id == *id)
-                .map(|r| r.task_key.clone())
+                .map(|r| (r.task_key.clone(), r.project_id))
         })
         .collect())
 }
@@ -331,6 +338,7 @@ struct RelatedRow {
     current_state: String,
     resolved_at: Option<DateTime<Utc>>,
     project_id: Option<Uuid>,
+    assigned_to: Option<Uuid>,
 }
 
 /// Everything a task's detail links to — its parent, sub-tasks, blockers and the tasks it
@@ -341,7 +349,8 @@ pub async fn related<C: ConnectionTrait>(
     id: Uuid,
     parent: Option<Uuid>,
 ) -> Result<Vec<(Relation, LinkedTask)>> {
-    let cols = "t.id, t.task_key, t.title, t.current_state, t.resolved_at, t.project_id";
+    let cols =
+        "t.id, t.task_key, t.title, t.current_state, t.resolved_at, t.project_id, t.assigned_to";
     let rows: Vec<RelatedRow> = sql::all(
         c,
         &format!(
@@ -376,6 +385,7 @@ pub async fn related<C: ConnectionTrait>(
                     current_state: r.current_state,
                     resolved_at: r.resolved_at,
                     project_id: r.project_id,
+                    assigned_to: r.assigned_to,
                 },
             )
         })

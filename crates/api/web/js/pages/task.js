@@ -66,6 +66,7 @@ function fieldsList(task) {
     row("Priority", priorityBadge(task.priority)),
     row("Type", task.task_type),
     row("Assignee", task.assigned_to_detail ? [avatar(task.assigned_to_detail), task.assigned_to_detail.username] : h("span", { class: "muted" }, "unassigned"), { id: "task-assignee" }),
+    row("Project", task.project ? h("a", { href: `#/projects/${task.project}` }, task.project_key) : "—"),
     row("Team", task.team_name || "—"),
     row("Due", [fmtDate(task.due_date), task.sla_breached ? h("span", { class: "badge red" }, "SLA breached") : null]),
     row("Tags", task.tags.length ? h("span", { class: "chips" }, task.tags.map((t) => badge(t))) : "—"),

@@ -8,14 +8,14 @@ import { may, session } from "../session.js";
 import { attempt, confirmDialog, formDialog } from "../components/ui.js";
 
 const PAGE_SIZE = 20;
-const FILTERS = ["current_state", "priority", "task_type", "team", "department", "assigned_to", "sla_breached", "search", "active", "overdue", "created_after", "created_before", "resolved_after", "resolved_before"];
+const FILTERS = ["current_state", "priority", "task_type", "team", "department", "project", "assigned_to", "sla_breached", "search", "active", "overdue", "created_after", "created_before", "resolved_after", "resolved_before"];
 const SORTABLE = { created_at: "Created", due_date: "Due", priority: "Priority", ai_priority_score: "AI score", updated_at: "Updated" };
 
 /** The organization's configuration every task form needs. */
 export async function taskContext() {
-  const [workflows, teams, users, departments] = await Promise.all([all("/workflows/"), all("/teams/"), all("/users/"), all("/departments/")]);
+  const [workflows, teams, users, departments, projects] = await Promise.all([all("/workflows/"), all("/teams/"), all("/users/"), all("/departments/"), all("/projects/")]);
   const states = [...new Set(workflows.flatMap((w) => w.allowed_states))];
-  return { workflows, teams, users, states, departments };
+  return { workflows, teams, users, states, departments, projects };
 }
 
 export function stateBadge(task) {
@@ -30,7 +30,7 @@ export function priorityBadge(priority) {
 }
 
 /** The task fields of the create and edit forms, from the organization's configuration. */
-export function taskFields(ctx, task) {
+export function taskFields(ctx, task, defaults) {
   const org = session.org;
   const fields = [
     { name: "title", label: "Title", value: task ? task.title : "", required: true },
@@ -41,6 +41,13 @@ export function taskFields(ctx, task) {
     { name: "due_date", label: "Due", type: "datetime-local", value: task ? toLocalInput(task.due_date) : "" },
     { name: "tags", label: "Tags", hint: "comma-separated", value: task ? (task.tags || []).join(", ") : "" },
   ];
+  // Projects the reader may put tasks in (and the task's own, which it keeps).
+  const writable = ctx.projects.filter((p) => p.can.create_tasks || (task && task.project === p.id));
+  if (writable.length && !(task && task.parent)) {
+    fields.splice(4, 0, { name: "project", label: "Project", type: "select",
+      options: [["", "— none —"], ...writable.map((p) => [p.id, `${p.key} · ${p.name}`])],
+      value: task ? task.project || "" : (defaults && defaults.project) || "" });
+  }
   if (!task && ctx.workflows.length > 1) {
     const def = ctx.workflows.find((w) => w.is_default) || ctx.workflows[0];
     fields.push({ name: "workflow", label: "Workflow", type: "select", options: ctx.workflows.map((w) => [w.id, w.name]), value: def.id });
@@ -60,13 +67,14 @@ export function taskBody(values) {
     tags: splitList(values.tags),
   };
   if (values.workflow) body.workflow = values.workflow;
+  if (values.project !== undefined) body.project = values.project || null;
   return body;
 }
 
-export async function createTaskDialog(ctx) {
+export async function createTaskDialog(ctx, defaults) {
   const task = await formDialog({
     title: "New task",
-    fields: taskFields(ctx),
+    fields: taskFields(ctx, null, defaults),
     submitLabel: "Create task",
     onSubmit: (values) => post("/tasks/", taskBody(values)),
     done: "Task created.",
@@ -117,6 +125,7 @@ export async function tasksPage(main, _params, q) {
       select("task_type", "Type", session.org.allowed_task_types.map((t) => [t, t])),
       select("team", "Team", ctx.teams.map((t) => [t.id, t.name])),
       ctx.departments.length ? select("department", "Department", ctx.departments.map((d) => [d.id, d.name])) : null,
+      ctx.projects.length ? select("project", "Project", ctx.projects.map((p) => [p.id, `${p.key} · ${p.name}`])) : null,
       select("assigned_to", "Assignee", [["null", "Unassigned"], ...ctx.users.map((u) => [u.id, u.username])]),
       select("sla_breached", "SLA", [["true", "Breached"], ["false", "Not breached"]]),
       // Filters the dashboard's cards set, shown so the list says what it holds.
@@ -162,7 +171,8 @@ function taskRow(t, ctx) {
   const cell = (label, attrs, ...children) => h("td", { ...attrs, "data-label": label }, ...children);
   actions.dataset.label = "";
   return h("tr", { "data-task": t.task_key },
-    cell("Key", { class: "nowrap" }, h("a", { href: `#/tasks/${t.id}` }, t.task_key)),
+    cell("Key", { class: "nowrap" }, h("a", { href: `#/tasks/${t.id}` }, t.task_key),
+      t.project_key ? h("a", { href: `#/projects/${t.project}`, class: "project-key", title: "Project" }, badge(t.project_key)) : null),
     cell("Title", { class: "title-cell" },
       // Two lines at most; long words (a pasted URL) break; the whole title on hover.
       h("a", { href: `#/tasks/${t.id}`, class: "task-title", title: t.title }, t.title),
