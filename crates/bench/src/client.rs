@@ -18,6 +18,11 @@ pub struct Context {
     /// The default workflow's states, in order; finals last.
     pub states: Vec<String>,
     pub final_states: Vec<String>,
+    /// Ids of the organization's projects (for `list_project`).
+    pub projects: Vec<String>,
+    /// A token of a worker who is in some projects and kept out of the others (seeded
+    /// `<org>_user_00001`), for `list_member`; `None` when there is no such account.
+    pub member_token: Option<String>,
 }
 
 impl Context {
@@ -94,7 +99,39 @@ impl Context {
                 })
                 .unwrap_or_default()
         };
+        let projects: Value = http
+            .get(format!("{base}/api/v1/projects/?page_size=100"))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let projects = projects["results"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| p["id"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let member = args
+            .username
+            .strip_suffix("_admin")
+            .map(|org| format!("{org}_user_00001"));
+        let mut member_token = None;
+        if let Some(member) = member {
+            let login: Value = http
+                .post(format!("{base}/api/v1/auth/login/"))
+                .json(&json!({"username": member, "password": args.password}))
+                .send()
+                .await?
+                .json()
+                .await?;
+            member_token = login["access"].as_str().map(str::to_string);
+        }
         Ok(Context {
+            projects,
+            member_token,
             http,
             base,
             token,

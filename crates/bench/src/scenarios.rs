@@ -22,6 +22,10 @@ use crate::{
 pub enum Scenario {
     /// List filtered by state, newest first, 20 per page.
     List,
+    /// One project's tasks (`?project=`), newest first, 20 per page.
+    ListProject,
+    /// The `list` request by a worker kept out of most projects (their scope applies).
+    ListMember,
     /// List with a `search` term.
     Search,
     /// Task detail.
@@ -46,6 +50,8 @@ pub enum Scenario {
 pub fn by_name(name: &str) -> anyhow::Result<Scenario> {
     Ok(match name {
         "list" => Scenario::List,
+        "list_project" => Scenario::ListProject,
+        "list_member" => Scenario::ListMember,
         "search" => Scenario::Search,
         "detail" => Scenario::Detail,
         "create" => Scenario::Create,
@@ -133,6 +139,12 @@ async fn prepare(ctx: &Context, s: Scenario, seed: u64) -> anyhow::Result<Worker
             w.path.extend(active.first().cloned());
         }
         Scenario::Assign => w.task = Some(own_task(ctx, false).await?),
+        Scenario::ListProject if ctx.projects.is_empty() => {
+            bail!("the organization has no projects; seed it again with `switchyard seed-bench`")
+        }
+        Scenario::ListMember if ctx.member_token.is_none() => {
+            bail!("no <org>_user_00001 account to sign in as; seed with `switchyard seed-bench`")
+        }
         _ => {}
     }
     Ok(w)
@@ -148,6 +160,20 @@ fn request(ctx: &Context, s: Scenario, w: &mut Worker) -> reqwest::RequestBuilde
             auth(ctx.http.get(ctx.url(&format!(
                 "/api/v1/tasks/?current_state={state}&ordering=-created_at&page_size=20"
             ))))
+        }
+        Scenario::ListProject => {
+            let project = &ctx.projects[(n as usize) % ctx.projects.len().max(1)];
+            auth(ctx.http.get(ctx.url(&format!(
+                "/api/v1/tasks/?project={project}&ordering=-created_at&page_size=20"
+            ))))
+        }
+        Scenario::ListMember => {
+            let state = &ctx.states[(n as usize) % ctx.states.len()];
+            ctx.http
+                .get(ctx.url(&format!(
+                    "/api/v1/tasks/?current_state={state}&ordering=-created_at&page_size=20"
+                )))
+                .bearer_auth(ctx.member_token.as_deref().unwrap_or_default())
         }
         Scenario::Search => {
             let word = SEARCH_WORDS[(n as usize) % SEARCH_WORDS.len()];

@@ -50,6 +50,11 @@ CREATE TABLE deleted_task_projects (
 CREATE INDEX deleted_task_projects_project_idx ON deleted_task_projects (organization_id, project_id);
 
 -- @postgres
+-- Keys led by organization_id, as migration 18 made them for every tenant table.
+ALTER TABLE project_members DROP CONSTRAINT project_members_project_id_fkey;
+ALTER TABLE projects DROP CONSTRAINT projects_pkey, ADD CONSTRAINT projects_pkey PRIMARY KEY (organization_id, id);
+ALTER TABLE project_members DROP CONSTRAINT project_members_pkey,
+    ADD CONSTRAINT project_members_pkey PRIMARY KEY (organization_id, project_id, user_id);
 ALTER TABLE project_members ADD CONSTRAINT project_members_project_org_fkey
     FOREIGN KEY (organization_id, project_id) REFERENCES projects (organization_id, id) ON DELETE CASCADE;
 ALTER TABLE tasks ADD COLUMN project_id UUID;

@@ -70,7 +70,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (
         7,
         "tally_triggers_from_dimensions",
-        Step::Generated(crate::tally_dimensions::trigger_sql),
+        Step::Generated(crate::tally_dimensions::first_trigger_sql),
     ),
     (
         8,
@@ -137,12 +137,17 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "projects",
         Step::Sql(include_str!("../migrations/0020_projects.sql")),
     ),
+    (
+        21,
+        "project_tallies",
+        Step::Generated(crate::tally_dimensions::project_tallies_sql),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).
 const MIGRATION_LOCK: i64 = 0x5357_5944;
 
-fn render(source: &str, backend: Backend) -> String {
+pub(crate) fn render(source: &str, backend: Backend) -> String {
     let mut out = String::with_capacity(source.len());
     // Lines between `-- @postgres` (or `-- @sqlite`) and `-- @end` are for that backend only.
     let mut only: Option<Backend> = None;

@@ -1,6 +1,6 @@
 //! Task counts kept by database triggers: per (workflow, state, priority, type, unassigned,
-//! breached) — the dimensions listed once in `tally_dimensions.rs`, which also generates the
-//! triggers (migration 7) — so the overview and unsearched list counts read a few hundred
+//! breached, project) — the dimensions listed once in `tally_dimensions.rs`, which also
+//! generates the triggers (migrations 7 and 21) — so the overview and unsearched list counts read a few hundred
 //! rows whatever the number of tasks. On PostgreSQL writers append deltas (no shared row to
 //! lock, so no contention or deadlock between transitions) and [`compact`] folds them in.
 
@@ -37,37 +37,25 @@ fn union(wh: &str) -> String {
     )
 }
 
-/// Every non-empty combination of the organization, as `scope` may see it: for a reader
-/// kept out of some projects, the tasks of those projects (counted by the (organization,
-/// project) index) are taken off.
+/// Every non-empty combination of the organization, as `scope` may see it (the tallies
+/// count per project, so a reader kept out of some projects reads the others' rows).
 pub async fn all<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
     scope: crate::projects::TaskScope,
 ) -> Result<Vec<Tally>> {
     let mut p = Params::default();
-    p.push(tenant.id());
-    let hidden = match crate::projects::hidden_sql(tenant, scope, &mut p) {
-        None => String::new(),
-        Some(hidden) => {
-            let positions = (1..=crate::tally_dimensions::DIMENSIONS.len())
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!(
-                " UNION ALL SELECT {}, -COUNT(*) FROM tasks WHERE organization_id = $1 \
-                 AND project_id IN ({hidden}) GROUP BY {positions}",
-                of_task("")
-            )
-        }
-    };
+    let mut wh = format!("organization_id = {}", p.push(tenant.id()));
+    if let Some(hidden) = crate::projects::hidden_sql(tenant, scope, &mut p) {
+        wh.push_str(&format!(" AND project_id NOT IN ({hidden})"));
+    }
     sql::all(
         c,
         &format!(
-            "SELECT {cols}, CAST(SUM(n) AS BIGINT) AS n FROM ({}{hidden}) t \
+            "SELECT {cols}, CAST(SUM(n) AS BIGINT) AS n FROM ({}) t \
              GROUP BY {cols} HAVING SUM(n) <> 0",
-            union("organization_id = $1"),
-            cols = columns(),
+            union(&wh),
+            cols = crate::tally_dimensions::summary_columns(),
         ),
         p.values,
     )
@@ -102,7 +90,6 @@ pub(crate) fn count_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Optio
         || f.created_before.is_some()
         || f.resolved_before.is_some()
         || f.parent.is_some()
-        || f.project.is_some()
         || f.blocked.is_some()
         || matches!(f.assigned_to, Some(Some(_)))
     {
@@ -115,27 +102,18 @@ pub(crate) fn count_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Optio
     if let Some(None) = f.assigned_to {
         wh.push_str(&format!(" AND unassigned = {}", p.push(true)));
     }
-    let tallied = format!(
+    if let Some(project) = f.project {
+        wh.push_str(&format!(" AND project_id = {}", p.push(project)));
+    }
+    // A reader kept out of some projects: their rows are left out (a task in no project
+    // counts under the nil id, which no project has).
+    if let Some(hidden) = crate::projects::hidden_sql(tenant, f.scope, p) {
+        wh.push_str(&format!(" AND project_id NOT IN ({hidden})"));
+    }
+    Some(format!(
         "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ({}) tallied",
         union(&wh)
-    );
-    // A restricted reader: the tallies count every task, so the matching tasks of the
-    // projects hidden from them are taken off, counted by the (organization, project) index.
-    match crate::projects::hidden_sql(tenant, f.scope, p) {
-        None => Some(tallied),
-        Some(hidden) => {
-            let mut twh = format!("h.organization_id = {}", p.push(tenant.id()));
-            for (col, v) in f.column_equalities() {
-                twh.push_str(&format!(" AND h.{col} = {}", p.push(v)));
-            }
-            if let Some(None) = f.assigned_to {
-                twh.push_str(" AND h.assigned_to IS NULL");
-            }
-            Some(format!(
-                "SELECT ({tallied}) - (SELECT COUNT(*) FROM tasks h WHERE {twh} AND h.project_id IN ({hidden}))"
-            ))
-        }
-    }
+    ))
 }
 
 /// What the tallies cannot hold, because it depends on the time: counted by index ranges.
@@ -312,7 +290,7 @@ pub async fn rebuild(db: &Db, tenant: Tenant) -> Result<()> {
              SELECT organization_id, {values}, COUNT(*) FROM tasks WHERE organization_id = $1 \
              GROUP BY organization_id, {values}",
             cols = columns(),
-            values = of_task(""),
+            values = of_task("", db.backend()),
         ),
         vec![tenant.id().into()],
     )

@@ -13,55 +13,84 @@ enum Source {
     Column(&'static str),
     /// Whether the task column is NULL.
     IsNull(&'static str),
+    /// The task's id column, with NULL kept as the nil UUID (key columns cannot be NULL).
+    OrNil(&'static str),
 }
 
-/// One dimension: the tally column and where its value comes from.
+/// One dimension: the tally column, its SQL type (migration tokens) and where its value
+/// comes from.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Dimension {
     pub(crate) column: &'static str,
+    sql_type: &'static str,
     source: Source,
 }
 
 /// Every dimension, in key order.
-pub(crate) const DIMENSIONS: [Dimension; 6] = [
+pub(crate) const DIMENSIONS: [Dimension; 7] = [
     Dimension {
         column: "workflow_id",
+        sql_type: "{uuid}",
         source: Source::Column("workflow_id"),
     },
     Dimension {
         column: "current_state",
+        sql_type: "VARCHAR(255)",
         source: Source::Column("current_state"),
     },
     Dimension {
         column: "priority",
+        sql_type: "VARCHAR(255)",
         source: Source::Column("priority"),
     },
     Dimension {
         column: "task_type",
+        sql_type: "VARCHAR(255)",
         source: Source::Column("task_type"),
     },
     Dimension {
         column: "unassigned",
+        sql_type: "{bool}",
         source: Source::IsNull("assigned_to"),
     },
     Dimension {
         column: "sla_breached",
+        sql_type: "{bool}",
         source: Source::Column("sla_breached"),
+    },
+    // Migration 21: counts per project answer `?project=` and the counts of readers kept out
+    // of some projects.
+    Dimension {
+        column: "project_id",
+        sql_type: "{uuid}",
+        source: Source::OrNil("project_id"),
     },
 ];
 
+/// The dimensions migration 7 generated its triggers for (before projects).
+const FIRST_DIMENSIONS: &[Dimension] = DIMENSIONS.split_at(6).0;
+
+/// The nil UUID as a literal of `backend` (what a task in no project counts under).
+pub(crate) fn nil_uuid(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => "'00000000-0000-0000-0000-000000000000'::uuid",
+        Backend::Sqlite => "X'00000000000000000000000000000000'",
+    }
+}
+
 impl Dimension {
     /// The value over a task row; `row` prefixes the task column (`NEW.`, `OLD.`, or empty).
-    fn of(&self, row: &str) -> String {
+    fn of(&self, row: &str, backend: Backend) -> String {
         match self.source {
             Source::Column(c) => format!("{row}{c}"),
             Source::IsNull(c) => format!("({row}{c} IS NULL)"),
+            Source::OrNil(c) => format!("COALESCE({row}{c}, {})", nil_uuid(backend)),
         }
     }
 
     fn task_column(&self) -> &'static str {
         match self.source {
-            Source::Column(c) | Source::IsNull(c) => c,
+            Source::Column(c) | Source::IsNull(c) | Source::OrNil(c) => c,
         }
     }
 }
@@ -70,24 +99,74 @@ fn join(items: impl Iterator<Item = String>, sep: &str) -> String {
     items.collect::<Vec<_>>().join(sep)
 }
 
+fn columns_of(dims: &[Dimension]) -> String {
+    join(dims.iter().map(|d| d.column.to_string()), ", ")
+}
+
 /// `workflow_id, current_state, …`: the tally key columns after the organization.
 pub(crate) fn columns() -> String {
-    join(DIMENSIONS.iter().map(|d| d.column.to_string()), ", ")
+    columns_of(&DIMENSIONS)
+}
+
+/// The key columns without the project: what [`crate::tallies::Tally`] reports (summed
+/// over projects).
+pub(crate) fn summary_columns() -> String {
+    columns_of(FIRST_DIMENSIONS)
+}
+
+fn values_of(dims: &[Dimension], row: &str, backend: Backend) -> String {
+    join(dims.iter().map(|d| d.of(row, backend)), ", ")
 }
 
 /// The dimension values of a task row (`row` as in [`Dimension::of`]).
-pub(crate) fn of_task(row: &str) -> String {
-    join(DIMENSIONS.iter().map(|d| d.of(row)), ", ")
+pub(crate) fn of_task(row: &str, backend: Backend) -> String {
+    values_of(&DIMENSIONS, row, backend)
 }
 
 /// `col = <value of row>` for every dimension, joined by AND.
-fn matches(row: &str) -> String {
+fn matches(dims: &[Dimension], row: &str, backend: Backend) -> String {
     join(
-        DIMENSIONS
-            .iter()
-            .map(|d| format!("{} = {}", d.column, d.of(row))),
+        dims.iter()
+            .map(|d| format!("{} = {}", d.column, d.of(row, backend))),
         " AND ",
     )
+}
+
+/// Migration 7: the first triggers (six dimensions).
+pub(crate) fn first_trigger_sql(backend: Backend) -> String {
+    triggers(FIRST_DIMENSIONS, backend)
+}
+
+/// Migration 21: the tally tables again with every dimension (a project column in the key),
+/// counted afresh from the tasks, and their triggers.
+pub(crate) fn project_tallies_sql(backend: Backend) -> String {
+    let table = |name: &str, n: &str| {
+        let cols = join(
+            DIMENSIONS
+                .iter()
+                .map(|d| format!("    {} {} NOT NULL,\n", d.column, d.sql_type)),
+            "",
+        );
+        let key = if name == "task_tallies" {
+            format!(",\n    PRIMARY KEY (organization_id, {})", columns())
+        } else {
+            String::new()
+        };
+        format!(
+            "DROP TABLE IF EXISTS {name};\nCREATE TABLE {name} (\n    organization_id {{uuid}} NOT NULL,\n{cols}    {n} BIGINT NOT NULL{key}\n);\n"
+        )
+    };
+    let sql = format!(
+        "{}{}CREATE INDEX task_tally_deltas_org_idx ON task_tally_deltas (organization_id);\n\
+         INSERT INTO task_tallies (organization_id, {cols}, n) \
+         SELECT organization_id, {values}, COUNT(*) FROM tasks GROUP BY organization_id, {values};\n{}",
+        table("task_tallies", "n"),
+        table("task_tally_deltas", "delta"),
+        triggers(&DIMENSIONS, backend),
+        cols = columns(),
+        values = of_task("", backend),
+    );
+    crate::migrate::render(&sql, backend)
 }
 
 /// The triggers that keep the tallies, for `backend` (replacing any earlier version).
@@ -96,17 +175,16 @@ fn matches(row: &str) -> String {
 /// per combination to `task_tally_deltas` (no shared row to lock); `tallies::compact` folds
 /// them in. A bulk loader may set `switchyard.bulk_load = on` to skip them and rebuild.
 /// SQLite: one writer at a time, so row triggers update `task_tallies` directly.
-pub(crate) fn trigger_sql(backend: Backend) -> String {
-    let cols = columns();
-    let n = DIMENSIONS.len();
+fn triggers(dims: &[Dimension], backend: Backend) -> String {
+    let cols = columns_of(dims);
+    let n = dims.len();
     match backend {
         Backend::Postgres => {
             let group = join((1..=n + 1).map(|i| i.to_string()), ", ");
             let aliased = |row: &str| {
                 join(
-                    DIMENSIONS
-                        .iter()
-                        .map(|d| format!("{} AS {}", d.of(row), d.column)),
+                    dims.iter()
+                        .map(|d| format!("{} AS {}", d.of(row, backend), d.column)),
                     ", ",
                 )
             };
@@ -119,7 +197,7 @@ pub(crate) fn trigger_sql(backend: Backend) -> String {
                      \x20   SELECT organization_id, {values}, {sign}COUNT(*) FROM {rows} GROUP BY {group};\n\
                      \x20   RETURN NULL;\n\
                      END $$;\n",
-                    values = of_task(""),
+                    values = values_of(dims, "", backend),
                 )
             };
             format!(
@@ -146,21 +224,20 @@ pub(crate) fn trigger_sql(backend: Backend) -> String {
             let bump = |row: &str, by: &str| {
                 format!(
                     "    UPDATE task_tallies SET n = n {by} 1 WHERE organization_id = {row}organization_id AND {};\n",
-                    matches(row)
+                    matches(dims, row, backend)
                 )
             };
             let ensure = |row: &str| {
                 format!(
                     "    INSERT OR IGNORE INTO task_tallies (organization_id, {cols}, n) VALUES ({row}organization_id, {}, 0);\n",
-                    of_task(row)
+                    values_of(dims, row, backend)
                 )
             };
-            let mut watched: Vec<&str> = DIMENSIONS.iter().map(|d| d.task_column()).collect();
+            let mut watched: Vec<&str> = dims.iter().map(|d| d.task_column()).collect();
             watched.dedup();
             let changed = join(
-                DIMENSIONS
-                    .iter()
-                    .map(|d| format!("{} IS NOT {}", d.of("OLD."), d.of("NEW."))),
+                dims.iter()
+                    .map(|d| format!("{} IS NOT {}", d.of("OLD.", backend), d.of("NEW.", backend))),
                 " OR ",
             );
             format!(
@@ -187,15 +264,17 @@ mod tests {
     #[test]
     fn every_dimension_is_in_every_generated_statement() {
         for backend in [Backend::Postgres, Backend::Sqlite] {
-            let sql = trigger_sql(backend);
+            let sql = project_tallies_sql(backend);
             for d in DIMENSIONS {
                 assert!(sql.contains(d.column), "{backend:?}: {}", d.column);
             }
+            assert!(!first_trigger_sql(backend).contains("project_id"));
         }
         assert_eq!(
-            of_task("NEW."),
+            of_task("NEW.", Backend::Sqlite),
             "NEW.workflow_id, NEW.current_state, NEW.priority, NEW.task_type, \
-             (NEW.assigned_to IS NULL), NEW.sla_breached"
+             (NEW.assigned_to IS NULL), NEW.sla_breached, \
+             COALESCE(NEW.project_id, X'00000000000000000000000000000000')"
         );
     }
 }

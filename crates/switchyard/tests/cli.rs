@@ -123,7 +123,7 @@ async fn migrate_reports_what_it_applied() {
     let fresh = FreshDb::new().await;
     let first = switchyard(&["migrate", "--database-url", &fresh.url]);
     let first = String::from_utf8_lossy(&first.stdout);
-    assert!(first.starts_with("20 migration(s) applied"), "{first}");
+    assert!(first.starts_with("21 migration(s) applied"), "{first}");
     let again = switchyard(&["migrate", "--database-url", &fresh.url]);
     let again = String::from_utf8_lossy(&again.stdout);
     assert!(again.starts_with("0 migration(s) applied"), "{again}");
@@ -666,4 +666,83 @@ async fn audit_verify_passes_on_the_demo_and_names_the_first_tampered_entry() {
         .unwrap();
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("No organization with slug 'nope'."));
+}
+
+/// Migration 21 recounts the tallies of an existing database per project: a database at
+/// migration 20 with tasks in and out of a project counts them right afterwards.
+#[tokio::test]
+async fn project_tallies_count_the_tasks_already_there() {
+    let fresh = FreshDb::new().await;
+    let db = fresh.connect(2).await;
+    switchyard_store::migrate_up_to(&db, 20)
+        .await
+        .expect("migrate to 20");
+    let (org, wf, project) = (
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
+    );
+    let now = chrono::Utc::now();
+    let c = db.conn();
+    let run = |sql: &str, values: Vec<sea_orm::Value>| {
+        c.execute_raw(Statement::from_sql_and_values(
+            c.get_database_backend(),
+            sql,
+            values,
+        ))
+    };
+    run(
+        "INSERT INTO organizations (id, name, slug, allowed_roles, allowed_priorities, allowed_task_types, created_at, updated_at) \
+         VALUES ($1, 'Old', 'old', '[\"admin\"]', '[\"high\"]', '[\"bug\"]', $2, $2)",
+        vec![org.into(), now.into()],
+    )
+    .await
+    .expect("organization");
+    run(
+        "INSERT INTO workflows (id, organization_id, name, allowed_states, initial_state, final_states, created_at, updated_at) \
+         VALUES ($1, $2, 'Flow', '[\"open\",\"done\"]', 'open', '[\"done\"]', $3, $3)",
+        vec![wf.into(), org.into(), now.into()],
+    )
+    .await
+    .expect("workflow");
+    run(
+        "INSERT INTO projects (id, organization_id, project_key, name, status, visibility, created_at, updated_at) \
+         VALUES ($1, $2, 'OLD', 'Old work', 'active', 'private', $3, $3)",
+        vec![project.into(), org.into(), now.into()],
+    )
+    .await
+    .expect("project");
+    for (i, in_project) in [true, true, false].into_iter().enumerate() {
+        run(
+            "INSERT INTO tasks (id, organization_id, task_key, title, workflow_id, current_state, priority, task_type, tags, created_at, updated_at, project_id) \
+             VALUES ($1, $2, $3, 'T', $4, 'open', 'high', 'bug', '[]', $5, $5, $6)",
+            vec![
+                uuid::Uuid::now_v7().into(),
+                org.into(),
+                format!("OLD-{i}").into(),
+                wf.into(),
+                now.into(),
+                in_project.then_some(project).into(),
+            ],
+        )
+        .await
+        .expect("task");
+    }
+    assert_eq!(switchyard_store::migrate(&db).await.expect("migrate 21"), 1);
+    let (tenant, _) = switchyard_store::sla::all_tenants(db.conn())
+        .await
+        .expect("tenants")
+        .into_iter()
+        .find(|(t, _)| t.id() == org)
+        .expect("the organization");
+    for (project, expected) in [(None, 3), (Some(project), 2)] {
+        let f = switchyard_store::tasks::TaskFilter {
+            project,
+            ..Default::default()
+        };
+        let n = switchyard_store::tallies::count_matching(db.conn(), tenant, &f)
+            .await
+            .expect("count");
+        assert_eq!(n, Some(expected), "{project:?}");
+    }
 }

@@ -864,7 +864,10 @@ async fn hidden_work_stays_out_of_every_figure_and_message() {
         .body;
     // One entry more: her task is no longer blocked (recorded on her task).
     assert_eq!(after["count"], before.as_i64().unwrap() + 1, "{after}");
-    assert_eq!(after["results"][0]["action"], "dependency_removed", "{after}");
+    assert_eq!(
+        after["results"][0]["action"], "dependency_removed",
+        "{after}"
+    );
     assert!(
         after["results"]
             .as_array()
