@@ -403,7 +403,7 @@ pub async fn query(state: &App, member: &Member, question: &str) -> AppResult<An
             .project
             .as_ref()
             .and_then(|(id, _)| Uuid::parse_str(id).ok()),
-        scope: crate::projects::scope(member),
+        scope: crate::projects::scope(c, member).await?,
     };
     let (results, count) = tasks::search(c, member.tenant, &q, QUERY_LIMIT).await?;
     Ok(Answer {

@@ -13,20 +13,17 @@ pub async fn list(
     mut filter: audit::AuditFilter,
     page: Page,
 ) -> AppResult<(Vec<AuditRow>, u64)> {
-    filter.scope = crate::projects::scope(member);
+    filter.scope = crate::projects::scope(state.db.conn(), member).await?;
     Ok(audit::list(state.db.conn(), member.tenant, &filter, page).await?)
 }
 
 /// One entry (404 for an entry about a task of a project hidden from the member).
 pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<AuditRow> {
-    audit::get(
-        state.db.conn(),
-        member.tenant,
-        crate::projects::scope(member),
-        id,
-    )
-    .await?
-    .ok_or(AppError::NotFound)
+    let c = state.db.conn();
+    let scope = crate::projects::scope(c, member).await?;
+    audit::get(c, member.tenant, &scope, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Entries per page of the export (each a query; the response streams page by page).

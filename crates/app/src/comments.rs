@@ -46,8 +46,9 @@ pub async fn list(
     task: Option<Uuid>,
     page: Page,
 ) -> AppResult<(Vec<Comment>, u64)> {
-    let scope = crate::projects::scope(member);
-    let (rows, count) = comments::list(state.db.conn(), member.tenant, task, scope, page).await?;
+    let c = state.db.conn();
+    let scope = crate::projects::scope(c, member).await?;
+    let (rows, count) = comments::list(c, member.tenant, task, &scope, page).await?;
     let listed = rows.into_iter().map(|r| Comment::new(member, r)).collect();
     Ok((listed, count))
 }

@@ -5,7 +5,9 @@ use std::{collections::BTreeMap, str::FromStr};
 use chrono::{DateTime, Days, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use switchyard_domain::{sla, workflow};
-use switchyard_store::{Page, audit, dashboard, organizations, tallies, workflows};
+use switchyard_store::{
+    Page, Tenant, audit, dashboard, organizations, projects::TaskScope, tallies, workflows,
+};
 use uuid::Uuid;
 
 use crate::{App, AppError, AppResult, Member};
@@ -45,12 +47,12 @@ pub async fn overview(state: &App, member: &Member) -> AppResult<Overview> {
         .find(|w| w.is_default)
         .map(|w| w.allowed_states.0.clone())
         .unwrap_or_default();
-    let scope = crate::projects::scope(member);
-    let tallies = tallies::all(c, member.tenant, scope).await?;
+    let scope = crate::projects::scope(c, member).await?;
+    let tallies = tallies::all(c, member.tenant, &scope).await?;
     let times = tallies::time_counts(
         c,
         member.tenant,
-        scope,
+        &scope,
         now,
         now - Duration::days(7),
         now + Duration::hours(sla::AT_RISK_WINDOW_HOURS),
@@ -111,7 +113,8 @@ pub async fn team_performance(state: &App, member: &Member) -> AppResult<Vec<Per
     let c = state.db.conn();
     let roles = member.work_roles();
     let people = dashboard::members_with_roles(c, member.tenant, &roles).await?;
-    let stats = dashboard::assignee_stats(c, member.tenant, crate::projects::scope(member)).await?;
+    let scope = crate::projects::scope(c, member).await?;
+    let stats = dashboard::assignee_stats(c, member.tenant, &scope).await?;
     let mut out: Vec<Performance> = people
         .into_iter()
         .map(|p| {
@@ -153,7 +156,7 @@ pub async fn activity(state: &App, member: &Member, limit: u64) -> AppResult<Vec
         state.db.conn(),
         member.tenant,
         &audit::AuditFilter {
-            scope: crate::projects::scope(member),
+            scope: crate::projects::scope(state.db.conn(), member).await?,
             ..Default::default()
         },
         Page {
@@ -217,10 +220,8 @@ pub async fn trends(state: &App, member: &Member, days: u32, tz: Tz) -> AppResul
     }
     let now = state.clock.now();
     // Readers kept out of some projects see other figures: their answers are their own.
-    let reader = match crate::projects::scope(member) {
-        switchyard_store::projects::TaskScope::All => None,
-        switchyard_store::projects::TaskScope::Person(user) => Some(user),
-    };
+    let scope = crate::projects::scope(state.db.conn(), member).await?;
+    let reader = (scope != switchyard_store::projects::TaskScope::All).then_some(member.user_id);
     let key = (
         member.tenant.id(),
         reader,
@@ -231,7 +232,7 @@ pub async fn trends(state: &App, member: &Member, days: u32, tz: Tz) -> AppResul
     if let Some(hit) = trend_cache::get(&key) {
         return Ok(hit);
     }
-    let out = compute_trends(state, member, days, tz, now).await?;
+    let out = compute_trends(state, member.tenant, &scope, days, tz, now).await?;
     trend_cache::put(key, out.clone());
     Ok(out)
 }
@@ -272,7 +273,8 @@ pub const TREND_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 async fn compute_trends(
     state: &App,
-    member: &Member,
+    tenant: Tenant,
+    scope: &TaskScope,
     days: u32,
     tz: Tz,
     now: DateTime<Utc>,
@@ -285,9 +287,8 @@ async fn compute_trends(
         .collect();
     let starts: Vec<DateTime<Utc>> = dates.iter().map(|d| local_midnight(tz, *d)).collect();
     let since = starts.first().copied().unwrap_or(now);
-    let scope = crate::projects::scope(member);
     let hours =
-        dashboard::hourly_flow(c, member.tenant, scope, since.timestamp().div_euclid(3600)).await?;
+        dashboard::hourly_flow(c, tenant, scope, since.timestamp().div_euclid(3600)).await?;
     let mut out: Vec<DayFlow> = dates
         .iter()
         .zip(&starts)
@@ -309,8 +310,8 @@ async fn compute_trends(
         time_zone: tz,
         since,
         days: out,
-        cycle_times: dashboard::cycle_times(c, member.tenant, scope, since).await?,
-        overdue: dashboard::overdue_by_assignee(c, member.tenant, scope, now).await?,
+        cycle_times: dashboard::cycle_times(c, tenant, scope, since).await?,
+        overdue: dashboard::overdue_by_assignee(c, tenant, scope, now).await?,
     })
 }
 

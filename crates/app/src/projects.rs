@@ -68,13 +68,10 @@ impl TaskRight {
     }
 }
 
-/// Which tasks `member` may see at all: every one for organization managers and admins.
-pub fn scope(member: &Member) -> TaskScope {
-    if member.level.is_manager_or_above() {
-        TaskScope::All
-    } else {
-        TaskScope::Person(member.user_id)
-    }
+/// Which tasks `member` may see at all: every one for organization managers and admins,
+/// otherwise all but those of the private projects they are not in (one query).
+pub async fn scope<C: ConnectionTrait>(c: &C, member: &Member) -> AppResult<TaskScope> {
+    Ok(Reach::load(c, member).await?.scope())
 }
 
 /// A member's rights over every project of the organization, loaded once for a list.
@@ -82,6 +79,7 @@ pub fn scope(member: &Member) -> TaskScope {
 pub struct Reach {
     all: bool,
     projects: HashMap<Uuid, TaskRight>,
+    hidden: Vec<Uuid>,
 }
 
 impl Reach {
@@ -91,16 +89,33 @@ impl Reach {
             return Ok(Reach {
                 all: true,
                 projects: HashMap::new(),
+                hidden: Vec::new(),
             });
         }
-        let rows = projects::reach(c, member.tenant, member.user_id).await?;
-        Ok(Reach {
+        let mut reach = Reach {
             all: false,
-            projects: rows
-                .into_iter()
-                .map(|r| (r.id, TaskRight::of(r.role.as_deref())))
-                .collect(),
-        })
+            projects: HashMap::new(),
+            hidden: Vec::new(),
+        };
+        for r in projects::reach(c, member.tenant, member.user_id).await? {
+            if r.role.is_some() || r.visibility == projects::ORGANIZATION {
+                reach
+                    .projects
+                    .insert(r.id, TaskRight::of(r.role.as_deref()));
+            } else {
+                reach.hidden.push(r.id);
+            }
+        }
+        Ok(reach)
+    }
+
+    /// The tasks the member may see, for the store's queries.
+    pub fn scope(&self) -> TaskScope {
+        if self.hidden.is_empty() {
+            TaskScope::All
+        } else {
+            TaskScope::Except(self.hidden.clone())
+        }
     }
 
     /// The right over the tasks of `project`.

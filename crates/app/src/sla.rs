@@ -44,7 +44,7 @@ pub async fn check(
     }
     let system = Actor::system(tenant, SWEEP_ACTOR);
     let mut report = SlaReport {
-        checked: switchyard_store::sla::active_count(uow.tx(), tenant, Default::default()).await?,
+        checked: switchyard_store::sla::active_count(uow.tx(), tenant, &Default::default()).await?,
         ..Default::default()
     };
     for task in switchyard_store::sla::active_due(uow.tx(), tenant).await? {
@@ -81,10 +81,10 @@ pub async fn check_for(app: &App, member: &Member) -> AppResult<SlaReport> {
     let mut report = check(app, member.tenant, app.clock.now(), false)
         .await?
         .unwrap_or_default();
-    let scope = crate::projects::scope(member);
+    let c = app.db.conn();
+    let reach = crate::projects::Reach::load(c, member).await?;
+    let scope = reach.scope();
     if scope != switchyard_store::projects::TaskScope::All {
-        let c = app.db.conn();
-        let reach = crate::projects::Reach::load(c, member).await?;
         let visible = |(t, _): &(DueTask, f64)| {
             reach.right(t.project_id) != crate::projects::TaskRight::Hidden
         };
@@ -96,7 +96,7 @@ pub async fn check_for(app: &App, member: &Member) -> AppResult<SlaReport> {
             .iter()
             .filter(|(t, _)| !t.sla_breached)
             .count() as u64;
-        report.checked = switchyard_store::sla::active_count(c, member.tenant, scope).await?;
+        report.checked = switchyard_store::sla::active_count(c, member.tenant, &scope).await?;
     }
     Ok(report)
 }

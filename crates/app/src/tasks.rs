@@ -151,7 +151,9 @@ pub async fn list(
     mut ordering: Ordering,
     page: Page,
 ) -> AppResult<(Vec<ListedTask>, u64)> {
-    filter.scope = crate::projects::scope(member);
+    let c = state.db.conn();
+    let reach = Reach::load(c, member).await?;
+    filter.scope = reach.scope();
     if ordering
         .keys
         .iter()
@@ -162,9 +164,7 @@ pub async fn list(
             .ok_or(AppError::NotFound)?;
         ordering.priorities = org.allowed_priorities.0;
     }
-    let c = state.db.conn();
     let (rows, count) = tasks::list(c, member.tenant, &filter, &ordering, page).await?;
-    let reach = Reach::load(c, member).await?;
     let listed = rows
         .into_iter()
         .map(|task| ListedTask {

@@ -327,7 +327,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(by) = f.performed_by {
         wh.push_str(&format!(" AND a.performed_by = {}", p.push(by)));
     }
-    if let Some(scope) = crate::projects::audit_scope_sql(tenant, f.scope, &mut p) {
+    if let Some(scope) = crate::projects::audit_scope_sql(tenant, &f.scope, &mut p) {
         wh.push_str(&format!(" AND {scope}"));
     }
     let total = sql::count(
@@ -353,7 +353,7 @@ pub async fn list<C: ConnectionTrait>(
 pub async fn get<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
-    scope: crate::projects::TaskScope,
+    scope: &crate::projects::TaskScope,
     id: Uuid,
 ) -> Result<Option<AuditRow>> {
     let mut p = Params::default();

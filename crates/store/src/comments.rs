@@ -27,7 +27,7 @@ pub async fn list<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
     task: Option<Uuid>,
-    scope: crate::projects::TaskScope,
+    scope: &crate::projects::TaskScope,
     page: Page,
 ) -> Result<(Vec<CommentRow>, u64)> {
     let mut p = Params::default();

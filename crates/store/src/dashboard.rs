@@ -7,8 +7,8 @@ use uuid::Uuid;
 use crate::{Result, Tenant, projects::TaskScope, sql, sql::Params};
 
 /// ` AND <scope on t>` for a reader kept out of some projects; empty otherwise.
-fn and_scope(tenant: Tenant, scope: TaskScope, p: &mut Params) -> String {
-    crate::projects::task_scope_sql(tenant, scope, p)
+fn and_scope(scope: &TaskScope, p: &mut Params) -> String {
+    crate::projects::task_scope_sql(scope, p)
         .map(|s| format!(" AND {s}"))
         .unwrap_or_default()
 }
@@ -27,13 +27,13 @@ pub struct AssigneeStats {
 pub async fn assignee_stats<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
-    scope: TaskScope,
+    scope: &TaskScope,
 ) -> Result<Vec<AssigneeStats>> {
     let secs = sql::seconds_between(c.get_database_backend(), "t.created_at", "t.resolved_at");
     let mut p = Params::default();
     p.push(tenant.id());
     p.push(true);
-    let scoped = and_scope(tenant, scope, &mut p);
+    let scoped = and_scope(scope, &mut p);
     sql::all(
         c,
         &format!(
@@ -95,13 +95,13 @@ pub struct HourFlow {
 pub async fn hourly_flow<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
-    scope: TaskScope,
+    scope: &TaskScope,
     first_hour: i64,
 ) -> Result<Vec<HourFlow>> {
     let mut p = Params::default();
     p.push(tenant.id());
     p.push(first_hour);
-    let hidden = match crate::projects::hidden_sql(tenant, scope, &mut p) {
+    let hidden = match crate::projects::hidden_sql(scope, &mut p) {
         None => String::new(),
         Some(hidden) => {
             let hour = |col: &str| match c.get_database_backend() {
@@ -145,14 +145,14 @@ pub struct CycleTime {
 pub async fn cycle_times<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
-    scope: TaskScope,
+    scope: &TaskScope,
     since: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<CycleTime>> {
     let secs = sql::seconds_between(c.get_database_backend(), "t.created_at", "t.resolved_at");
     let mut p = Params::default();
     p.push(tenant.id());
     p.push(since);
-    let scoped = and_scope(tenant, scope, &mut p);
+    let scoped = and_scope(scope, &mut p);
     sql::all(
         c,
         &format!(
@@ -183,14 +183,14 @@ pub struct OverdueCount {
 pub async fn overdue_by_assignee<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
-    scope: TaskScope,
+    scope: &TaskScope,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<OverdueCount>> {
     let mut p = Params::default();
     p.push(tenant.id());
     p.push(true);
     p.push(now);
-    let scoped = and_scope(tenant, scope, &mut p);
+    let scoped = and_scope(scope, &mut p);
     sql::all(
         c,
         &format!(

@@ -39,11 +39,11 @@ pub async fn active_due<C: ConnectionTrait>(c: &C, tenant: Tenant) -> Result<Vec
 pub async fn active_count<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
-    scope: crate::projects::TaskScope,
+    scope: &crate::projects::TaskScope,
 ) -> Result<u64> {
     let mut p = crate::sql::Params::default();
     p.push(tenant.id());
-    let scoped = crate::projects::task_scope_sql(tenant, scope, &mut p)
+    let scoped = crate::projects::task_scope_sql(scope, &mut p)
         .map(|s| format!(" AND {s}"))
         .unwrap_or_default();
     sql::count(

@@ -42,11 +42,11 @@ fn union(wh: &str) -> String {
 pub async fn all<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
-    scope: crate::projects::TaskScope,
+    scope: &crate::projects::TaskScope,
 ) -> Result<Vec<Tally>> {
     let mut p = Params::default();
     let mut wh = format!("organization_id = {}", p.push(tenant.id()));
-    if let Some(hidden) = crate::projects::hidden_sql(tenant, scope, &mut p) {
+    if let Some(hidden) = crate::projects::hidden_sql(scope, &mut p) {
         wh.push_str(&format!(" AND project_id NOT IN ({hidden})"));
     }
     sql::all(
@@ -107,7 +107,7 @@ pub(crate) fn count_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Optio
     }
     // A reader kept out of some projects: their rows are left out (a task in no project
     // counts under the nil id, which no project has).
-    if let Some(hidden) = crate::projects::hidden_sql(tenant, f.scope, p) {
+    if let Some(hidden) = crate::projects::hidden_sql(&f.scope, p) {
         wh.push_str(&format!(" AND project_id NOT IN ({hidden})"));
     }
     Some(format!(
@@ -133,7 +133,7 @@ pub struct TimeCounts {
 pub async fn time_counts<C: ConnectionTrait>(
     c: &C,
     tenant: Tenant,
-    scope: crate::projects::TaskScope,
+    scope: &crate::projects::TaskScope,
     now: DateTime<Utc>,
     week_ago: DateTime<Utc>,
     at_risk_until: DateTime<Utc>,
@@ -166,7 +166,7 @@ pub async fn time_counts<C: ConnectionTrait>(
     }
     // A reader kept out of some projects: their tasks since `week_ago` are taken off (the
     // buckets and the first partial hour both counted them), and kept out of the SLA counts.
-    if let Some(hidden) = crate::projects::hidden_sql(tenant, scope, &mut p) {
+    if let Some(hidden) = crate::projects::hidden_sql(scope, &mut p) {
         let off = |col: &str| {
             format!(
                 " - (SELECT COUNT(*) FROM tasks WHERE organization_id = $1 AND {col} >= $2 \

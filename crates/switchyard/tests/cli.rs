@@ -94,7 +94,7 @@ async fn tallies_and_truth(
         )
     };
     let mut kept: Vec<String> =
-        switchyard_store::tallies::all(db.conn(), tenant, Default::default())
+        switchyard_store::tallies::all(db.conn(), tenant, &Default::default())
             .await
             .expect("tallies")
             .iter()

@@ -199,7 +199,7 @@ pub(super) fn where_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Strin
     if let Some(project) = f.project {
         wh.push_str(&format!(" AND t.project_id = {}", p.push(project)));
     }
-    if let Some(scope) = crate::projects::task_scope_sql(tenant, f.scope, p) {
+    if let Some(scope) = crate::projects::task_scope_sql(&f.scope, p) {
         wh.push_str(&format!(" AND {scope}"));
     }
     if let Some(blocked) = f.blocked {

@@ -135,7 +135,7 @@ pub async fn search<C: ConnectionTrait>(
     if let Some(project) = q.project {
         wh.push_str(&format!(" AND t.project_id = {}", p.push(project)));
     }
-    if let Some(scope) = crate::projects::task_scope_sql(tenant, q.scope, &mut p) {
+    if let Some(scope) = crate::projects::task_scope_sql(&q.scope, &mut p) {
         wh.push_str(&format!(" AND {scope}"));
     }
     for tag in &q.tags {
