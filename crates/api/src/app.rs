@@ -127,6 +127,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
             task_links::add_dependency
         ))
         .routes(routes!(task_links::remove_dependency))
+        .routes(routes!(task_links::add_collaborator))
+        .routes(routes!(task_links::remove_collaborator))
         .routes(routes!(comments::list, comments::create))
         .routes(routes!(comments::get, comments::update, comments::delete))
         .routes(routes!(audit_logs::list))

@@ -66,6 +66,14 @@ pub enum Event {
         blocked_by_key: String,
         added: bool,
     },
+    /// `user_id` now collaborates on the task, or no longer (`added: false`).
+    CollaboratorChanged {
+        task_id: Uuid,
+        task_key: String,
+        user_id: Uuid,
+        username: String,
+        added: bool,
+    },
     CommentAdded {
         task_id: Uuid,
         task_key: String,
@@ -171,6 +179,8 @@ impl Event {
             Event::TaskDeleted { .. } => "task_deleted",
             Event::DependencyChanged { added: true, .. } => "dependency_added",
             Event::DependencyChanged { added: false, .. } => "dependency_removed",
+            Event::CollaboratorChanged { added: true, .. } => "collaborator_added",
+            Event::CollaboratorChanged { added: false, .. } => "collaborator_removed",
             Event::CommentAdded { .. } => "comment_added",
             Event::CommentEdited { .. } => "comment_edited",
             Event::CommentDeleted { .. } => "comment_deleted",
@@ -283,6 +293,21 @@ impl Event {
                     (Action::DependencyAdded, None, link)
                 } else {
                     (Action::DependencyRemoved, link, None)
+                };
+                entry(*task_id, task_key, action, old, new, "")
+            }
+            Event::CollaboratorChanged {
+                task_id,
+                task_key,
+                user_id,
+                username,
+                added,
+            } => {
+                let who = Some(json!({"user": user_id, "username": username}));
+                let (action, old, new) = if *added {
+                    (Action::CollaboratorAdded, None, who)
+                } else {
+                    (Action::CollaboratorRemoved, who, None)
                 };
                 entry(*task_id, task_key, action, old, new, "")
             }

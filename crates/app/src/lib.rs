@@ -20,6 +20,7 @@ pub mod ai;
 pub mod audit;
 pub mod auth;
 pub mod avatars;
+pub mod collaborators;
 pub mod comments;
 pub mod dashboard;
 pub mod demo;

@@ -80,11 +80,11 @@ pub struct TaskCan {
 }
 
 impl TaskCan {
-    /// The member's rights on `task`.
-    pub fn of(m: &Member, task: &TaskRow, right: TaskRight) -> TaskCan {
+    /// The member's rights on `task` (`collaborates`: they are one of its collaborators).
+    pub fn of(m: &Member, task: &TaskRow, right: TaskRight, collaborates: bool) -> TaskCan {
         let writes = right.writes() && m.require_writer().is_ok();
         TaskCan {
-            edit: tasks::may_edit(m, right, task.created_by, task.assigned_to),
+            edit: tasks::may_edit(m, right, task.created_by, task.assigned_to, collaborates),
             delete: m.require_admin().is_ok(),
             assign: m.require_manager().is_ok(),
             transition: writes,

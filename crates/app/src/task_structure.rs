@@ -158,7 +158,14 @@ async fn begin_edge_change(
     let right = task_right(uow.tx(), member, record.project_id)
         .await?
         .require_visible()?;
-    if !crate::tasks::may_edit(member, right, record.created_by, record.assigned_to) {
+    let collaborator = crate::tasks::collaborates(uow.tx(), member, task).await?;
+    if !crate::tasks::may_edit(
+        member,
+        right,
+        record.created_by,
+        record.assigned_to,
+        collaborator,
+    ) {
         return Err(AppError::forbidden());
     }
     let blocking = tasks::record_for_share(uow.tx(), tenant, blocker)
@@ -299,7 +306,8 @@ pub async fn check_parent<C: ConnectionTrait>(
     let right = task_right(c, member, row.project_id)
         .await?
         .require_visible()?;
-    if !crate::tasks::may_edit(member, right, row.created_by, row.assigned_to) {
+    let collaborator = crate::tasks::collaborates(c, member, parent).await?;
+    if !crate::tasks::may_edit(member, right, row.created_by, row.assigned_to, collaborator) {
         return Err(AppError::Forbidden(format!(
             "Only those who may edit {} can give it sub-tasks.",
             row.task_key

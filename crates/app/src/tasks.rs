@@ -9,7 +9,7 @@ use switchyard_domain::{
 };
 use switchyard_store::{
     ConnectionTrait, Page, Tenant, comments, organizations, tasks,
-    tasks::{LinkedTask, Ordering, Relation, TaskFilter, TaskRecord, TaskRow},
+    tasks::{Collaborator, LinkedTask, Ordering, Relation, TaskFilter, TaskRecord, TaskRow},
     teams, users,
     users::UserRow,
     workflows,
@@ -39,6 +39,8 @@ pub struct TaskDetail {
     pub comments: Vec<Comment>,
     /// Its parent, sub-tasks, blockers and the tasks it blocks.
     pub links: Links,
+    /// People who follow and help with it.
+    pub collaborators: Vec<Collaborator>,
     /// What the member who asked may do to it.
     pub can: TaskCan,
 }
@@ -98,12 +100,19 @@ pub async fn detail<C: ConnectionTrait>(c: &C, member: &Member, id: Uuid) -> App
         .map(|row| Comment::new(member, row))
         .collect();
     let links = Links::gather(tasks::related(c, tenant, id, task.parent_id).await?, &reach);
+    let collaborators = tasks::collaborators(c, tenant, id).await?;
     Ok(TaskDetail {
         assignee: find(task.assigned_to),
         creator: find(task.created_by),
         comments,
         links,
-        can: TaskCan::of(member, &task, right),
+        can: TaskCan::of(
+            member,
+            &task,
+            right,
+            collaborators.iter().any(|p| p.user_id == member.user_id),
+        ),
+        collaborators,
         task,
     })
 }
@@ -165,10 +174,21 @@ pub async fn list(
         ordering.priorities = org.allowed_priorities.0;
     }
     let (rows, count) = tasks::list(c, member.tenant, &filter, &ordering, page).await?;
+    let mine = if member.level.is_manager_or_above() {
+        Default::default()
+    } else {
+        let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
+        tasks::collaborating(c, member.tenant, member.user_id, &ids).await?
+    };
     let listed = rows
         .into_iter()
         .map(|task| ListedTask {
-            can: TaskCan::of(member, &task, reach.right(task.project_id)),
+            can: TaskCan::of(
+                member,
+                &task,
+                reach.right(task.project_id),
+                mine.contains(&task.id),
+            ),
             task,
         })
         .collect();
@@ -434,15 +454,16 @@ fn same_project_as(parent: &TaskRecord) -> AppError {
 }
 
 /// Whether `member`, with `right` over the task's project, may edit a task created by
-/// `created_by` and assigned to `assigned_to`. In no project: its creator or assignee (at a
-/// writing level), or any manager or admin. In a project: its owners and editors (at a
-/// writing level), never its viewers. The one definition behind the check and the
-/// `can.edit` flag.
+/// `created_by` and assigned to `assigned_to` (`collaborates`: the member is one of its
+/// collaborators). In no project: its creator, assignee or a collaborator (at a writing
+/// level), or any manager or admin. In a project: its owners and editors (at a writing
+/// level), never its viewers. The one definition behind the check and the `can.edit` flag.
 pub fn may_edit(
     member: &Member,
     right: TaskRight,
     created_by: Option<Uuid>,
     assigned_to: Option<Uuid>,
+    collaborates: bool,
 ) -> bool {
     match right {
         TaskRight::Hidden | TaskRight::Read => false,
@@ -450,9 +471,27 @@ pub fn may_edit(
         TaskRight::Organization => {
             member.level.is_manager_or_above()
                 || (member.level.can_write()
-                    && (created_by == Some(member.user_id) || assigned_to == Some(member.user_id)))
+                    && (collaborates
+                        || created_by == Some(member.user_id)
+                        || assigned_to == Some(member.user_id)))
         }
     }
+}
+
+/// Whether `member` collaborates on `task` (no query for managers, who edit every task).
+pub(crate) async fn collaborates<C: ConnectionTrait>(
+    c: &C,
+    member: &Member,
+    task: Uuid,
+) -> AppResult<bool> {
+    if member.level.is_manager_or_above() {
+        return Ok(false);
+    }
+    Ok(
+        tasks::collaborating(c, member.tenant, member.user_id, &[task])
+            .await?
+            .contains(&task),
+    )
 }
 
 /// Locks a task for a read–modify–write and reads its slim record, checking the client's
@@ -483,7 +522,14 @@ pub async fn update(
     let right = task_right(uow.tx(), member, task.project_id)
         .await?
         .require_visible()?;
-    if !may_edit(member, right, task.created_by, task.assigned_to) {
+    let collaborator = collaborates(uow.tx(), member, id).await?;
+    if !may_edit(
+        member,
+        right,
+        task.created_by,
+        task.assigned_to,
+        collaborator,
+    ) {
         return Err(AppError::Forbidden(if right == TaskRight::Read {
             "Only the project's owners and editors can change its tasks.".into()
         } else {
@@ -644,7 +690,7 @@ async fn follow_into_project(
 
 /// Refuses (400 on `field`) a person who could not work on the tasks of `project`: neither
 /// an owner or editor of it nor a manager of the organization.
-async fn require_can_work_in<C: ConnectionTrait>(
+pub(crate) async fn require_can_work_in<C: ConnectionTrait>(
     c: &C,
     member: &Member,
     target: &UserRow,

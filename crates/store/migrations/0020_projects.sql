@@ -64,5 +64,30 @@ ALTER TABLE tasks ADD CONSTRAINT tasks_project_fkey FOREIGN KEY (organization_id
 -- @sqlite
 ALTER TABLE tasks ADD COLUMN project_id {uuid} REFERENCES projects(id);
 -- @end
+-- People who follow and help with a task: they may edit it like its assignee, and hear
+-- about it (notifications).
+-- @postgres
+CREATE TABLE task_collaborators (
+    organization_id UUID NOT NULL,
+    task_id UUID NOT NULL,
+    user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    added_by UUID,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (organization_id, task_id, user_id),
+    CONSTRAINT task_collaborators_task_fkey FOREIGN KEY (organization_id, task_id)
+        REFERENCES tasks (organization_id, id) ON DELETE CASCADE
+);
+-- @end
+-- @sqlite
+CREATE TABLE task_collaborators (
+    organization_id {uuid} NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    task_id {uuid} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    user_id {uuid} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    added_by {uuid},
+    created_at {ts} NOT NULL,
+    PRIMARY KEY (organization_id, task_id, user_id)
+);
+-- @end
+CREATE INDEX task_collaborators_user_idx ON task_collaborators (organization_id, user_id);
 -- `?project=` pages newest first from this index, and counts a project's tasks from it.
 CREATE INDEX tasks_org_project_idx ON tasks (organization_id, project_id, created_at);

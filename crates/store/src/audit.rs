@@ -25,6 +25,8 @@ pub enum Action {
     Reactivated,
     DependencyAdded,
     DependencyRemoved,
+    CollaboratorAdded,
+    CollaboratorRemoved,
 }
 
 impl Action {
@@ -45,29 +47,34 @@ impl Action {
             Action::Reactivated => "reactivated",
             Action::DependencyAdded => "dependency_added",
             Action::DependencyRemoved => "dependency_removed",
+            Action::CollaboratorAdded => "collaborator_added",
+            Action::CollaboratorRemoved => "collaborator_removed",
         }
     }
 
+    /// Every action, in documentation order.
+    pub const ALL: [Action; 16] = [
+        Action::Created,
+        Action::Updated,
+        Action::StateChanged,
+        Action::Assigned,
+        Action::Commented,
+        Action::SlaBreached,
+        Action::Deleted,
+        Action::Invited,
+        Action::InvitationRevoked,
+        Action::Joined,
+        Action::Deactivated,
+        Action::Reactivated,
+        Action::DependencyAdded,
+        Action::DependencyRemoved,
+        Action::CollaboratorAdded,
+        Action::CollaboratorRemoved,
+    ];
+
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<Action> {
-        [
-            Action::Created,
-            Action::Updated,
-            Action::StateChanged,
-            Action::Assigned,
-            Action::Commented,
-            Action::SlaBreached,
-            Action::Deleted,
-            Action::Invited,
-            Action::InvitationRevoked,
-            Action::Joined,
-            Action::Deactivated,
-            Action::Reactivated,
-            Action::DependencyAdded,
-            Action::DependencyRemoved,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == s)
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
     }
 }
 

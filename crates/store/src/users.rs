@@ -441,6 +441,12 @@ pub async fn remove<C: ConnectionTrait>(c: &C, tenant: Tenant, id: Uuid) -> Resu
     .await?;
     sql::exec(
         c,
+        "DELETE FROM task_collaborators WHERE organization_id = $1 AND user_id = $2",
+        vec![org.clone(), id.into()],
+    )
+    .await?;
+    sql::exec(
+        c,
         "DELETE FROM memberships WHERE organization_id = $1 AND user_id = $2",
         vec![org, id.into()],
     )

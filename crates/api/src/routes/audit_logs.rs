@@ -79,7 +79,8 @@ pub async fn list(
             return Err(ApiError::field(
                 "action",
                 format!(
-                    "Unknown action '{a}'. Allowed: created, updated, state_changed, assigned, commented, sla_breached, deleted, invited, invitation_revoked, joined, deactivated, reactivated."
+                    "Unknown action '{a}'. Allowed: {}.",
+                    Action::ALL.map(Action::as_str).join(", ")
                 ),
             ));
         }

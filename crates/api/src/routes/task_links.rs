@@ -1,10 +1,11 @@
-//! `/api/v1/tasks/{id}/subtasks/` and `/api/v1/tasks/{id}/dependencies/`: the structure
-//! between tasks.
+//! `/api/v1/tasks/{id}/subtasks/`, `/api/v1/tasks/{id}/dependencies/` and
+//! `/api/v1/tasks/{id}/collaborators/`: the structure between tasks, and who works on them.
 
 use axum::{Json, extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use switchyard_app::{task_structure, tasks};
-use switchyard_store::tasks::{LinkedTask, Ordering, TaskFilter};
+use switchyard_app::{collaborators, task_structure, tasks};
+use switchyard_store::tasks::{Collaborator, LinkedTask, Ordering, TaskFilter};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -143,5 +144,70 @@ pub async fn remove_dependency(
     IdPairPath(id, blocker): IdPairPath,
 ) -> ApiResult<StatusCode> {
     task_structure::remove(&state.app, &member, id, blocker).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Someone who follows and helps with a task.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CollaboratorOut {
+    pub user: Uuid,
+    #[schema(example = "dev_alice")]
+    pub username: String,
+    /// When they were added.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Collaborator> for CollaboratorOut {
+    fn from(c: Collaborator) -> Self {
+        CollaboratorOut {
+            user: c.user_id,
+            username: c.username,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// A task's collaborators, by username.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CollaboratorsOut {
+    pub collaborators: Vec<CollaboratorOut>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AddCollaboratorRequest {
+    /// A member of the organization (for a project's task, one who may work on it).
+    #[schema(example = "a7b9c1d3-5e6f-4a8b-9c0d-1e2f3a4b5c6d")]
+    pub user: Uuid,
+}
+
+/// Adds a collaborator (whoever may edit the task): they may edit it like its assignee and
+/// hear about it. Audited as `collaborator_added`.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/collaborators", tag = tags::TASKS, params(("id" = Uuid, Path)), request_body = AddCollaboratorRequest, security(("bearer" = [])),
+    responses((status = 201, body = CollaboratorsOut), (status = 400, description = "Not a member, deactivated, cannot work in the task's project, or already a collaborator", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_collaborator(
+    State(state): State<AppState>,
+    member: Member,
+    IdPath(id): IdPath,
+    ApiJson(req): ApiJson<AddCollaboratorRequest>,
+) -> ApiResult<(StatusCode, Json<CollaboratorsOut>)> {
+    let list = collaborators::add(&state.app, &member, id, req.user).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CollaboratorsOut {
+            collaborators: list.into_iter().map(Into::into).collect(),
+        }),
+    ))
+}
+
+/// Removes a collaborator (the person themself, or whoever may edit the task). Audited as
+/// `collaborator_removed`.
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}/collaborators/{user}", tag = tags::TASKS, params(("id" = Uuid, Path), ("user" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn remove_collaborator(
+    State(state): State<AppState>,
+    member: Member,
+    IdPairPath(id, user): IdPairPath,
+) -> ApiResult<StatusCode> {
+    collaborators::remove(&state.app, &member, id, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

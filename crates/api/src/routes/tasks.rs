@@ -23,7 +23,7 @@ use crate::{
     routes::{
         comments::CommentOut,
         double_option, tags,
-        task_links::{LinkedTaskOut, SubtaskProgress},
+        task_links::{CollaboratorOut, LinkedTaskOut, SubtaskProgress},
         users::UserOut,
     },
     state::AppState,
@@ -153,6 +153,8 @@ pub struct TaskDetailOut {
     pub blocked_by: Vec<LinkedTaskOut>,
     /// The tasks this one blocks.
     pub blocking: Vec<LinkedTaskOut>,
+    /// People who follow and help with it (they may edit it like its assignee).
+    pub collaborators: Vec<CollaboratorOut>,
     /// What the caller may do to this task (the server's own rules).
     pub can: TaskCanOut,
 }
@@ -195,6 +197,7 @@ impl From<TaskDetail> for TaskDetailOut {
             subtasks: d.links.subtasks.into_iter().map(Into::into).collect(),
             blocked_by: d.links.blocked_by.into_iter().map(Into::into).collect(),
             blocking: d.links.blocking.into_iter().map(Into::into).collect(),
+            collaborators: d.collaborators.into_iter().map(Into::into).collect(),
             can: d.can.into(),
         }
     }

@@ -22,6 +22,7 @@ mod browser_structure;
 mod browser_tables;
 mod capabilities;
 mod claims;
+mod collaborators;
 mod comments;
 mod concurrency;
 mod connections;

@@ -1,8 +1,9 @@
 //! Tasks, split by what the code does with them: the read model (`read`), list queries and
 //! their filter (`list`, `filter`), the slim row writes read (`record`), writes (`commands`), sub-tasks and dependencies
-//! (`structure`)
+//! (`structure`), collaborators (`collaborators`)
 //! and the counts business rules need (`workload`). Everything is re-exported here, so callers say `tasks::get`, `tasks::list`.
 
+mod collaborators;
 mod commands;
 mod filter;
 mod list;
@@ -11,6 +12,7 @@ mod record;
 mod structure;
 mod workload;
 
+pub use collaborators::*;
 pub use commands::*;
 pub use filter::*;
 pub use list::*;

@@ -9,6 +9,7 @@ import { session } from "../session.js";
 import { dataTable } from "../components/table.js";
 import { attempt, confirmDialog, formDialog, pastWarning, showError } from "../components/ui.js";
 import { structurePanel } from "./task_structure.js";
+import { collaboratorsPanel } from "./task_people.js";
 import { deleteTask, priorityBadge } from "./tasks.js";
 
 /** A link to a task known only by its key (activity feeds carry keys, not ids). */
@@ -55,6 +56,7 @@ export async function taskPage(main, [id]) {
     h("section", { class: "panel", id: "task-description" }, h("h2", {}, "Description"),
       task.description ? h("div", { class: "pre" }, task.description) : h("p", { class: "muted" }, "No description.")),
     structurePanel(task),
+    collaboratorsPanel(task),
     commentsPanel(task),
     auditPanel(audit.results));
 }
