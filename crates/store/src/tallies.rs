@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::{
     Backend, Db, Result, Tenant, sql,
     sql::Params,
-    tally_dimensions::{columns, of_task},
+    tally_dimensions::{columns, of_task, summary_columns},
     tasks::TaskFilter,
 };
 
@@ -27,11 +27,17 @@ pub struct Tally {
     pub n: i64,
 }
 
-/// Compacted tallies plus pending deltas, as one subquery over `{wh}`.
-fn union(wh: &str) -> String {
-    let cols = columns();
+/// Compacted tallies plus pending deltas, as one subquery over `{wh}`: per project when
+/// `per_project` (a condition names the project), otherwise the organization's totals
+/// (one row per combination, not one per combination and project).
+fn union(wh: &str, per_project: bool) -> String {
+    let (cols, table) = if per_project {
+        (columns(), "task_tallies")
+    } else {
+        (summary_columns(), "task_tally_totals")
+    };
     format!(
-        "SELECT {cols}, n FROM task_tallies WHERE {wh} \
+        "SELECT {cols}, n FROM {table} WHERE {wh} \
          UNION ALL \
          SELECT {cols}, delta FROM task_tally_deltas WHERE {wh}"
     )
@@ -46,7 +52,8 @@ pub async fn all<C: ConnectionTrait>(
 ) -> Result<Vec<Tally>> {
     let mut p = Params::default();
     let mut wh = format!("organization_id = {}", p.push(tenant.id()));
-    if let Some(hidden) = crate::projects::hidden_sql(scope, &mut p) {
+    let hidden = crate::projects::hidden_sql(scope, &mut p);
+    if let Some(hidden) = &hidden {
         wh.push_str(&format!(" AND project_id NOT IN ({hidden})"));
     }
     sql::all(
@@ -54,8 +61,8 @@ pub async fn all<C: ConnectionTrait>(
         &format!(
             "SELECT {cols}, CAST(SUM(n) AS BIGINT) AS n FROM ({}) t \
              GROUP BY {cols} HAVING SUM(n) <> 0",
-            union(&wh),
-            cols = crate::tally_dimensions::summary_columns(),
+            union(&wh, hidden.is_some()),
+            cols = summary_columns(),
         ),
         p.values,
     )
@@ -102,17 +109,20 @@ pub(crate) fn count_sql(tenant: Tenant, f: &TaskFilter, p: &mut Params) -> Optio
     if let Some(None) = f.assigned_to {
         wh.push_str(&format!(" AND unassigned = {}", p.push(true)));
     }
+    let mut per_project = false;
     if let Some(project) = f.project {
         wh.push_str(&format!(" AND project_id = {}", p.push(project)));
+        per_project = true;
     }
     // A reader kept out of some projects: their rows are left out (a task in no project
     // counts under the nil id, which no project has).
     if let Some(hidden) = crate::projects::hidden_sql(&f.scope, p) {
         wh.push_str(&format!(" AND project_id NOT IN ({hidden})"));
+        per_project = true;
     }
     Some(format!(
         "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ({}) tallied",
-        union(&wh)
+        union(&wh, per_project)
     ))
 }
 
@@ -217,6 +227,7 @@ pub async fn compact(db: &Db) -> Result<u64> {
         return Ok(0);
     }
     let keys = format!("organization_id, {}", columns());
+    let totals = format!("organization_id, {}", summary_columns());
     #[derive(FromQueryResult)]
     struct R {
         folded: i64,
@@ -227,13 +238,17 @@ pub async fn compact(db: &Db) -> Result<u64> {
             "WITH moved AS (DELETE FROM task_tally_deltas RETURNING *), \
              summed AS (SELECT {keys}, SUM(delta) AS n, COUNT(*) AS rows FROM moved GROUP BY {keys}), \
              upserted AS (INSERT INTO task_tallies ({keys}, n) SELECT {keys}, n FROM summed ORDER BY {keys} \
-               ON CONFLICT ({keys}) DO UPDATE SET n = task_tallies.n + EXCLUDED.n RETURNING 1) \
+               ON CONFLICT ({keys}) DO UPDATE SET n = task_tallies.n + EXCLUDED.n RETURNING 1), \
+             totalled AS (INSERT INTO task_tally_totals ({totals}, n) SELECT {totals}, SUM(n) FROM summed \
+               GROUP BY {totals} ORDER BY {totals} \
+               ON CONFLICT ({totals}) DO UPDATE SET n = task_tally_totals.n + EXCLUDED.n RETURNING 1) \
              SELECT CAST(COALESCE(SUM(rows), 0) AS BIGINT) AS folded FROM summed"
         ),
         vec![],
     )
     .await?;
     sql::exec(&tx, "DELETE FROM task_tallies WHERE n = 0", vec![]).await?;
+    sql::exec(&tx, "DELETE FROM task_tally_totals WHERE n = 0", vec![]).await?;
     sql::exec(
         &tx,
         "WITH moved AS (DELETE FROM task_hourly_deltas RETURNING *) \
@@ -263,6 +278,7 @@ pub async fn compact(db: &Db) -> Result<u64> {
 pub async fn forget<C: ConnectionTrait>(c: &C, organization_id: Uuid) -> Result<()> {
     for table in [
         "task_tallies",
+        "task_tally_totals",
         "task_tally_deltas",
         "task_hourly",
         "task_hourly_deltas",
@@ -291,6 +307,17 @@ pub async fn rebuild(db: &Db, tenant: Tenant) -> Result<()> {
              GROUP BY organization_id, {values}",
             cols = columns(),
             values = of_task("", db.backend()),
+        ),
+        vec![tenant.id().into()],
+    )
+    .await?;
+    sql::exec(
+        &tx,
+        &format!(
+            "INSERT INTO task_tally_totals (organization_id, {cols}, n) \
+             SELECT organization_id, {cols}, SUM(n) FROM task_tallies WHERE organization_id = $1 \
+             GROUP BY organization_id, {cols}",
+            cols = summary_columns(),
         ),
         vec![tenant.id().into()],
     )

@@ -108,8 +108,8 @@ pub(crate) fn columns() -> String {
     columns_of(&DIMENSIONS)
 }
 
-/// The key columns without the project: what [`crate::tallies::Tally`] reports (summed
-/// over projects).
+/// The key columns without the project: those of `task_tally_totals`, and what
+/// [`crate::tallies::Tally`] reports.
 pub(crate) fn summary_columns() -> String {
     columns_of(FIRST_DIMENSIONS)
 }
@@ -138,17 +138,18 @@ pub(crate) fn first_trigger_sql(backend: Backend) -> String {
 }
 
 /// Migration 21: the tally tables again with every dimension (a project column in the key),
-/// counted afresh from the tasks, and their triggers.
+/// plus `task_tally_totals` without the project (what organization-wide figures read: one
+/// row per combination, not one per combination and project), both counted afresh from
+/// the tasks, and their triggers.
 pub(crate) fn project_tallies_sql(backend: Backend) -> String {
-    let table = |name: &str, n: &str| {
+    let table = |name: &str, dims: &[Dimension], n: &str, keyed: bool| {
         let cols = join(
-            DIMENSIONS
-                .iter()
+            dims.iter()
                 .map(|d| format!("    {} {} NOT NULL,\n", d.column, d.sql_type)),
             "",
         );
-        let key = if name == "task_tallies" {
-            format!(",\n    PRIMARY KEY (organization_id, {})", columns())
+        let key = if keyed {
+            format!(",\n    PRIMARY KEY (organization_id, {})", columns_of(dims))
         } else {
             String::new()
         };
@@ -156,16 +157,33 @@ pub(crate) fn project_tallies_sql(backend: Backend) -> String {
             "DROP TABLE IF EXISTS {name};\nCREATE TABLE {name} (\n    organization_id {{uuid}} NOT NULL,\n{cols}    {n} BIGINT NOT NULL{key}\n);\n"
         )
     };
-    let sql = format!(
-        "{}{}CREATE INDEX task_tally_deltas_org_idx ON task_tally_deltas (organization_id);\n\
-         INSERT INTO task_tallies (organization_id, {cols}, n) \
-         SELECT organization_id, {values}, COUNT(*) FROM tasks GROUP BY organization_id, {values};\n{}",
-        table("task_tallies", "n"),
-        table("task_tally_deltas", "delta"),
+    let count = |name: &str, dims: &[Dimension]| {
+        let values = values_of(dims, "", backend);
+        format!(
+            "INSERT INTO {name} (organization_id, {}, n) \
+             SELECT organization_id, {values}, COUNT(*) FROM tasks GROUP BY organization_id, {values};\n",
+            columns_of(dims)
+        )
+    };
+    let mut sql = format!(
+        "{}{}{}CREATE INDEX task_tally_deltas_org_idx ON task_tally_deltas (organization_id);\n{}{}{}",
+        table("task_tallies", &DIMENSIONS, "n", true),
+        table("task_tally_deltas", &DIMENSIONS, "delta", false),
+        table("task_tally_totals", FIRST_DIMENSIONS, "n", true),
+        count("task_tallies", &DIMENSIONS),
+        count("task_tally_totals", FIRST_DIMENSIONS),
         triggers(&DIMENSIONS, backend),
-        cols = columns(),
-        values = of_task("", backend),
     );
+    if backend == Backend::Sqlite {
+        // SQLite keeps the totals with row triggers too; PostgreSQL folds them from the
+        // deltas (`tallies::compact`), so its writers do no more than before.
+        sql.push_str(&sqlite_triggers(
+            FIRST_DIMENSIONS,
+            "task_tally_totals",
+            "tasks_total",
+            backend,
+        ));
+    }
     crate::migrate::render(&sql, backend)
 }
 
@@ -220,41 +238,46 @@ fn triggers(dims: &[Dimension], backend: Backend) -> String {
                 new = aliased(""),
             )
         }
-        Backend::Sqlite => {
-            let bump = |row: &str, by: &str| {
-                format!(
-                    "    UPDATE task_tallies SET n = n {by} 1 WHERE organization_id = {row}organization_id AND {};\n",
-                    matches(dims, row, backend)
-                )
-            };
-            let ensure = |row: &str| {
-                format!(
-                    "    INSERT OR IGNORE INTO task_tallies (organization_id, {cols}, n) VALUES ({row}organization_id, {}, 0);\n",
-                    values_of(dims, row, backend)
-                )
-            };
-            let mut watched: Vec<&str> = dims.iter().map(|d| d.task_column()).collect();
-            watched.dedup();
-            let changed = join(
-                dims.iter()
-                    .map(|d| format!("{} IS NOT {}", d.of("OLD.", backend), d.of("NEW.", backend))),
-                " OR ",
-            );
-            format!(
-                "DROP TRIGGER IF EXISTS tasks_tally_insert;\n\
-                 DROP TRIGGER IF EXISTS tasks_tally_delete;\n\
-                 DROP TRIGGER IF EXISTS tasks_tally_update;\n\
-                 CREATE TRIGGER tasks_tally_insert AFTER INSERT ON tasks BEGIN\n{ensure_new}{inc_new}END;\n\
-                 CREATE TRIGGER tasks_tally_delete AFTER DELETE ON tasks BEGIN\n{dec_old}END;\n\
-                 CREATE TRIGGER tasks_tally_update AFTER UPDATE OF {watched} ON tasks WHEN {changed} BEGIN\n\
-                 {dec_old}{ensure_new}{inc_new}END;\n",
-                ensure_new = ensure("NEW."),
-                inc_new = bump("NEW.", "+"),
-                dec_old = bump("OLD.", "-"),
-                watched = watched.join(", "),
-            )
-        }
+        Backend::Sqlite => sqlite_triggers(dims, "task_tallies", "tasks_tally", backend),
     }
+}
+
+/// SQLite's row triggers keeping `table` (keyed by `dims`) in step with the tasks, named
+/// `<prefix>_insert`, `_delete` and `_update` (replacing any earlier version).
+fn sqlite_triggers(dims: &[Dimension], table: &str, prefix: &str, backend: Backend) -> String {
+    let cols = columns_of(dims);
+    let bump = |row: &str, by: &str| {
+        format!(
+            "    UPDATE {table} SET n = n {by} 1 WHERE organization_id = {row}organization_id AND {};\n",
+            matches(dims, row, backend)
+        )
+    };
+    let ensure = |row: &str| {
+        format!(
+            "    INSERT OR IGNORE INTO {table} (organization_id, {cols}, n) VALUES ({row}organization_id, {}, 0);\n",
+            values_of(dims, row, backend)
+        )
+    };
+    let mut watched: Vec<&str> = dims.iter().map(|d| d.task_column()).collect();
+    watched.dedup();
+    let changed = join(
+        dims.iter()
+            .map(|d| format!("{} IS NOT {}", d.of("OLD.", backend), d.of("NEW.", backend))),
+        " OR ",
+    );
+    format!(
+        "DROP TRIGGER IF EXISTS {prefix}_insert;\n\
+         DROP TRIGGER IF EXISTS {prefix}_delete;\n\
+         DROP TRIGGER IF EXISTS {prefix}_update;\n\
+         CREATE TRIGGER {prefix}_insert AFTER INSERT ON tasks BEGIN\n{ensure_new}{inc_new}END;\n\
+         CREATE TRIGGER {prefix}_delete AFTER DELETE ON tasks BEGIN\n{dec_old}END;\n\
+         CREATE TRIGGER {prefix}_update AFTER UPDATE OF {watched} ON tasks WHEN {changed} BEGIN\n\
+         {dec_old}{ensure_new}{inc_new}END;\n",
+        ensure_new = ensure("NEW."),
+        inc_new = bump("NEW.", "+"),
+        dec_old = bump("OLD.", "-"),
+        watched = watched.join(", "),
+    )
 }
 
 #[cfg(test)]
@@ -269,7 +292,11 @@ mod tests {
                 assert!(sql.contains(d.column), "{backend:?}: {}", d.column);
             }
             assert!(!first_trigger_sql(backend).contains("project_id"));
+            assert!(sql.contains("task_tally_totals"));
         }
+        // SQLite keeps the totals with its own triggers; PostgreSQL folds them in compaction.
+        assert!(project_tallies_sql(Backend::Sqlite).contains("CREATE TRIGGER tasks_total_update"));
+        assert!(!project_tallies_sql(Backend::Postgres).contains("tasks_total"));
         assert_eq!(
             of_task("NEW.", Backend::Sqlite),
             "NEW.workflow_id, NEW.current_state, NEW.priority, NEW.task_type, \
