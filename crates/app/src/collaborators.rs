@@ -1,5 +1,6 @@
 //! Collaborators on a task: people who follow and help with it. They may edit it like its
-//! assignee (within the organization's and the project's layers) and hear about it.
+//! assignee (within the organization's and the project's layers); they are the people the
+//! task's notifications will reach besides its assignee and creator.
 
 use switchyard_store::{locks, tasks, tasks::Collaborator, users};
 use uuid::Uuid;
@@ -81,10 +82,12 @@ pub async fn add(
     Ok(out)
 }
 
-/// Removes a collaborator: the person themself, or whoever may edit the task. 404 when
-/// they are not one.
+/// Removes a collaborator: the person themself (whatever their role), or whoever may edit
+/// the task. 404 when they are not one.
 pub async fn remove(state: &App, member: &Member, task: Uuid, user: Uuid) -> AppResult<()> {
-    member.require_writer()?;
+    if user != member.user_id {
+        member.require_writer()?;
+    }
     let mut uow = UnitOfWork::begin(state).await?;
     let tenant = member.tenant;
     let record = tasks::record_for_update(uow.tx(), tenant, task)

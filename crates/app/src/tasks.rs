@@ -195,6 +195,18 @@ pub async fn list(
     Ok((listed, count))
 }
 
+/// Checks that `member` may see task `id` (404 otherwise) without loading its detail.
+pub async fn require_visible(state: &App, member: &Member, id: Uuid) -> AppResult<()> {
+    let c = state.db.conn();
+    let task = tasks::record(c, member.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    task_right(c, member, task.project_id)
+        .await?
+        .require_visible()?;
+    Ok(())
+}
+
 /// One task.
 pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<TaskDetail> {
     detail(state.db.conn(), member, id).await
@@ -658,6 +670,15 @@ async fn follow_into_project(
         if !reassigned {
             holders.extend(task.assigned_to);
         }
+        // Collaborators edit like the assignee: they too must be able to work there.
+        for id in std::iter::once(task.id).chain(subtasks.iter().map(|s| s.id)) {
+            holders.extend(
+                tasks::collaborators(uow.tx(), member.tenant, id)
+                    .await?
+                    .into_iter()
+                    .map(|c| c.user_id),
+            );
+        }
         holders.sort();
         holders.dedup();
         for user in holders {
@@ -705,7 +726,7 @@ pub(crate) async fn require_can_work_in<C: ConnectionTrait>(
     Err(AppError::field(
         field,
         format!(
-            "{} is not an owner or editor of this task's project and cannot be assigned its tasks.",
+            "{} is not an owner or editor of this task's project, so cannot hold or edit its tasks.",
             target.username
         ),
     ))

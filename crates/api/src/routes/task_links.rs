@@ -95,7 +95,7 @@ pub async fn subtasks(
     IdPath(id): IdPath,
     page: PageQuery,
 ) -> ApiResult<Json<Paginated<TaskListItem>>> {
-    tasks::get(&state.app, &member, id).await?;
+    tasks::require_visible(&state.app, &member, id).await?;
     let filter = TaskFilter {
         parent: Some(id),
         ..Default::default()
@@ -180,8 +180,8 @@ pub struct AddCollaboratorRequest {
     pub user: Uuid,
 }
 
-/// Adds a collaborator (whoever may edit the task): they may edit it like its assignee and
-/// hear about it. Audited as `collaborator_added`.
+/// Adds a collaborator (whoever may edit the task): they may edit it like its assignee.
+/// Audited as `collaborator_added`.
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/collaborators", tag = tags::TASKS, params(("id" = Uuid, Path)), request_body = AddCollaboratorRequest, security(("bearer" = [])),
     responses((status = 201, body = CollaboratorsOut), (status = 400, description = "Not a member, deactivated, cannot work in the task's project, or already a collaborator", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_collaborator(

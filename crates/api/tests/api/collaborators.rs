@@ -114,6 +114,48 @@ async fn a_collaborator_edits_like_the_assignee_until_removed() {
         .expect(200)
         .body;
     assert_eq!(filtered["count"], 1, "{filtered}");
+
+    // Moving a task into a project its collaborator cannot work in is refused.
+    app.post(
+        &format!("/api/v1/tasks/{tid}/collaborators/"),
+        &alice_t,
+        json!({"user": bob}),
+    )
+    .await
+    .expect(201);
+    let pid = app
+        .post(
+            "/api/v1/projects/",
+            &org.admin,
+            json!({"key": "SEC", "name": "Security"}),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .patch(
+            &format!("/api/v1/tasks/{tid}/"),
+            &org.admin,
+            json!({"project": pid}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.detail().contains("bob"), "{}", r.body);
+    // A read-only member added as a collaborator may leave.
+    let (vic, vic_t) = app.add_user(&org.admin, "vic", "viewer").await;
+    app.post(
+        &format!("/api/v1/tasks/{tid}/collaborators/"),
+        &alice_t,
+        json!({"user": vic}),
+    )
+    .await
+    .expect(201);
+    app.delete(&format!("/api/v1/tasks/{tid}/collaborators/{vic}/"), &vic_t)
+        .await
+        .expect(204);
 }
 
 #[tokio::test]

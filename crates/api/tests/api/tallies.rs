@@ -62,6 +62,23 @@ async fn truth_and_tallies(app: &TestApp, org: Uuid) -> (BTreeMap<Key, i64>, BTr
         *tallies.entry(key(&r)).or_default() += r.try_get_by_index::<i64>(6).unwrap();
     }
     tallies.retain(|_, n| *n != 0);
+    // The totals without the project hold the same counts.
+    let mut totals: BTreeMap<Key, i64> = BTreeMap::new();
+    for r in rows(
+        app,
+        "SELECT workflow_id, current_state, priority, task_type, unassigned, sla_breached, n FROM task_tally_totals WHERE organization_id = $1 \
+         UNION ALL SELECT workflow_id, current_state, priority, task_type, unassigned, sla_breached, delta FROM task_tally_deltas WHERE organization_id = $1",
+        org,
+    )
+    .await
+    {
+        *totals.entry(key(&r)).or_default() += r.try_get_by_index::<i64>(6).unwrap();
+    }
+    totals.retain(|_, n| *n != 0);
+    assert_eq!(
+        totals, tallies,
+        "the totals drifted from the per-project tallies"
+    );
     (truth, tallies)
 }
 

@@ -1,5 +1,5 @@
 // Who works on a task besides its assignee: its collaborators (add from the organization's
-// people; remove, or leave yourself).
+// people; remove them, or leave yourself).
 
 import { all, del, post } from "../api.js";
 import { panel } from "../components/page.js";
@@ -17,7 +17,7 @@ export function collaboratorsPanel(task) {
     const added = await formDialog({
       title: `Collaborators on ${task.task_key}`,
       submitLabel: "Add",
-      intro: "Collaborators may edit the task like its assignee and hear about it.",
+      intro: "Collaborators may edit the task like its assignee.",
       fields: [{ name: "user", label: "Person", type: "select", options: people.map((u) => [u.id, u.username]) }],
       onSubmit: (v) => post(`/tasks/${task.id}/collaborators/`, { user: v.user }),
     });
