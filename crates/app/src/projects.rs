@@ -613,7 +613,7 @@ pub async fn set_role(
     role: &str,
 ) -> AppResult<ProjectMember> {
     check_one_of("role", role, &ROLES)?;
-    let uow = UnitOfWork::begin(state).await?;
+    let mut uow = UnitOfWork::begin(state).await?;
     let project = managed(&uow, member, id).await?;
     let current = projects::member(uow.tx(), member.tenant, id, user)
         .await?
@@ -623,6 +623,7 @@ pub async fn set_role(
     }
     if role == "viewer" {
         keep_their_tasks_held(&uow, member, &project, &current).await?;
+        end_collaborations(&mut uow, member, &project, &current).await?;
     }
     projects::set_role(uow.tx(), member.tenant, id, user, role).await?;
     member_changed(uow, member, id, user, role, Change::Updated).await
@@ -639,6 +640,7 @@ pub async fn remove_member(state: &App, member: &Member, id: Uuid, user: Uuid) -
         keep_an_owner(&uow, member, id).await?;
     }
     keep_their_tasks_held(&uow, member, &project, &current).await?;
+    end_collaborations(&mut uow, member, &project, &current).await?;
     projects::remove_member(uow.tx(), member.tenant, id, user).await?;
     uow.record(
         member,
@@ -671,6 +673,37 @@ async fn keep_their_tasks_held(
                 who.username, project.project_key
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Ends, each audited, the collaborations of someone who may no longer work on a
+/// project's tasks (removed from it, or made a viewer).
+async fn end_collaborations(
+    uow: &mut UnitOfWork,
+    member: &Member,
+    project: &ProjectRow,
+    who: &ProjectMember,
+) -> AppResult<()> {
+    let ended = switchyard_store::tasks::end_collaborations_in_project(
+        uow.tx(),
+        member.tenant,
+        project.id,
+        who.user_id,
+    )
+    .await?;
+    for t in ended {
+        uow.record(
+            member,
+            Event::CollaboratorChanged {
+                task_id: t.task_id,
+                task_key: t.task_key,
+                user_id: who.user_id,
+                username: who.username.clone(),
+                added: false,
+            },
+        )
+        .await?;
     }
     Ok(())
 }

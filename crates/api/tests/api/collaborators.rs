@@ -227,6 +227,35 @@ async fn collaborators_come_from_the_organization_and_the_project() {
     )
     .await
     .expect(201);
+    // Made a viewer of the project, he no longer collaborates on its tasks (audited).
+    app.patch(
+        &format!("/api/v1/projects/{pid}/members/{bob}/"),
+        &org.admin,
+        json!({"role": "viewer"}),
+    )
+    .await
+    .expect(200);
+    let detail = app
+        .get(&format!("/api/v1/tasks/{}/", id(&secret)), &org.admin)
+        .await
+        .body;
+    assert_eq!(detail["collaborators"], json!([]), "{detail}");
+    let ended = app.audit_of(&org.admin, &id(&secret)).await;
+    assert_eq!(ended[0]["action"], "collaborator_removed", "{ended:?}");
+    app.patch(
+        &format!("/api/v1/projects/{pid}/members/{bob}/"),
+        &org.admin,
+        json!({"role": "editor"}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/tasks/{}/collaborators/", id(&secret)),
+        &org.admin,
+        json!({"user": bob}),
+    )
+    .await
+    .expect(201);
     // Leaving the organization ends every collaboration.
     app.delete(&format!("/api/v1/users/{bob}/"), &org.admin)
         .await

@@ -102,3 +102,31 @@ pub async fn remove_collaborator<C: ConnectionTrait>(
     .await?
         > 0)
 }
+
+/// A task `user` collaborates on, by key.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Collaboration {
+    pub task_id: Uuid,
+    pub task_key: String,
+}
+
+/// Ends every collaboration of `user` on the tasks of `project`; returns the tasks.
+pub async fn end_collaborations_in_project<C: ConnectionTrait>(
+    c: &C,
+    tenant: Tenant,
+    project: Uuid,
+    user: Uuid,
+) -> Result<Vec<Collaboration>> {
+    let ended: Vec<Collaboration> = sql::all(
+        c,
+        "SELECT tc.task_id, t.task_key FROM task_collaborators tc \
+         JOIN tasks t ON t.organization_id = tc.organization_id AND t.id = tc.task_id \
+         WHERE tc.organization_id = $1 AND t.project_id = $2 AND tc.user_id = $3 ORDER BY t.task_key",
+        vec![tenant.id().into(), project.into(), user.into()],
+    )
+    .await?;
+    for t in &ended {
+        remove_collaborator(c, tenant, t.task_id, user).await?;
+    }
+    Ok(ended)
+}
