@@ -59,12 +59,7 @@ pub async fn get(state: &App, member: &Member, id: Uuid) -> AppResult<Comment> {
     let row = comments::get(c, member.tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let task = tasks::record(c, member.tenant, row.task_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    crate::projects::task_right(c, member, task.project_id)
-        .await?
-        .require_visible()?;
+    crate::tasks::visible_record(c, member, row.task_id).await?;
     Ok(Comment::new(member, row))
 }
 

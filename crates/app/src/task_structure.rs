@@ -72,12 +72,7 @@ async fn shown_keys<C: ConnectionTrait>(
 /// A task's dependencies as `member` may read them (404 for a task of another organization).
 pub async fn list(state: &App, member: &Member, task: Uuid) -> AppResult<Dependencies> {
     let c = state.db.conn();
-    let record = tasks::record(c, member.tenant, task)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    task_right(c, member, record.project_id)
-        .await?
-        .require_visible()?;
+    crate::tasks::visible_record(c, member, task).await?;
     visible_dependencies(c, member, task).await
 }
 

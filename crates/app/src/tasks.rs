@@ -195,16 +195,27 @@ pub async fn list(
     Ok((listed, count))
 }
 
-/// Checks that `member` may see task `id` (404 otherwise) without loading its detail.
-pub async fn require_visible(state: &App, member: &Member, id: Uuid) -> AppResult<()> {
-    let c = state.db.conn();
+/// Task `id`'s record if `member` may see it (404 otherwise: another organization's task,
+/// or one in a project hidden from them), without loading its detail.
+pub(crate) async fn visible_record<C: ConnectionTrait>(
+    c: &C,
+    member: &Member,
+    id: Uuid,
+) -> AppResult<TaskRecord> {
     let task = tasks::record(c, member.tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
     task_right(c, member, task.project_id)
         .await?
         .require_visible()?;
-    Ok(())
+    Ok(task)
+}
+
+/// Checks that `member` may see task `id` (404 otherwise) without loading its detail.
+pub async fn require_visible(state: &App, member: &Member, id: Uuid) -> AppResult<()> {
+    visible_record(state.db.conn(), member, id)
+        .await
+        .map(|_| ())
 }
 
 /// One task.

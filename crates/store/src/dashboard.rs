@@ -6,13 +6,6 @@ use uuid::Uuid;
 
 use crate::{Result, Tenant, projects::TaskScope, sql, sql::Params};
 
-/// ` AND <scope on t>` for a reader kept out of some projects; empty otherwise.
-fn and_scope(scope: &TaskScope, p: &mut Params) -> String {
-    crate::projects::task_scope_sql(scope, p)
-        .map(|s| format!(" AND {s}"))
-        .unwrap_or_default()
-}
-
 /// Per-assignee figures.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct AssigneeStats {
@@ -33,7 +26,7 @@ pub async fn assignee_stats<C: ConnectionTrait>(
     let mut p = Params::default();
     p.push(tenant.id());
     p.push(true);
-    let scoped = and_scope(scope, &mut p);
+    let scoped = crate::projects::and_task_scope(scope, &mut p);
     sql::all(
         c,
         &format!(
@@ -152,7 +145,7 @@ pub async fn cycle_times<C: ConnectionTrait>(
     let mut p = Params::default();
     p.push(tenant.id());
     p.push(since);
-    let scoped = and_scope(scope, &mut p);
+    let scoped = crate::projects::and_task_scope(scope, &mut p);
     sql::all(
         c,
         &format!(
@@ -190,7 +183,7 @@ pub async fn overdue_by_assignee<C: ConnectionTrait>(
     p.push(tenant.id());
     p.push(true);
     p.push(now);
-    let scoped = and_scope(scope, &mut p);
+    let scoped = crate::projects::and_task_scope(scope, &mut p);
     sql::all(
         c,
         &format!(

@@ -31,6 +31,13 @@ pub(crate) fn hidden_sql(scope: &TaskScope, p: &mut Params) -> Option<String> {
     }
 }
 
+/// ` AND <scope on t>` for a reader kept out of some projects; empty otherwise.
+pub(crate) fn and_task_scope(scope: &TaskScope, p: &mut Params) -> String {
+    task_scope_sql(scope, p)
+        .map(|s| format!(" AND {s}"))
+        .unwrap_or_default()
+}
+
 /// A condition on the task alias `t` that holds for the tasks `scope` may see.
 pub(crate) fn task_scope_sql(scope: &TaskScope, p: &mut Params) -> Option<String> {
     hidden_sql(scope, p)

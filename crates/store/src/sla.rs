@@ -43,9 +43,7 @@ pub async fn active_count<C: ConnectionTrait>(
 ) -> Result<u64> {
     let mut p = crate::sql::Params::default();
     p.push(tenant.id());
-    let scoped = crate::projects::task_scope_sql(scope, &mut p)
-        .map(|s| format!(" AND {s}"))
-        .unwrap_or_default();
+    let scoped = crate::projects::and_task_scope(scope, &mut p);
     sql::count(
         c,
         &format!(
