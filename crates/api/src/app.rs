@@ -19,9 +19,9 @@ use crate::{
         run_to_completion,
     },
     routes::{
-        account, admin_jobs, ai, audit_logs, auth, avatars, comments, dashboard, departments,
-        health, invitations, organizations, personal_data, projects, setup, task_links, tasks,
-        teams, two_factor, users, workflows,
+        account, admin_jobs, ai, attachments, audit_logs, auth, avatars, comments, dashboard,
+        departments, health, invitations, organizations, personal_data, projects, setup,
+        task_links, tasks, teams, two_factor, users, workflows,
     },
     state::AppState,
 };
@@ -129,6 +129,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(task_links::remove_dependency))
         .routes(routes!(task_links::add_collaborator))
         .routes(routes!(task_links::remove_collaborator))
+        .routes(routes!(attachments::list, attachments::upload))
+        .routes(routes!(attachments::get, attachments::delete))
+        .routes(routes!(attachments::download))
+        .routes(routes!(attachments::usage))
         .routes(routes!(comments::list, comments::create))
         .routes(routes!(comments::get, comments::update, comments::delete))
         .routes(routes!(audit_logs::list))
@@ -199,6 +203,7 @@ pub fn router(state: AppState) -> Router {
     let body_limits = BodyLimits {
         bytes: body_limit,
         timeout: state.config.body_timeout,
+        attachment_bytes: state.config.app.attachment_max_bytes as usize,
     };
     let cors = crate::security::cors(&state.config);
     let (api, mut doc) = api_routes().split_for_parts();
@@ -209,9 +214,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // read_whole_body enforces the real limits (larger for uploads) before any extractor.
-        .layer(DefaultBodyLimit::max(
-            body_limit.max(crate::middleware::UPLOAD_LIMIT),
-        ))
+        .layer(DefaultBodyLimit::max(body_limits.largest()))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::security::rate_limit,

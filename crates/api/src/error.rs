@@ -73,6 +73,8 @@ pub enum ApiError {
     RequestTimeout,
     /// 413.
     PayloadTooLarge,
+    /// 413 with its own code and sentence (a file or a quota).
+    TooLarge { code: ErrorCode, detail: String },
     /// 414.
     UriTooLong,
     /// 431.
@@ -170,6 +172,9 @@ impl ApiError {
                 ErrorCode::RequestTimeout,
                 "The request body did not arrive in time.".into(),
             ),
+            ApiError::TooLarge { code, detail } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, *code, detail.clone())
+            }
             ApiError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::PayloadTooLarge,
@@ -264,6 +269,7 @@ impl From<AppError> for ApiError {
             AppError::NotFound => ApiError::NotFound,
             AppError::NotFoundDetail(d) => ApiError::NotFoundDetail(d),
             AppError::Conflict { code, detail } => ApiError::Conflict { code, detail },
+            AppError::TooLarge { code, detail } => ApiError::TooLarge { code, detail },
             AppError::PreconditionFailed { current_version } => {
                 ApiError::PreconditionFailed { current_version }
             }

@@ -128,6 +128,48 @@ pub async fn limit_head(req: Request, next: Next) -> Response {
 pub struct BodyLimits {
     pub bytes: usize,
     pub timeout: std::time::Duration,
+    /// The largest attachment (its multipart body may be a little larger).
+    pub attachment_bytes: usize,
+}
+
+/// Room for a multipart body's boundaries and part headers around its file.
+const MULTIPART_FRAMING: usize = 64 * 1024;
+
+impl BodyLimits {
+    /// The limit of a request to `method path`: larger for the routes that take files.
+    fn of(&self, method: &axum::http::Method, path: &str) -> usize {
+        if path == "/api/v1/users/me/avatar" {
+            self.bytes.max(UPLOAD_LIMIT)
+        } else if method == axum::http::Method::POST && is_attachment_upload(path) {
+            self.bytes.max(self.attachment_bytes + MULTIPART_FRAMING)
+        } else {
+            self.bytes
+        }
+    }
+
+    /// How long a body of at most `limit` bytes may take to arrive: file uploads get ten
+    /// times the usual time (25 MB at 1 MB/s).
+    fn timeout_for(&self, limit: usize) -> std::time::Duration {
+        if limit > self.bytes {
+            self.timeout * 10
+        } else {
+            self.timeout
+        }
+    }
+
+    /// The largest body any route takes.
+    pub fn largest(&self) -> usize {
+        self.bytes
+            .max(UPLOAD_LIMIT)
+            .max(self.attachment_bytes + MULTIPART_FRAMING)
+    }
+}
+
+/// `/api/v1/tasks/<id>/attachments` (trailing slash already trimmed).
+fn is_attachment_upload(path: &str) -> bool {
+    path.strip_prefix("/api/v1/tasks/")
+        .and_then(|rest| rest.strip_suffix("/attachments"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// Reads the whole request body before anything looks at the request, within
@@ -135,10 +177,8 @@ pub struct BodyLimits {
 /// read, and the keep-alive connection stays usable for the client's next request. A body
 /// that is too large (`413`) or too slow (`408`) is answered with `Connection: close`, since
 /// the rest of it is never read.
-/// The body limit of file uploads (a 2 MB picture and its multipart framing).
+/// The body limit of profile pictures (a 2 MB picture and its multipart framing).
 pub const UPLOAD_LIMIT: usize = 3 * 1024 * 1024;
-/// Routes that take a file upload (their `PUT` bodies may reach [`UPLOAD_LIMIT`]).
-const UPLOAD_PATHS: [&str; 1] = ["/api/v1/users/me/avatar"];
 
 pub async fn read_whole_body(
     axum::extract::State(limits): axum::extract::State<BodyLimits>,
@@ -157,16 +197,12 @@ pub async fn read_whole_body(
     if declared.unwrap_or(0) == 0 && !chunked {
         return next.run(req).await;
     }
-    let limit = if UPLOAD_PATHS.contains(&req.uri().path()) {
-        limits.bytes.max(UPLOAD_LIMIT)
-    } else {
-        limits.bytes
-    };
+    let limit = limits.of(req.method(), req.uri().path());
     if declared.is_some_and(|n| n > limit as u64) {
         return closing(crate::error::ApiError::PayloadTooLarge.into_response());
     }
     let (parts, body) = req.into_parts();
-    let read = tokio::time::timeout(limits.timeout, axum::body::to_bytes(body, limit));
+    let read = tokio::time::timeout(limits.timeout_for(limit), axum::body::to_bytes(body, limit));
     match read.await {
         Ok(Ok(bytes)) => {
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))

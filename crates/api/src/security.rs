@@ -111,7 +111,10 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::X_FRAME_OPTIONS, "DENY");
     set(h, header::REFERRER_POLICY, "no-referrer");
-    set(h, header::CONTENT_SECURITY_POLICY, CSP);
+    // A response may bring a stricter policy of its own (downloads: `sandbox`).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(h, header::CONTENT_SECURITY_POLICY, CSP);
+    }
     set(
         h,
         HeaderName::from_static("cross-origin-opener-policy"),

@@ -82,6 +82,8 @@ error_codes! {
     PreconditionFailed => "precondition_failed", "412: If-Match named a stale version; `current_version` has the current one.";
     RequestTimeout => "request_timeout", "408: the request body did not arrive in time; the connection is closed.";
     PayloadTooLarge => "payload_too_large", "413: the body is larger than the server accepts.";
+    FileTooLarge => "file_too_large", "413: the uploaded file is larger than an attachment may be (`max_file_bytes` of `GET /attachments/usage/`).";
+    StorageQuotaExceeded => "storage_quota_exceeded", "413: the organization's attachments would exceed its storage quota; delete files or ask the operator for more.";
     UriTooLong => "uri_too_long", "414: the URI is longer than the server accepts.";
     UnsupportedMediaType => "unsupported_media_type", "415: the body is not JSON.";
     Throttled => "throttled", "429: too many requests; see Retry-After.";

@@ -59,6 +59,11 @@ pub struct Settings {
     /// Where files go (`SWITCHYARD_FILES_URL`): `file:///dir`, `s3://bucket/prefix`; `None`
     /// keeps them in memory (processes that store none).
     pub files_url: Option<String>,
+    /// The largest attachment accepted (`SWITCHYARD_ATTACHMENT_MAX_MB`, default 25 MB).
+    pub attachment_max_bytes: u64,
+    /// How much each organization's attachments may take in all
+    /// (`SWITCHYARD_STORAGE_QUOTA_MB`, default 1 GB).
+    pub storage_quota_bytes: u64,
 }
 
 impl Settings {
@@ -80,6 +85,8 @@ impl Settings {
             job_retention: Duration::from_secs(7 * 24 * 3600),
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
             files_url: None,
+            attachment_max_bytes: 25 * 1024 * 1024,
+            storage_quota_bytes: 1024 * 1024 * 1024,
         }
     }
 }

@@ -32,6 +32,9 @@ pub enum AppError {
     /// Conflicts with the current state (a unique value taken, a concurrent move).
     #[error("{detail}")]
     Conflict { code: ErrorCode, detail: String },
+    /// The upload is larger than a file may be, or than what is left of a quota (413).
+    #[error("{detail}")]
+    TooLarge { code: ErrorCode, detail: String },
     /// The client's `If-Match` named a version that is no longer current.
     #[error("the resource changed (current version {current_version})")]
     PreconditionFailed { current_version: i64 },

@@ -74,6 +74,16 @@ pub enum Event {
         username: String,
         added: bool,
     },
+    /// A file was attached to the task, or removed from it (`added: false`).
+    AttachmentChanged {
+        task_id: Uuid,
+        task_key: String,
+        attachment_id: Uuid,
+        file_name: String,
+        content_type: String,
+        size_bytes: i64,
+        added: bool,
+    },
     CommentAdded {
         task_id: Uuid,
         task_key: String,
@@ -181,6 +191,8 @@ impl Event {
             Event::DependencyChanged { added: false, .. } => "dependency_removed",
             Event::CollaboratorChanged { added: true, .. } => "collaborator_added",
             Event::CollaboratorChanged { added: false, .. } => "collaborator_removed",
+            Event::AttachmentChanged { added: true, .. } => "attachment_added",
+            Event::AttachmentChanged { added: false, .. } => "attachment_removed",
             Event::CommentAdded { .. } => "comment_added",
             Event::CommentEdited { .. } => "comment_edited",
             Event::CommentDeleted { .. } => "comment_deleted",
@@ -308,6 +320,28 @@ impl Event {
                     (Action::CollaboratorAdded, None, who)
                 } else {
                     (Action::CollaboratorRemoved, who, None)
+                };
+                entry(*task_id, task_key, action, old, new, "")
+            }
+            Event::AttachmentChanged {
+                task_id,
+                task_key,
+                attachment_id,
+                file_name,
+                content_type,
+                size_bytes,
+                added,
+            } => {
+                let file = Some(json!({
+                    "attachment": attachment_id,
+                    "file_name": file_name,
+                    "content_type": content_type,
+                    "size": size_bytes,
+                }));
+                let (action, old, new) = if *added {
+                    (Action::AttachmentAdded, None, file)
+                } else {
+                    (Action::AttachmentRemoved, file, None)
                 };
                 entry(*task_id, task_key, action, old, new, "")
             }

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+use futures_util::{StreamExt, TryStreamExt, stream::BoxStream};
 use object_store::{
     ObjectStore, ObjectStoreExt, PutPayload, local::LocalFileSystem, memory::InMemory, path::Path,
 };
@@ -54,8 +56,10 @@ impl Files {
             })?;
             std::fs::create_dir_all(&dir)
                 .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", dir.display())))?;
+            // Empty directories go with their last file (a deleted task leaves nothing).
             let store = LocalFileSystem::new_with_prefix(&dir)
-                .map_err(|e| AppError::Internal(format!("{}: {e}", dir.display())))?;
+                .map_err(|e| AppError::Internal(format!("{}: {e}", dir.display())))?
+                .with_automatic_cleanup(true);
             return Ok(Files {
                 store: Arc::new(store),
                 prefix: Path::default(),
@@ -104,5 +108,45 @@ impl Files {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(unavailable(e)),
         }
+    }
+
+    /// The file at `key` as a stream of chunks (downloads do not hold whole files in
+    /// memory); `None` when there is none. A storage fault mid-stream ends the stream with an
+    /// error (the client sees a truncated body, never a wrong one).
+    pub async fn stream(
+        &self,
+        key: &str,
+    ) -> AppResult<Option<BoxStream<'static, std::io::Result<Bytes>>>> {
+        match self.store.get(&self.path(key)).await {
+            Ok(found) => Ok(Some(
+                found
+                    .into_stream()
+                    .map_err(|e| std::io::Error::other(e.to_string()))
+                    .boxed(),
+            )),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    /// Deletes every file under `prefix` (a folder: `attachments/<org>/<task>`); returns
+    /// how many there were.
+    pub async fn delete_prefix(&self, prefix: &str) -> AppResult<usize> {
+        let found = self
+            .store
+            .list(Some(&self.path(prefix)))
+            .map_ok(|meta| meta.location)
+            .boxed();
+        let mut results = self.store.delete_stream(found);
+        let mut deleted = 0;
+        while let Some(result) = results.next().await {
+            match result {
+                Ok(_) => deleted += 1,
+                // Gone meanwhile (another instance's cleanup): what was wanted.
+                Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(unavailable(e)),
+            }
+        }
+        Ok(deleted)
     }
 }

@@ -17,6 +17,7 @@ pub mod one_time;
 mod uow;
 
 pub mod ai;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod avatars;
@@ -59,7 +60,7 @@ pub use uow::{Recorded, UnitOfWork};
 /// Every background job handler the server runs: scheduled sweeps, email, and the account
 /// emails that mint their link tokens as they send.
 pub fn every_handler() -> jobs::Handlers {
-    personal_data::handlers(passwords::handlers(invitations::handlers(mail::handlers(
-        schedule::system_handlers(),
-    ))))
+    attachments::handlers(personal_data::handlers(passwords::handlers(
+        invitations::handlers(mail::handlers(schedule::system_handlers())),
+    )))
 }

@@ -158,6 +158,7 @@ pub async fn delete(
     own(member, id)?;
     let mut uow = UnitOfWork::begin(state).await?;
     lock(&uow, member, if_match).await?;
+    let files = crate::attachments::Cleanup::for_organization(&uow, member.tenant).await?;
     organizations::delete(uow.tx(), member.tenant).await?;
     uow.record(
         member,
@@ -167,5 +168,6 @@ pub async fn delete(
     )
     .await?;
     uow.commit().await?;
+    files.run_now(state).await;
     Ok(())
 }

@@ -766,8 +766,10 @@ pub async fn delete(
     )
     .await?;
     task_structure::unlink_before_delete(&mut uow, member, id, &task.task_key).await?;
+    let files = crate::attachments::Cleanup::for_task(&uow, member.tenant, id).await?;
     tasks::delete(uow.tx(), member.tenant, id).await?;
     uow.commit().await?;
+    files.run_now(state).await;
     Ok(())
 }
 

@@ -27,6 +27,8 @@ pub enum Action {
     DependencyRemoved,
     CollaboratorAdded,
     CollaboratorRemoved,
+    AttachmentAdded,
+    AttachmentRemoved,
 }
 
 impl Action {
@@ -49,11 +51,13 @@ impl Action {
             Action::DependencyRemoved => "dependency_removed",
             Action::CollaboratorAdded => "collaborator_added",
             Action::CollaboratorRemoved => "collaborator_removed",
+            Action::AttachmentAdded => "attachment_added",
+            Action::AttachmentRemoved => "attachment_removed",
         }
     }
 
     /// Every action, in documentation order.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Action::Created,
         Action::Updated,
         Action::StateChanged,
@@ -70,6 +74,8 @@ impl Action {
         Action::DependencyRemoved,
         Action::CollaboratorAdded,
         Action::CollaboratorRemoved,
+        Action::AttachmentAdded,
+        Action::AttachmentRemoved,
     ];
 
     /// Parses a wire name.

@@ -16,6 +16,7 @@ mod tenant;
 
 pub mod account_tokens;
 pub mod ai;
+pub mod attachments;
 pub mod audit;
 mod audit_backfill;
 pub mod audit_chain;

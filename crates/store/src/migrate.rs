@@ -142,6 +142,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "project_tallies",
         Step::Generated(crate::tally_dimensions::project_tallies_sql),
     ),
+    (
+        22,
+        "attachments",
+        Step::Sql(include_str!("../migrations/0022_attachments.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

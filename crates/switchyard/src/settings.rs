@@ -55,6 +55,13 @@ pub fn api_config(secret: Secret, demo: bool) -> anyhow::Result<ApiConfig> {
     if let Ok(url) = std::env::var("SWITCHYARD_PUBLIC_URL") {
         cfg.app.public_url = url;
     }
+    let attachment_mb = env_parse("SWITCHYARD_ATTACHMENT_MAX_MB", 25u64)?;
+    if !(1..=1024).contains(&attachment_mb) {
+        anyhow::bail!("SWITCHYARD_ATTACHMENT_MAX_MB must be between 1 and 1024");
+    }
+    cfg.app.attachment_max_bytes = attachment_mb * 1024 * 1024;
+    cfg.app.storage_quota_bytes =
+        env_parse("SWITCHYARD_STORAGE_QUOTA_MB", 1024u64)?.saturating_mul(1024 * 1024);
     cfg.app.job_retention = env_duration("SWITCHYARD_JOB_RETENTION", cfg.app.job_retention)?;
     if let Ok(key) = std::env::var("SWITCHYARD_ENCRYPTION_KEY")
         && !key.trim().is_empty()

@@ -99,6 +99,24 @@ impl TestApp {
         self.request(Method::DELETE, path, Some(token), None).await
     }
 
+    /// GET with a token, the body as bytes (files, pictures): status, headers, bytes.
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        token: &str,
+    ) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let resp = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        (status, headers, resp.bytes().await.expect("body").to_vec())
+    }
+
     /// GET without a token, body parsed as JSON.
     pub async fn get_json(&self, path: &str) -> Value {
         self.client

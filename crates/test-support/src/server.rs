@@ -144,6 +144,24 @@ impl TestAppBuilder {
 }
 
 impl TestApp {
+    /// The files in the server's storage directory (what is really on disk), sorted.
+    pub fn stored_files(&self) -> Vec<std::path::PathBuf> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.files_dir, &mut out);
+        out.sort();
+        out
+    }
+
     /// A builder for a server with non-default configuration or a controlled clock.
     pub fn builder() -> TestAppBuilder {
         TestAppBuilder::default()

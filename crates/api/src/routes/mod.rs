@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin_jobs;
 pub mod ai;
+pub mod attachments;
 pub mod audit_logs;
 pub mod auth;
 pub mod avatars;

@@ -28,46 +28,6 @@ async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> u16 {
         .as_u16()
 }
 
-async fn fetch(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
-    let resp = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    (status, headers, resp.bytes().await.unwrap().to_vec())
-}
-
-/// Files under the test server's storage directory.
-fn stored_files(app: &TestApp) -> usize {
-    let Some(url) = app.app.settings.files_url.as_deref() else {
-        return 0;
-    };
-    let dir = url.trim_start_matches("file://");
-    walk(std::path::Path::new(dir))
-}
-
-fn walk(dir: &std::path::Path) -> usize {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| {
-                    let p = e.path();
-                    if p.is_dir() { walk(&p) } else { 1 }
-                })
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
 #[tokio::test]
 async fn a_picture_is_squared_stored_served_to_colleagues_and_replaced() {
     let app = TestApp::spawn().await;
@@ -82,7 +42,7 @@ async fn a_picture_is_squared_stored_served_to_colleagues_and_replaced() {
     let url = me["avatar_url"].as_str().unwrap().to_string();
     assert!(url.starts_with(&format!("/api/v1/users/{pia}/avatar/?v=")));
 
-    let (status, headers, body) = fetch(&app, &org.admin, &url).await;
+    let (status, headers, body) = app.get_bytes(&url, &org.admin).await;
     assert_eq!(status, 200);
     assert_eq!(headers["content-type"], "image/png");
     assert!(
@@ -107,15 +67,15 @@ async fn a_picture_is_squared_stored_served_to_colleagues_and_replaced() {
 
     // Another organization sees nothing.
     let other = app.setup_org("avb").await;
-    assert_eq!(fetch(&app, &other.admin, &url).await.0, 404);
+    assert_eq!(app.get_bytes(&url, &other.admin).await.0, 404);
 
     // A new picture replaces the old one (one file stored), deleting removes it.
-    assert_eq!(stored_files(&app), 1);
+    assert_eq!(app.stored_files().len(), 1);
     assert_eq!(
         upload(&app, &pia_token, "new.jpg", png(300, 300)).await,
         204
     );
-    assert_eq!(stored_files(&app), 1);
+    assert_eq!(app.stored_files().len(), 1);
     let me = app
         .get("/api/v1/users/me/", &pia_token)
         .await
@@ -125,14 +85,14 @@ async fn a_picture_is_squared_stored_served_to_colleagues_and_replaced() {
     app.delete("/api/v1/users/me/avatar/", &pia_token)
         .await
         .expect(204);
-    assert_eq!(stored_files(&app), 0);
+    assert_eq!(app.stored_files().len(), 0);
     let me = app
         .get("/api/v1/users/me/", &pia_token)
         .await
         .expect(200)
         .body;
     assert!(me["avatar_url"].is_null());
-    assert_eq!(fetch(&app, &org.admin, &url).await.0, 404);
+    assert_eq!(app.get_bytes(&url, &org.admin).await.0, 404);
 }
 
 #[tokio::test]
@@ -160,7 +120,7 @@ async fn anything_but_a_picture_is_refused_and_nothing_is_stored() {
     // Over the body limit altogether: 413.
     let huge = vec![0u8; 4 * 1024 * 1024];
     assert_eq!(upload(&app, &org.admin, "huge.png", huge).await, 413);
-    assert_eq!(stored_files(&app), 0);
+    assert_eq!(app.stored_files().len(), 0);
     let me = app
         .get("/api/v1/users/me/", &org.admin)
         .await

@@ -397,6 +397,8 @@ async fn every_page_renders_for_every_kind_of_role() {
         "#/tasks?search=login&sla_breached=true".into(),
         format!("#/tasks/{task_id}"),
         "#/tasks/key/SUNS-0001".into(),
+        "#/board".into(),
+        format!("#/board?workflow={workflow_id}&project={portal}&priority=high"),
         "#/projects".into(),
         format!("#/projects/{portal}"),
         "#/users".into(),

@@ -213,6 +213,40 @@ impl Browser {
         self.client.perform_actions(seq).await.expect("press keys");
     }
 
+    /// Drags the element `from` onto the element `to` with the mouse (pointer events, as a
+    /// person's drag makes them), in small steps.
+    pub async fn drag(&self, from: &str, to: &str) {
+        use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+        let source = self.wait(from).await;
+        let target = self.wait(to).await;
+        let step = Some(Duration::from_millis(150));
+        let seq = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element: source,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveBy {
+                duration: step,
+                x: 12.0,
+                y: 12.0,
+            })
+            .then(PointerAction::MoveToElement {
+                element: target,
+                duration: step,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client.perform_actions(seq).await.expect("drag");
+    }
+
     /// Forgets who is signed in, as a fresh browser would: this tab's tokens and the session
     /// cookie.
     pub async fn fresh_session(&self) {

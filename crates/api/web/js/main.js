@@ -22,6 +22,7 @@ import { profilePage, switchTo } from "./pages/profile.js";
 import { invitationsPage } from "./pages/invitations.js";
 import { departmentsPage } from "./pages/departments.js";
 import { projectsPage, projectPage } from "./pages/projects.js";
+import { boardPage } from "./pages/board.js";
 import { acceptInvitationPage } from "./pages/invitation_accept.js";
 import { forgotPasswordPage, resetPasswordPage } from "./pages/password_reset.js";
 
@@ -31,6 +32,7 @@ const ROUTES = [
   [/^\/tasks$/, "tasks", tasksPage],
   [/^\/tasks\/key\/([^/]+)$/, "tasks", taskByKeyPage],
   [/^\/tasks\/([^/]+)$/, "tasks", taskPage],
+  [/^\/board$/, "board", boardPage],
   [/^\/projects$/, "projects", projectsPage],
   [/^\/projects\/([^/]+)$/, "projects", projectPage],
   [/^\/users$/, "users", usersPage],
@@ -49,7 +51,7 @@ const ROUTES = [
 
 /** What each section's pages are called in the browser tab (a task's page names the task). */
 const TITLES = {
-  dashboard: "Dashboard", tasks: "Tasks", projects: "Projects", users: "Users", teams: "Teams",
+  dashboard: "Dashboard", tasks: "Tasks", board: "Board", projects: "Projects", users: "Users", teams: "Teams",
   organization: "Organization", workflows: "Workflows", transitions: "Transition rules",
   ai: "AI assistant", audit: "Audit log", comments: "Comments", profile: "Profile",
   invitations: "Invitations", departments: "Departments",

@@ -5,7 +5,7 @@ import { h, mount } from "../dom.js";
 import { setQuery } from "../router.js";
 import { auditTable } from "./task.js";
 
-const ACTIONS = ["created", "updated", "state_changed", "assigned", "commented", "sla_breached", "deleted", "invited", "invitation_revoked", "joined", "deactivated", "reactivated", "dependency_added", "dependency_removed"];
+const ACTIONS = ["created", "updated", "state_changed", "assigned", "commented", "sla_breached", "deleted", "invited", "invitation_revoked", "joined", "deactivated", "reactivated", "dependency_added", "dependency_removed", "collaborator_added", "collaborator_removed", "attachment_added", "attachment_removed"];
 const PAGE_SIZE = 25;
 
 export async function auditPage(main, _params, q) {

@@ -10,6 +10,7 @@ import { dataTable } from "../components/table.js";
 import { attempt, confirmDialog, formDialog, pastWarning, showError } from "../components/ui.js";
 import { structurePanel } from "./task_structure.js";
 import { collaboratorsPanel } from "./task_people.js";
+import { attachmentsPanel } from "./task_files.js";
 import { deleteTask, priorityBadge } from "./tasks.js";
 
 /** A link to a task known only by its key (activity feeds carry keys, not ids). */
@@ -28,12 +29,13 @@ export async function taskByKeyPage(main, [key]) {
 }
 
 export async function taskPage(main, [id]) {
-  const [task, transitions, audit, users, teams] = await Promise.all([
+  const [task, transitions, audit, users, teams, files] = await Promise.all([
     get(`/tasks/${id}/`),
     get(`/tasks/${id}/available-transitions/`),
     get(`/audit-logs/${query({ task: id, page_size: 100 })}`),
     all("/users/"),
     all("/teams/"),
+    get(`/tasks/${id}/attachments/${query({ page_size: 100 })}`),
   ]);
   const editable = task.can.edit;
   setTitle(`${task.task_key} ${task.title}`);
@@ -57,6 +59,7 @@ export async function taskPage(main, [id]) {
       task.description ? h("div", { class: "pre" }, task.description) : h("p", { class: "muted" }, "No description.")),
     structurePanel(task),
     collaboratorsPanel(task),
+    attachmentsPanel(task, files),
     commentsPanel(task),
     auditPanel(audit.results));
 }
