@@ -20,8 +20,8 @@ use crate::{
     },
     routes::{
         account, admin_jobs, ai, attachments, audit_logs, auth, avatars, comments, dashboard,
-        departments, health, invitations, organizations, personal_data, projects, setup,
-        task_links, tasks, teams, two_factor, users, workflows,
+        departments, health, invitations, notifications, organizations, personal_data, projects,
+        setup, task_links, tasks, teams, two_factor, users, workflows,
     },
     state::AppState,
 };
@@ -135,6 +135,14 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(attachments::usage))
         .routes(routes!(comments::list, comments::create))
         .routes(routes!(comments::get, comments::update, comments::delete))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::unread_count))
+        .routes(routes!(notifications::read))
+        .routes(routes!(notifications::read_all))
+        .routes(routes!(
+            notifications::preferences,
+            notifications::set_preferences
+        ))
         .routes(routes!(audit_logs::list))
         .routes(routes!(audit_logs::export))
         .routes(routes!(audit_logs::get))

@@ -115,7 +115,7 @@ pub async fn create(
 }
 
 /// Queues "a comment was added on a task assigned to you" for the task's assignee, unless
-/// they wrote it (or have no email address).
+/// they wrote it, have no email address or did not ask for comment emails (the default).
 async fn notify_assignee(
     uow: &UnitOfWork,
     member: &Member,
@@ -129,7 +129,9 @@ async fn notify_assignee(
     let Some(user) = switchyard_store::users::get(uow.tx(), member.tenant, assignee).await? else {
         return Ok(());
     };
-    if user.email.is_empty() {
+    if user.email.is_empty()
+        || !crate::notifications::wants_email(uow.tx(), member.tenant, assignee, "comment").await?
+    {
         return Ok(());
     }
     let job = mail::task_email(

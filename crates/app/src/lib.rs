@@ -32,6 +32,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod mail;
 pub mod memberships;
+pub mod notifications;
 pub mod organizations;
 pub mod passwords;
 pub mod permissions;

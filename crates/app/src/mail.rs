@@ -12,6 +12,7 @@ use lettre::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sha2::Digest;
 use switchyard_store::jobs::NewJob;
 use uuid::Uuid;
 
@@ -159,6 +160,8 @@ pub enum Notice {
     Assigned,
     /// "A comment was added on a task assigned to you".
     Commented,
+    /// "You were mentioned" (in a comment or a task's description).
+    Mentioned,
 }
 
 impl Notice {
@@ -167,6 +170,7 @@ impl Notice {
         match self {
             Notice::Assigned => "task_assigned",
             Notice::Commented => "comment_added",
+            Notice::Mentioned => "mentioned",
         }
     }
 }
@@ -193,6 +197,11 @@ pub fn task_email(app: &App, n: &TaskNotice) -> NewJob {
             include_str!("../templates/comment_added.html"),
             format!("[{}] New comment on {}", n.task_key, n.title),
         ),
+        Notice::Mentioned => (
+            include_str!("../templates/mentioned.txt"),
+            include_str!("../templates/mentioned.html"),
+            format!("[{}] {} mentioned you: {}", n.task_key, n.actor, n.title),
+        ),
         Notice::Assigned => (
             include_str!("../templates/task_assigned.txt"),
             include_str!("../templates/task_assigned.html"),
@@ -213,12 +222,17 @@ pub fn task_email(app: &App, n: &TaskNotice) -> NewJob {
         ("link", link.as_str()),
     ];
     let domain = mail_domain(app);
+    // One event may notify several people (a comment mentioning two): each message has
+    // its own id and job.
+    let to = sha2::Sha256::digest(n.to_email.to_ascii_lowercase().as_bytes());
+    let to = format!("{to:x}");
+    let to = &to[..12];
     let email = Email {
         to: n.to_email.to_string(),
         subject,
         text: render(text, &values, false),
         html: render(html, &values, true),
-        message_id: format!("<{}.{}@{domain}>", n.notice.name(), n.event_id),
+        message_id: format!("<{}.{}.{to}@{domain}>", n.notice.name(), n.event_id),
     };
     NewJob {
         kind: EMAIL.into(),
@@ -226,7 +240,7 @@ pub fn task_email(app: &App, n: &TaskNotice) -> NewJob {
         organization_id: Some(n.organization_id),
         run_at: app.clock.now(),
         max_attempts: 8,
-        dedupe_key: Some(format!("email:{}:{}", n.notice.name(), n.event_id)),
+        dedupe_key: Some(format!("email:{}:{}:{to}", n.notice.name(), n.event_id)),
     }
 }
 

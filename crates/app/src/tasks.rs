@@ -1022,10 +1022,13 @@ pub async fn assign_in(
             },
         )
         .await?;
-    if let Some(t) = target
-        .as_ref()
-        .filter(|t| t.id != member.user_id && !t.email.is_empty())
-    {
+    let emailed = match target.as_ref() {
+        Some(t) if t.id != member.user_id && !t.email.is_empty() => {
+            crate::notifications::wants_email(uow.tx(), member.tenant, t.id, "assigned").await?
+        }
+        _ => false,
+    };
+    if let Some(t) = target.as_ref().filter(|_| emailed) {
         let job = mail::task_email(
             uow.app(),
             &mail::TaskNotice {

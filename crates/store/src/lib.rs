@@ -29,6 +29,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod locks;
 pub mod memberships;
+pub mod notifications;
 pub mod organizations;
 pub mod outbox;
 pub mod personal_data;

@@ -147,6 +147,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         "attachments",
         Step::Sql(include_str!("../migrations/0022_attachments.sql")),
     ),
+    (
+        23,
+        "notifications",
+        Step::Sql(include_str!("../migrations/0023_notifications.sql")),
+    ),
 ];
 
 /// Advisory lock key for migrations ("SWYD" in ASCII).

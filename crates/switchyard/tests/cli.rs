@@ -123,7 +123,7 @@ async fn migrate_reports_what_it_applied() {
     let fresh = FreshDb::new().await;
     let first = switchyard(&["migrate", "--database-url", &fresh.url]);
     let first = String::from_utf8_lossy(&first.stdout);
-    assert!(first.starts_with("22 migration(s) applied"), "{first}");
+    assert!(first.starts_with("23 migration(s) applied"), "{first}");
     let again = switchyard(&["migrate", "--database-url", &fresh.url]);
     let again = String::from_utf8_lossy(&again.stdout);
     assert!(again.starts_with("0 migration(s) applied"), "{again}");

@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod departments;
 pub mod health;
 pub mod invitations;
+pub mod notifications;
 pub mod organizations;
 pub mod personal_data;
 pub mod projects;
@@ -46,6 +47,7 @@ pub mod tags {
     pub const WORKFLOWS: &str = "workflows";
     pub const TASKS: &str = "tasks";
     pub const COMMENTS: &str = "comments";
+    pub const NOTIFICATIONS: &str = "notifications";
     pub const AUDIT: &str = "audit";
     pub const DASHBOARD: &str = "dashboard";
     pub const AI: &str = "ai";

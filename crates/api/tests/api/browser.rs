@@ -398,6 +398,8 @@ async fn every_page_renders_for_every_kind_of_role() {
         format!("#/tasks/{task_id}"),
         "#/tasks/key/SUNS-0001".into(),
         "#/board".into(),
+        "#/notifications".into(),
+        "#/notifications?unread=true".into(),
         format!("#/board?workflow={workflow_id}&project={portal}&priority=high"),
         "#/projects".into(),
         format!("#/projects/{portal}"),

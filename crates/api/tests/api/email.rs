@@ -92,12 +92,38 @@ async fn org_with_task(app: &TestApp, slug: &str) -> (String, String, String, se
 }
 
 #[tokio::test]
-async fn an_assignment_and_a_comment_each_email_the_assignee_once() {
+async fn an_assignment_and_a_comment_each_email_the_assignee_once_as_they_chose() {
     let s = setup().await;
     let (admin, dev, dev_token, task) = org_with_task(&s.app, "mail").await;
     let id = task["id"].as_str().unwrap();
     let key = task["task_key"].as_str().unwrap();
     assign(&s.app, &admin, &task, &dev).await;
+    // Comments are not emailed by default: a comment now sends nothing …
+    s.app
+        .post(
+            "/api/v1/comments/",
+            &admin,
+            json!({"task": id, "content": "Not emailed"}),
+        )
+        .await
+        .expect(201);
+    // … until the assignee asks for comment emails.
+    let prefs = s
+        .app
+        .put(
+            "/api/v1/notifications/preferences/",
+            &dev_token,
+            json!({"preferences": [{"kind": "comment", "in_app": true, "email": true}]}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert!(
+        prefs["preferences"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"kind": "comment", "in_app": true, "email": true}))
+    );
     s.app
         .post(
             "/api/v1/comments/",
@@ -148,6 +174,53 @@ async fn an_assignment_and_a_comment_each_email_the_assignee_once() {
             .iter()
             .all(|j| j.state == "succeeded")
     );
+}
+
+#[tokio::test]
+async fn a_mention_emails_each_person_named_who_wants_it() {
+    let s = setup().await;
+    let (admin, _, dana_t, task) = org_with_task(&s.app, "ment").await;
+    let (_, ed_t) = s
+        .app
+        .add_user_with(
+            &admin,
+            json!({"username": "ed", "role": "engineer", "email": "ed@example.com"}),
+        )
+        .await;
+    // Ed wants mentions in the app only.
+    s.app
+        .put(
+            "/api/v1/notifications/preferences/",
+            &ed_t,
+            json!({"preferences": [{"kind": "mention", "in_app": true, "email": false}]}),
+        )
+        .await
+        .expect(200);
+    s.app
+        .post(
+            "/api/v1/comments/",
+            &admin,
+            json!({"task": task["id"], "content": "@dana @ed please check the <b>logs</b>"}),
+        )
+        .await
+        .expect(201);
+    while s.worker.run_once().await.unwrap() > 0 {}
+    let got = s.sink.received();
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].to, vec!["<dana@example.com>".to_string()]);
+    let body = unfolded(&got[0].data);
+    assert!(body.contains("ment_admin mentioned you"), "{body}");
+    assert!(body.contains("&lt;b&gt;logs&lt;/b&gt;"));
+    // Both see it in the app.
+    for token in [&dana_t, &ed_t] {
+        let list = s
+            .app
+            .get("/api/v1/notifications/", token)
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(list["results"][0]["kind"], "mention");
+    }
 }
 
 #[tokio::test]

@@ -23,6 +23,7 @@ import { invitationsPage } from "./pages/invitations.js";
 import { departmentsPage } from "./pages/departments.js";
 import { projectsPage, projectPage } from "./pages/projects.js";
 import { boardPage } from "./pages/board.js";
+import { notificationsPage, refreshBell } from "./pages/notifications.js";
 import { acceptInvitationPage } from "./pages/invitation_accept.js";
 import { forgotPasswordPage, resetPasswordPage } from "./pages/password_reset.js";
 
@@ -33,6 +34,7 @@ const ROUTES = [
   [/^\/tasks\/key\/([^/]+)$/, "tasks", taskByKeyPage],
   [/^\/tasks\/([^/]+)$/, "tasks", taskPage],
   [/^\/board$/, "board", boardPage],
+  [/^\/notifications$/, "notifications", notificationsPage],
   [/^\/projects$/, "projects", projectsPage],
   [/^\/projects\/([^/]+)$/, "projects", projectPage],
   [/^\/users$/, "users", usersPage],
@@ -51,7 +53,7 @@ const ROUTES = [
 
 /** What each section's pages are called in the browser tab (a task's page names the task). */
 const TITLES = {
-  dashboard: "Dashboard", tasks: "Tasks", board: "Board", projects: "Projects", users: "Users", teams: "Teams",
+  dashboard: "Dashboard", tasks: "Tasks", board: "Board", notifications: "Notifications", projects: "Projects", users: "Users", teams: "Teams",
   organization: "Organization", workflows: "Workflows", transitions: "Transition rules",
   ai: "AI assistant", audit: "Audit log", comments: "Comments", profile: "Profile",
   invitations: "Invitations", departments: "Departments",
@@ -73,6 +75,7 @@ function setShell(signedIn) {
   document.body.classList.toggle("anonymous", !signedIn);
   document.getElementById("sidebar").hidden = !signedIn;
   document.getElementById("logout").hidden = !signedIn;
+  document.getElementById("bell").hidden = !signedIn;
   document.getElementById("menu-toggle").hidden = !signedIn;
   document.getElementById("whoami").textContent = signedIn ? [session.me.username, session.me.role].filter(Boolean).join(" · ") : "";
   document.getElementById("org-name").textContent = signedIn && session.org ? session.org.name : "";
@@ -126,6 +129,7 @@ async function render() {
     return;
   }
   setShell(true);
+  refreshBell();
   if (session.noOrganization && path !== "/profile") {
     setTitle("No organization yet");
     mount(main, h("div", { class: "panel", id: "no-organization" }, h("h1", {}, "You are not in an organization yet"),
@@ -222,3 +226,6 @@ function start() {
 }
 
 start();
+
+// The bell's count while the page stays open (until notifications arrive over a socket).
+setInterval(refreshBell, 30_000);
