@@ -248,13 +248,36 @@ pub async fn identity<C: ConnectionTrait>(c: &C, user_id: Uuid) -> Result<Option
 
 /// Replaces the person's identifying fields by `pseudonym` and makes the account unusable:
 /// no email, skills, picture or password; inactive; every session ended; their two-factor
-/// record, emailed tokens and exports gone. (The caller deletes the picture's file.)
+/// record, emailed tokens, exports, notifications and preferences gone; their name in
+/// others' notifications replaced. (The caller deletes the picture's file.)
 pub async fn erase_account<C: ConnectionTrait>(
     c: &C,
     user_id: Uuid,
     pseudonym: &str,
     unusable_hash: &str,
 ) -> Result<()> {
+    // Notifications others received about what the person did start with their name.
+    if let Some(old) = identity(c, user_id).await? {
+        sql::exec(
+            c,
+            "UPDATE notifications SET message = $2 || SUBSTR(message, CAST($4 AS INTEGER)) \
+             WHERE actor_id = $1 AND SUBSTR(message, 1, CAST($5 AS INTEGER)) = $3",
+            vec![
+                user_id.into(),
+                pseudonym.into(),
+                old.username.clone().into(),
+                (old.username.chars().count() as i64 + 1).into(),
+                (old.username.chars().count() as i64).into(),
+            ],
+        )
+        .await?;
+    }
+    sql::exec(
+        c,
+        "UPDATE notifications SET actor_name = $2 WHERE actor_id = $1",
+        vec![user_id.into(), pseudonym.into()],
+    )
+    .await?;
     sql::exec(
         c,
         "UPDATE users SET username = $2, email = '', skills = $3, password_hash = $4, is_active = $5, \
@@ -274,6 +297,8 @@ pub async fn erase_account<C: ConnectionTrait>(
         "two_factor_recovery_codes",
         "account_tokens",
         "data_exports",
+        "notifications",
+        "notification_preferences",
     ] {
         sql::exec(
             c,

@@ -124,6 +124,7 @@ async fn everything_visible(s: &accounts::Setup, token: &str, task_id: &str) -> 
         "/api/v1/tasks/?page_size=100".to_string(),
         "/api/v1/teams/".to_string(),
         "/api/v1/dashboard/activity/?limit=100".to_string(),
+        "/api/v1/notifications/?page_size=100".to_string(),
     ] {
         all.push_str(&s.app.get(&path, token).await.expect(200).body.to_string());
     }
@@ -150,7 +151,7 @@ async fn erasure_keeps_every_audit_entry_and_leaves_no_trace_of_the_name_or_emai
         .post(
             "/api/v1/comments/",
             &quin_token,
-            json!({"task": task_id, "content": "Their comment"}),
+            json!({"task": task_id, "content": "Their comment for @pdx_admin"}),
         )
         .await
         .expect(201);
@@ -181,6 +182,11 @@ async fn erasure_keeps_every_audit_entry_and_leaves_no_trace_of_the_name_or_emai
         .expect(400);
     let before = everything_visible(&s, &org.admin, &task_id).await;
     assert!(before.contains("quentin"));
+    // Among it, the notification of their mention of the admin.
+    assert!(
+        before.contains("quentin mentioned you on PDX-0001."),
+        "{before}"
+    );
     let count = |body: &str| -> u64 {
         let v: Value = serde_json::from_str(body).unwrap();
         v["count"].as_u64().unwrap()
@@ -220,6 +226,10 @@ async fn erasure_keeps_every_audit_entry_and_leaves_no_trace_of_the_name_or_emai
         "the old name or email is still visible: {after}"
     );
     assert!(after.contains(&alias));
+    assert!(
+        after.contains(&format!("{alias} mentioned you on PDX-0001.")),
+        "{after}"
+    );
     // The account cannot sign in, under either name.
     for name in ["quentin", alias.as_str()] {
         s.app
