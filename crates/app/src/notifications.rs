@@ -10,13 +10,13 @@ use serde_json::json;
 use switchyard_domain::access;
 use switchyard_store::DatabaseTransaction;
 use switchyard_store::{
-    Page, Tenant, invitations, jobs,
+    Page, Tenant, invitations,
     notifications::{self, Concerned, NewNotification, NotificationRow},
     organizations, projects, tasks, users,
 };
 use uuid::Uuid;
 
-use crate::{Actor, App, AppError, AppResult, Change, Event, Member, mail};
+use crate::{Actor, App, AppError, AppResult, Change, Event, Member, UnitOfWork, mail};
 
 /// Every kind of notification, in documentation order.
 pub const KINDS: [&str; 9] = [
@@ -191,9 +191,7 @@ impl Fanout<'_> {
         }
         Ok(())
     }
-}
 
-impl Fanout<'_> {
     /// Mentions of the active members among `names` in `text` on a task (those who may see
     /// it); the text is what their email quotes.
     async fn mention(
@@ -225,7 +223,6 @@ impl Fanout<'_> {
 fn person(user_id: Uuid) -> Concerned {
     Concerned {
         user_id,
-        username: String::new(),
         role: String::new(),
         project_allows: true,
         relation: String::new(),
@@ -234,13 +231,13 @@ fn person(user_id: Uuid) -> Concerned {
 
 /// Writes the notifications `event` causes, in its transaction.
 pub(crate) async fn for_event(
-    app: &App,
-    tx: &DatabaseTransaction,
+    uow: &UnitOfWork,
     actor: &Actor,
     event_id: Uuid,
     event: &Event,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
+    let tx = uow.tx();
     let tenant = actor.tenant();
     let who = actor.name().to_string();
     let mut f = Fanout {
@@ -454,7 +451,7 @@ pub(crate) async fn for_event(
     // Those who turned a kind off in-app do not get it.
     let users: Vec<Uuid> = f.out.iter().map(|n| n.user_id).collect();
     let choices = notifications::preferences(tx, tenant, &users).await?;
-    email_mentions(app, tx, actor, &f, &choices).await?;
+    email_mentions(uow, actor, &f, &choices).await?;
     let wanted = f
         .out
         .into_iter()
@@ -467,8 +464,7 @@ pub(crate) async fn for_event(
 /// Queues the emails of the people mentioned who want them (whether or not they see
 /// mentions in the app), one per person and event.
 async fn email_mentions(
-    app: &App,
-    tx: &DatabaseTransaction,
+    uow: &UnitOfWork,
     actor: &Actor,
     f: &Fanout<'_>,
     choices: &[notifications::PreferenceRow],
@@ -481,6 +477,7 @@ async fn email_mentions(
     let Some(task_id) = mentioned.first().and_then(|n| n.task_id) else {
         return Ok(());
     };
+    let tx = uow.tx();
     let Some(task) = tasks::record(tx, f.tenant, task_id).await? else {
         return Ok(());
     };
@@ -492,7 +489,7 @@ async fn email_mentions(
             continue;
         }
         let job = mail::task_email(
-            app,
+            uow.app(),
             &mail::TaskNotice {
                 notice: mail::Notice::Mentioned,
                 to_email: &user.email,
@@ -505,8 +502,7 @@ async fn email_mentions(
                 organization_id: f.tenant.id(),
             },
         );
-        jobs::enqueue(tx, job, app.clock.now()).await?;
-        metrics::counter!("jobs_enqueued_total", "kind" => mail::EMAIL).increment(1);
+        uow.enqueue(job).await?;
     }
     Ok(())
 }

@@ -88,7 +88,7 @@ impl UnitOfWork {
             },
         )
         .await?;
-        crate::notifications::for_event(&self.app, &self.tx, &actor, id, &event, at).await?;
+        crate::notifications::for_event(self, &actor, id, &event, at).await?;
         self.recorded.push(Recorded {
             id,
             tenant,

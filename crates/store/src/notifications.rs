@@ -174,11 +174,27 @@ pub async fn mark_all_read<C: ConnectionTrait>(
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct Concerned {
     pub user_id: Uuid,
-    pub username: String,
     pub role: String,
     pub project_allows: bool,
     /// Why: `assignee`, `creator`, `collaborator`, `team_lead`, `mentioned`.
     pub relation: String,
+}
+
+/// The active members among `people` (a `(user_id, relation)` query) with their role and
+/// whether task `task`'s project lets them see it; `org` and `task` are placeholders.
+fn concerned_sql(people: &str, org: &str, task: &str) -> String {
+    format!(
+        "WITH people (user_id, relation) AS ({people}) \
+         SELECT p.user_id, m.role, p.relation, \
+           (t.project_id IS NULL OR pr.visibility = 'organization' OR pm.user_id IS NOT NULL) AS project_allows \
+         FROM people p \
+         JOIN memberships m ON m.organization_id = {org} AND m.user_id = p.user_id AND m.deactivated_at IS NULL \
+         JOIN tasks t ON t.organization_id = {org} AND t.id = {task} \
+         LEFT JOIN projects pr ON pr.organization_id = {org} AND pr.id = t.project_id \
+         LEFT JOIN project_members pm ON pm.organization_id = {org} AND pm.project_id = t.project_id \
+           AND pm.user_id = p.user_id \
+         WHERE p.user_id IS NOT NULL"
+    )
 }
 
 /// The active members among a task's assignee, creator and collaborators (and its team's
@@ -196,24 +212,18 @@ pub async fn concerned<C: ConnectionTrait>(
     } else {
         ""
     };
-    let sql = format!(
-        "WITH people (user_id, relation) AS ( \
-           SELECT assigned_to, 'assignee' FROM tasks WHERE organization_id = $1 AND id = $2 \
-           UNION ALL SELECT created_by, 'creator' FROM tasks WHERE organization_id = $1 AND id = $2 \
-           UNION ALL SELECT user_id, 'collaborator' FROM task_collaborators \
-             WHERE organization_id = $1 AND task_id = $2{lead}) \
-         SELECT p.user_id, u.username, m.role, p.relation, \
-           (t.project_id IS NULL OR pr.visibility = 'organization' OR pm.user_id IS NOT NULL) AS project_allows \
-         FROM people p \
-         JOIN memberships m ON m.organization_id = $1 AND m.user_id = p.user_id AND m.deactivated_at IS NULL \
-         JOIN users u ON u.id = p.user_id \
-         JOIN tasks t ON t.organization_id = $1 AND t.id = $2 \
-         LEFT JOIN projects pr ON pr.organization_id = $1 AND pr.id = t.project_id \
-         LEFT JOIN project_members pm ON pm.organization_id = $1 AND pm.project_id = t.project_id \
-           AND pm.user_id = p.user_id \
-         WHERE p.user_id IS NOT NULL"
+    let people = format!(
+        "SELECT assigned_to, 'assignee' FROM tasks WHERE organization_id = $1 AND id = $2 \
+         UNION ALL SELECT created_by, 'creator' FROM tasks WHERE organization_id = $1 AND id = $2 \
+         UNION ALL SELECT user_id, 'collaborator' FROM task_collaborators \
+           WHERE organization_id = $1 AND task_id = $2{lead}"
     );
-    sql::all(c, &sql, vec![tenant.id().into(), task.into()]).await
+    sql::all(
+        c,
+        &concerned_sql(&people, "$1", "$2"),
+        vec![tenant.id().into(), task.into()],
+    )
+    .await
 }
 
 /// Active members named by `usernames` (mentions), as [`Concerned`] for `task`.
@@ -230,22 +240,8 @@ pub async fn mentioned<C: ConnectionTrait>(
     let org = p.push(tenant.id());
     let task = p.push(task);
     let names = p.list(usernames);
-    sql::all(
-        c,
-        &format!(
-            "SELECT u.id AS user_id, u.username, m.role, 'mentioned' AS relation, \
-               (t.project_id IS NULL OR pr.visibility = 'organization' OR pm.user_id IS NOT NULL) AS project_allows \
-             FROM users u \
-             JOIN memberships m ON m.organization_id = {org} AND m.user_id = u.id AND m.deactivated_at IS NULL \
-             JOIN tasks t ON t.organization_id = {org} AND t.id = {task} \
-             LEFT JOIN projects pr ON pr.organization_id = {org} AND pr.id = t.project_id \
-             LEFT JOIN project_members pm ON pm.organization_id = {org} AND pm.project_id = t.project_id \
-               AND pm.user_id = u.id \
-             WHERE u.username IN {names}"
-        ),
-        p.values,
-    )
-    .await
+    let people = format!("SELECT id, 'mentioned' FROM users WHERE username IN {names}");
+    sql::all(c, &concerned_sql(&people, &org, &task), p.values).await
 }
 
 /// A person's choice for one kind of notification.
